@@ -61,21 +61,27 @@ func solveIncreasing(f func(float64) float64, target, lo, hi float64) (float64, 
 }
 
 // maxUnits bounds the sample sizes the solvers search.
-const maxUnits = 1e9
+const maxUnits = 1e12
 
 // StreamsPerArm returns the (fractional) number of streams per arm at which
 // the two-sided t test at level alpha detects standardised effect size d with
 // the given power, equal arms (statsmodels' TTestIndPower.solve_power); round
-// it up for a plan.
+// it up for a plan. It is at least 2; ReasonUnbounded means more than 10¹²
+// streams would be needed.
 func StreamsPerArm(d, alpha, power float64) (float64, Reason) {
 	if !finite(d) || d == 0 || !validAlpha(alpha) || !validAlpha(power) {
 		return 0, ReasonInvalidInput
 	}
 	d = math.Abs(d)
 	f := func(n float64) float64 { p, _ := TTestPower(d, n, n, alpha); return p }
-	n, ok := solveIncreasing(f, power, 1.5, maxUnits)
+	if f(2) >= power {
+		// A t test needs two streams per arm; a huge effect needs no more.
+		return 2, OK
+	}
+	n, ok := solveIncreasing(f, power, 2, maxUnits)
 	if !ok {
-		return 0, ReasonInvalidInput
+		// Not even maxUnits streams per arm would do.
+		return 0, ReasonUnbounded
 	}
 	return n, OK
 }

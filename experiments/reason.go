@@ -30,8 +30,10 @@ const (
 	// ReasonInvalidInput: an input is out of range: a negative count, more
 	// successes than trials, alpha or power outside (0, 1), NaN or Inf.
 	ReasonInvalidInput Reason = "invalid_input"
-	// ReasonUnbounded: a Fieller interval is not a bounded interval because
-	// the control ratio is not significantly different from zero.
+	// ReasonUnbounded: there is no finite answer: a Fieller interval is not
+	// a bounded interval because the control ratio is not significantly
+	// different from zero, an MDE does not exist, or a sample size exceeds
+	// 10¹² units.
 	ReasonUnbounded Reason = "unbounded"
 	// ReasonNonFinite: the arithmetic overflowed (an intermediate value was
 	// NaN or Inf) although the inputs looked valid.
@@ -56,7 +58,7 @@ func (r Reason) Words() string {
 	case ReasonInvalidInput:
 		return "invalid input"
 	case ReasonUnbounded:
-		return "the interval is unbounded"
+		return "no finite answer (unbounded)"
 	case ReasonNonFinite:
 		return "the numbers overflowed"
 	}

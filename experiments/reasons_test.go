@@ -165,6 +165,15 @@ func TestPowerReasons(t *testing.T) {
 			assertFinite(t, "Plan", c.plan)
 		})
 	}
+	if n, r := StreamsPerArm(1e-7, 0.05, 0.8); r != ReasonUnbounded {
+		t.Errorf("StreamsPerArm(1e-7, 0.05, 0.8) = %v, %q; want %q", n, r, ReasonUnbounded)
+	}
+	if n, r := StreamsPerArm(50, 0.05, 0.8); r != OK || n != 2 {
+		t.Errorf("StreamsPerArm(50, 0.05, 0.8) = %v, %q; want 2", n, r)
+	}
+	if n, r := StreamsPerArm(1e-4, 0.05, 0.8); r != OK || n < 1e9 {
+		t.Errorf("StreamsPerArm(1e-4, 0.05, 0.8) = %v, %q; want about 1.6e9", n, r)
+	}
 	if _, r := GrowthBookMDE(0.5, 1, 0.05, 0.8); r != ReasonUnbounded {
 		t.Errorf("GrowthBookMDE(0.5, 1, 0.05, 0.8) reason = %q; want %q", r, ReasonUnbounded)
 	}
