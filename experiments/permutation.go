@@ -102,6 +102,9 @@ func Permutation(a, b []Stream, opts PermutationOptions) PermutationResult {
 	}
 	// Statistics equal up to rounding count as ties.
 	thr := math.Abs(obs) - 1e-9*math.Max(math.Abs(obs), math.Abs(totM/totD))
+	if !finite(totM, totD, obs, thr) {
+		return PermutationResult{Reason: ReasonNonFinite}
+	}
 	n, kb := len(all), len(b)
 
 	if len(a) <= opts.MaxExact && len(b) <= opts.MaxExact && n <= 62 {

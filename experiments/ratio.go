@@ -132,6 +132,9 @@ func Ratio(a, b RatioStat, alpha float64) RatioResult {
 		return bad(ReasonZeroVariance)
 	}
 	df := welchDF(ra.VarUnit, ra.K, rb.VarUnit, rb.K)
+	if !finite(df, ra.VarR+rb.VarR) {
+		return bad(ReasonNonFinite)
+	}
 	res := RatioResult{A: ra, B: rb, DF: df}
 	seAbs := math.Sqrt(ra.VarR + rb.VarR)
 	res.Absolute = tTest(rb.R-ra.R, seAbs, df, alpha)

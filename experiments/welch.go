@@ -73,6 +73,10 @@ func Welch(a, b MeanStat, alpha float64) WelchResult {
 	}
 	df := welchDF(sa.Var, sa.N, sb.Var, sb.N)
 	se := math.Sqrt(sa.Var/float64(sa.N) + sb.Var/float64(sb.N))
+	if !finite(df, se) {
+		r := ReasonNonFinite
+		return WelchResult{Reason: r, Absolute: Test{Reason: r}, Relative: Test{Reason: r}}
+	}
 	res.Absolute = tTest(sb.Mean-sa.Mean, se, df, alpha)
 	res.Relative = relativeLift(sa.Mean, sb.Mean, sa.Var/float64(sa.N), sb.Var/float64(sb.N), df, alpha)
 	res.Reason = res.Absolute.Reason
