@@ -11,7 +11,40 @@ import (
 	"github.com/postlive/postlive/experiments"
 )
 
-// The SQL functions registered by RegisterFunctions. Every argument is DOUBLE
+// scalarFunc is a DuckDB scalar function backed by a Go row function.
+type scalarFunc struct {
+	in  []duckdb.TypeInfo
+	out duckdb.TypeInfo
+	fn  func([]driver.Value) (any, error)
+}
+
+// Config implements duckdb.ScalarFunc.
+func (f *scalarFunc) Config() duckdb.ScalarFuncConfig {
+	return duckdb.ScalarFuncConfig{InputTypeInfos: f.in, ResultTypeInfo: f.out}
+}
+
+// Executor implements duckdb.ScalarFunc.
+func (f *scalarFunc) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{RowExecutor: f.fn}
+}
+
+// sqlFunction is one function to register: its name, argument and result
+// types, and the row function.
+type sqlFunction struct {
+	name string
+	args []duckdb.Type
+	ret  duckdb.Type
+	fn   func([]driver.Value) (any, error)
+}
+
+// listOfDouble stands for DOUBLE[] in sqlFunction.args.
+const listOfDouble = duckdb.TYPE_LIST
+
+// RegisterFunctions registers postlive's statistical SQL functions on the
+// database behind conn. DuckDB keeps them in the database's catalog, so other
+// connections to the same database see them too.
+//
+// Every argument is DOUBLE
 // (DuckDB casts integers and decimals implicitly) unless it says LIST; a NULL
 // argument gives NULL, and so does input for which the statistic is undefined
 // — never NaN or Inf. ratio_reason says why.
@@ -62,39 +95,6 @@ import (
 //
 // The p_adjust functions are meant for a window, e.g.
 // p_adjust_holm(p_value, list(p_value) over (partition by experiment_id)).
-
-// scalarFunc is a DuckDB scalar function backed by a Go row function.
-type scalarFunc struct {
-	in  []duckdb.TypeInfo
-	out duckdb.TypeInfo
-	fn  func([]driver.Value) (any, error)
-}
-
-// Config implements duckdb.ScalarFunc.
-func (f *scalarFunc) Config() duckdb.ScalarFuncConfig {
-	return duckdb.ScalarFuncConfig{InputTypeInfos: f.in, ResultTypeInfo: f.out}
-}
-
-// Executor implements duckdb.ScalarFunc.
-func (f *scalarFunc) Executor() duckdb.ScalarFuncExecutor {
-	return duckdb.ScalarFuncExecutor{RowExecutor: f.fn}
-}
-
-// sqlFunction is one function to register: its name, argument and result
-// types, and the row function.
-type sqlFunction struct {
-	name string
-	args []duckdb.Type
-	ret  duckdb.Type
-	fn   func([]driver.Value) (any, error)
-}
-
-// listOfDouble stands for DOUBLE[] in sqlFunction.args.
-const listOfDouble = duckdb.TYPE_LIST
-
-// RegisterFunctions registers postlive's statistical SQL functions (listed
-// above) on the database behind conn. DuckDB keeps them in the database's
-// catalog, so other connections to the same database see them too.
 func RegisterFunctions(conn *sql.Conn) error {
 	double, err := duckdb.NewTypeInfo(duckdb.TYPE_DOUBLE)
 	if err != nil {
