@@ -1,2 +1,8 @@
-// Package models opens DuckDB, registers postlive's SQL functions, runs the sql/ models in dependency order, runs data tests and exports marts.
+// Package models opens DuckDB, registers postlive's SQL functions, runs the
+// sql/ models in the order their references imply (staging views over the
+// lake, intermediate views, materialised marts), runs the data tests and
+// exports the marts as Parquet.
+//
+// It reads the lake only through the SQL files; it knows nothing of the
+// export formats (ingest) or of HTML (reports).
 package models

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/postlive/postlive/models"
+	sqlfiles "github.com/postlive/postlive/sql"
+)
+
+type buildOptions struct {
+	wait time.Duration
+}
+
+func newBuildCmd(e *env) *cobra.Command {
+	var o buildOptions
+	c := &cobra.Command{
+		Use:   "build",
+		Short: "Run the SQL models and data tests; rebuild the marts",
+		Long: `Build runs the SQL models of sql/ on DuckDB in the order their references imply:
+staging views over the lake, intermediate views, then the marts (stream_kpis,
+stream_minute, drop_performance, coupon_reconciliation, …), materialised in
+warehouse.duckdb and exported to lake/marts/*.parquet. Then it runs the data
+tests of sql/tests; a failed test is printed with its first offending rows and
+the command exits 3 (the marts are still rebuilt).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := e.openWorkspace(true, o.wait)
+			if err != nil {
+				return err
+			}
+			defer ws.close()
+			res, err := buildWorkspace(cmd.Context(), e.stdout, ws)
+			if err != nil {
+				return err
+			}
+			return testFailures(res)
+		},
+	}
+	c.Flags().DurationVar(&o.wait, "wait", 0, "how long to wait for another postlive process to release the workspace")
+	return c
+}
+
+// buildWorkspace runs the models and prints what was built.
+func buildWorkspace(ctx context.Context, out io.Writer, ws *workspace) (*models.Result, error) {
+	if err := ws.lake.Init(); err != nil {
+		return nil, err
+	}
+	var exps []models.ExperimentSetting
+	for id, x := range ws.cfg.Experiments {
+		exps = append(exps, models.ExperimentSetting{ID: id, Control: x.Control, PrimaryMetric: x.PrimaryMetric, PlannedStreams: x.PlannedStreams, Alpha: x.Alpha})
+	}
+	sort.Slice(exps, func(i, j int) bool { return exps[i].ID < exps[j].ID })
+	start := time.Now()
+	res, err := models.Build(ctx, models.Options{
+		Workspace: ws.dir, Warehouse: ws.warehousePath(), SQL: sqlfiles.FS,
+		Settings: models.Settings{
+			AttributionWindow: ws.cfg.AttributionWindow, DuplicateWindow: ws.cfg.DuplicateWindow,
+			Currency: ws.cfg.Currency, Experiments: exps,
+		},
+		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit,
+	})
+	if err != nil {
+		return nil, err
+	}
+	layers := map[string]int{}
+	for _, m := range res.Models {
+		layers[m.Layer]++
+	}
+	fmt.Fprintf(out, "built %d models (%d staging, %d intermediate, %d marts) in %.1fs\n",
+		len(res.Models), layers["staging"], layers["intermediate"], layers["marts"], time.Since(start).Seconds())
+	var marts []string
+	for m := range res.Marts {
+		marts = append(marts, m)
+	}
+	sort.Strings(marts)
+	for _, m := range marts {
+		fmt.Fprintf(out, "  %-24s %8d rows\n", m, res.Marts[m])
+	}
+	failed := res.Failed()
+	fmt.Fprintf(out, "data tests: %d passed, %d failed\n", len(res.Tests)-len(failed), len(failed))
+	for _, t := range failed {
+		fmt.Fprintf(out, "FAIL %s (%s): %d offending rows; first %d:\n", t.Name, t.Path, t.Failures, len(t.Sample))
+		fmt.Fprintf(out, "    %s\n", strings.Join(t.Columns, " | "))
+		for _, r := range t.Sample {
+			fmt.Fprintf(out, "    %s\n", strings.Join(r, " | "))
+		}
+	}
+	return res, nil
+}
+
+func testFailures(res *models.Result) error {
+	failed := res.Failed()
+	if len(failed) == 0 {
+		return nil
+	}
+	names := make([]string, len(failed))
+	for i, t := range failed {
+		names[i] = t.Name
+	}
+	return &dataError{fmt.Sprintf("%d data tests failed: %s", len(failed), strings.Join(names, ", "))}
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/postlive/postlive/fixtures"
+	"github.com/postlive/postlive/ingest"
+)
+
+type demoOptions struct {
+	out string
+}
+
+// demoImports says which sample file is imported as which kind (and for
+// which merchant): the order of a nightly run, plan first.
+var demoImports = []struct {
+	file, kind, merchant string
+}{
+	{"streams.csv", "streams", ""},
+	{"drops.csv", "drops", ""},
+	{"links.csv", "links", ""},
+	{"stream_metrics.csv", "stream_metrics", ""},
+	{"chat.jsonl", "chat", ""},
+	{"clicks.csv", "clicks", ""},
+	{"orders-shopify-glowlab.csv", "orders", "glowlab"},
+	{"orders-shopify-kitchenly.csv", "orders", "kitchenly"},
+	{"spend-meta.csv", "spend", ""},
+}
+
+const demoConfig = `# postlive demo workspace (written by postlive demo; see docs/configuration.md)
+pii:
+  salt: postlive-demo-salt
+attribution:
+  window: 48h
+clicks:
+  duplicate_window: 30s
+  stream_param: utm_content
+report:
+  currency: USD
+experiments:
+  exp-offer-depth:
+    control: 20off
+    primary_metric: rpv
+    planned_streams: 12
+  exp-cta:
+    control: link-in-bio
+`
+
+func newDemoCmd(e *env) *cobra.Command {
+	var o demoOptions
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Build a workspace from the bundled sample exports and run everything",
+		Long: `Demo writes a workspace from the sample exports bundled with postlive (Shopify
+orders of two merchants, click log, per-15-second stream metrics, chat, Meta Ads
+spend and the stream plan), imports them, builds the marts and prints the stream
+KPIs and where the outputs are. An existing demo workspace in --out is replaced.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDemo(cmd.Context(), e, o)
+		},
+	}
+	c.Flags().StringVar(&o.out, "out", "postlive-demo", "folder for the demo workspace")
+	return c
+}
+
+func runDemo(ctx context.Context, e *env, o demoOptions) error {
+	start := time.Now()
+	dir, err := filepath.Abs(o.out)
+	if err != nil {
+		return err
+	}
+	if err := prepareDemoDir(dir); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".postlive-demo"), []byte("a workspace written by postlive demo\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "postlive.yaml"), []byte(demoConfig), 0o644); err != nil {
+		return err
+	}
+	inbox := filepath.Join(dir, "inbox")
+	for _, f := range demoImports {
+		sub := filepath.Join(inbox, f.kind, f.merchant)
+		if err := copyEmbedded(fixtures.Sample, "sample/"+f.file, filepath.Join(sub, f.file)); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "postlive demo: workspace %s\n\n", dir)
+	de := *e
+	de.workspace = dir
+	ws, err := de.openWorkspace(true, 0)
+	if err != nil {
+		return err
+	}
+	defer ws.close()
+	if err := ws.lake.Init(); err != nil {
+		return err
+	}
+	for _, f := range demoImports {
+		path := filepath.Join(inbox, f.kind, f.merchant, f.file)
+		opt := ws.importOptions(ctx, f.kind, "", f.merchant, e.now)
+		opt.Name = filepath.Join("inbox", f.kind, f.merchant, f.file)
+		st, err := ingest.Import(ctx, ws.lake, path, opt)
+		if err != nil {
+			return err
+		}
+		printImport(e.stdout, e.stdout, st)
+	}
+	fmt.Fprintln(e.stdout)
+	res, err := buildWorkspace(ctx, e.stdout, ws)
+	if err != nil {
+		return err
+	}
+	db, err := openWarehouse(ctx, ws)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	t, err := queryTable(ctx, db, `
+select stream_id, platform, viewers, clicks, ctr, orders, revenue, rpv, aov, ad_spend, cpa, roas
+from stream_kpis order by started_at, stream_id`)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "\nStream KPIs (stream_kpis)")
+	if err := writeText(e.stdout, t); err != nil {
+		return err
+	}
+	printOutputs(e.stdout, ws)
+	fmt.Fprintf(e.stdout, "done in %.1fs\n", time.Since(start).Seconds())
+	return testFailures(res)
+}
+
+func printOutputs(w io.Writer, ws *workspace) {
+	fmt.Fprintf(w, "\nOutputs\n")
+	fmt.Fprintf(w, "  warehouse   %s\n", ws.warehousePath())
+	fmt.Fprintf(w, "  marts       %s\n", filepath.Join(ws.dir, "lake", "marts", "*.parquet"))
+	fmt.Fprintf(w, "  lake        %s\n", filepath.Join(ws.dir, "lake"))
+	fmt.Fprintf(w, "  try         postlive --workspace %s query \"select * from drop_performance\"\n", ws.dir)
+}
+
+// prepareDemoDir empties a previous demo workspace; it refuses to touch a
+// non-empty folder that is not one.
+func prepareDemoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".postlive-demo")); err != nil {
+		return usagef("%s is not empty and is not a postlive demo workspace; pass --out with a new folder", dir)
+	}
+	for _, en := range entries {
+		if en.Name() == ".postlive-demo" {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, en.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyEmbedded(fsys fs.FS, src, dst string) error {
+	b, err := fs.ReadFile(fsys, src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o644)
+}

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+	"gopkg.in/yaml.v3"
+)
+
+// config is postlive.yaml after defaults and POSTLIVE_* overrides. Every key
+// is listed, with its default, in docs/configuration.md.
+type config struct {
+	AttributionWindow time.Duration
+	DuplicateWindow   time.Duration
+	StreamParam       string
+	BotPatterns       []string
+	Salt              string
+	SaltSource        string
+	Currency          string
+	TimeZones         map[string]string
+	DefaultMerchant   string
+	Experiments       map[string]experimentConfig
+	Threads           int
+	MemoryLimit       string
+}
+
+type experimentConfig struct {
+	Control        string
+	PrimaryMetric  string
+	PlannedStreams int
+	Alpha          float64
+}
+
+// configKeys are the scalar keys of postlive.yaml with their defaults.
+var configKeys = []struct {
+	key, def, doc string
+}{
+	{"attribution.window", "48h", "orders up to this long after a stream ends count for it"},
+	{"clicks.duplicate_window", "30s", "a click of the same visitor on the same link within this time of the previous counted one is a duplicate"},
+	{"clicks.stream_param", "utm_content", "URL parameter that carries the stream id"},
+	{"bots.patterns", "[]", "extra user-agent substrings (case-insensitive) that mark a bot, added to the built-in list"},
+	{"pii.salt", "", "salt for hashing e-mails, IPs and names; empty: a random salt is created in .postlive/salt"},
+	{"report.currency", "USD", "currency of reports and of streams that name none"},
+	{"default_merchant", "", "merchant id for merchant exports that do not carry one (Shopify)"},
+	{"duckdb.threads", "0", "DuckDB worker threads; 0 = all cores"},
+	{"duckdb.memory_limit", "", "DuckDB memory limit, e.g. 2GB; empty = DuckDB's default (80 % of RAM)"},
+}
+
+// configMaps are keys whose children are user-named.
+var configMaps = map[string][]string{
+	"time_zones":  nil, // time_zones.<format>: IANA zone for local times in that format's exports
+	"experiments": {"control", "primary_metric", "planned_streams", "alpha"},
+}
+
+// loadConfig reads <workspace>/postlive.yaml (optional) and POSTLIVE_* variables.
+func loadConfig(ws string) (*config, error) {
+	v := viper.New()
+	for _, k := range configKeys {
+		if k.key == "bots.patterns" {
+			v.SetDefault(k.key, []string{})
+		} else {
+			v.SetDefault(k.key, k.def)
+		}
+		v.BindEnv(k.key, "POSTLIVE_"+strings.ToUpper(strings.NewReplacer(".", "_").Replace(k.key)))
+	}
+	path := filepath.Join(ws, "postlive.yaml")
+	raw, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, err
+	default:
+		if err := checkConfigKeys(path, raw); err != nil {
+			return nil, err
+		}
+		v.SetConfigType("yaml")
+		if err := v.ReadConfig(bytes.NewReader(raw)); err != nil {
+			return nil, usagef("%s: %v", path, err)
+		}
+	}
+	c := &config{
+		StreamParam:     v.GetString("clicks.stream_param"),
+		Salt:            v.GetString("pii.salt"),
+		Currency:        strings.ToUpper(v.GetString("report.currency")),
+		DefaultMerchant: v.GetString("default_merchant"),
+		TimeZones:       map[string]string{},
+		Experiments:     map[string]experimentConfig{},
+		Threads:         v.GetInt("duckdb.threads"),
+		MemoryLimit:     v.GetString("duckdb.memory_limit"),
+	}
+	if c.AttributionWindow, err = parseDuration(v.GetString("attribution.window")); err != nil {
+		return nil, usagef("%s: attribution.window: %v", path, err)
+	}
+	if c.DuplicateWindow, err = parseDuration(v.GetString("clicks.duplicate_window")); err != nil {
+		return nil, usagef("%s: clicks.duplicate_window: %v", path, err)
+	}
+	if s := os.Getenv("POSTLIVE_BOTS_PATTERNS"); s != "" {
+		c.BotPatterns = strings.Split(s, ",")
+	} else {
+		c.BotPatterns = v.GetStringSlice("bots.patterns")
+	}
+	for f, z := range v.GetStringMapString("time_zones") {
+		c.TimeZones[f] = z
+	}
+	for _, kv := range os.Environ() {
+		k, val, _ := strings.Cut(kv, "=")
+		if f, ok := strings.CutPrefix(k, "POSTLIVE_TIME_ZONES_"); ok {
+			c.TimeZones[strings.ReplaceAll(strings.ToLower(f), "_", "-")] = val
+		}
+	}
+	for f, z := range c.TimeZones {
+		if _, err := time.LoadLocation(z); err != nil {
+			return nil, usagef("%s: time_zones.%s: unknown time zone %q; use an IANA name like America/New_York", path, f, z)
+		}
+	}
+	for id := range v.GetStringMap("experiments") {
+		sub := v.Sub("experiments." + id)
+		ec := experimentConfig{Alpha: 0.05, PrimaryMetric: "rpv"}
+		if sub != nil {
+			if s := sub.GetString("control"); s != "" {
+				ec.Control = s
+			}
+			if s := sub.GetString("primary_metric"); s != "" {
+				ec.PrimaryMetric = s
+			}
+			ec.PlannedStreams = sub.GetInt("planned_streams")
+			if a := sub.GetFloat64("alpha"); a > 0 {
+				ec.Alpha = a
+			}
+		}
+		if ec.Alpha <= 0 || ec.Alpha >= 1 {
+			return nil, usagef("%s: experiments.%s.alpha must be between 0 and 1", path, id)
+		}
+		switch ec.PrimaryMetric {
+		case "rpv", "cvr_click", "ctr", "aov":
+		default:
+			return nil, usagef("%s: experiments.%s.primary_metric %q is not one of rpv, cvr_click, ctr, aov", path, id, ec.PrimaryMetric)
+		}
+		c.Experiments[id] = ec
+	}
+	if c.Salt == "" {
+		if c.Salt, err = workspaceSalt(ws); err != nil {
+			return nil, err
+		}
+		c.SaltSource = ".postlive/salt"
+	} else {
+		c.SaltSource = "pii.salt"
+	}
+	return c, nil
+}
+
+// parseDuration accepts Go durations and days ("2d").
+func parseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(d, "%d", &n); err == nil && n >= 0 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration; write it like 48h, 30s or 2d", s)
+	}
+	return d, nil
+}
+
+// checkConfigKeys rejects keys postlive does not know, naming key and line.
+func checkConfigKeys(path string, raw []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return usagef("%s: %v", path, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, k := range configKeys {
+		known[k.key] = true
+		parts := strings.Split(k.key, ".")
+		for i := 1; i < len(parts); i++ {
+			known[strings.Join(parts[:i], ".")+"."] = true
+		}
+	}
+	var problems []string
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			full := prefix + k.Value
+			if kids, ok := configMaps[full]; ok && prefix == "" {
+				if val.Kind == yaml.MappingNode && kids != nil {
+					for j := 0; j+1 < len(val.Content); j += 2 {
+						walkChildren(val.Content[j+1], full+"."+val.Content[j].Value, kids, path, &problems)
+					}
+				}
+				continue
+			}
+			switch {
+			case known[full]:
+			case known[full+"."]:
+				walk(val, full+".")
+			default:
+				problems = append(problems, fmt.Sprintf("%s:%d:%d: unknown key %q; see docs/configuration.md for the keys", path, k.Line, k.Column, full))
+			}
+		}
+	}
+	walk(doc.Content[0], "")
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return &usageError{strings.Join(problems, "\n")}
+	}
+	return nil
+}
+
+func walkChildren(n *yaml.Node, prefix string, allowed []string, path string, problems *[]string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == k.Value
+		}
+		if !ok {
+			*problems = append(*problems, fmt.Sprintf("%s:%d:%d: unknown key %q; an experiment takes %s", path, k.Line, k.Column, prefix+"."+k.Value, strings.Join(allowed, ", ")))
+		}
+	}
+}
+
+// workspaceSalt returns the workspace's random salt, creating it once.
+func workspaceSalt(ws string) (string, error) {
+	p := filepath.Join(ws, ".postlive", "salt")
+	if b, err := os.ReadFile(p); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return "", err
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	s := hex.EncodeToString(buf)
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, []byte(s+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return s, os.Rename(tmp, p)
+}

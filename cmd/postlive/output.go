@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/postlive/postlive/models"
+)
+
+// table is a query result as text, with each column's DuckDB type.
+type table struct {
+	cols  []string
+	types []string
+	rows  [][]string
+	nulls [][]bool
+}
+
+func (t *table) numeric(i int) bool {
+	ty := strings.ToUpper(t.types[i])
+	for _, p := range []string{"DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "REAL"} {
+		if strings.HasPrefix(ty, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// queryTable runs a query with bound arguments and reads every row as text.
+func queryTable(ctx context.Context, db *sql.DB, q string, args ...any) (*table, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t := &table{}
+	t.cols, _ = rows.Columns()
+	cts, _ := rows.ColumnTypes()
+	for _, ct := range cts {
+		t.types = append(t.types, ct.DatabaseTypeName())
+	}
+	vals := make([]any, len(t.cols))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make([]string, len(vals))
+		null := make([]bool, len(vals))
+		for i, v := range vals {
+			row[i] = models.FormatValue(v)
+			null[i] = v == nil
+		}
+		t.rows = append(t.rows, row)
+		t.nulls = append(t.nulls, null)
+	}
+	return t, rows.Err()
+}
+
+func writeTable(w io.Writer, t *table, format string) error {
+	switch format {
+	case "csv":
+		return writeCSV(w, t)
+	case "json":
+		return writeJSON(w, t)
+	case "table", "":
+		return writeText(w, t)
+	}
+	return usagef("--format %q is not one of table, csv, json", format)
+}
+
+// writeText aligns columns; numbers right-aligned, NULL ratios as "—".
+func writeText(w io.Writer, t *table) error {
+	width := make([]int, len(t.cols))
+	cell := func(r, c int) string {
+		if t.nulls[r][c] {
+			return "—"
+		}
+		return displayNumber(t.rows[r][c], t.types[c])
+	}
+	for i, c := range t.cols {
+		width[i] = utf8.RuneCountInString(c)
+	}
+	for r := range t.rows {
+		for c := range t.cols {
+			if n := utf8.RuneCountInString(cell(r, c)); n > width[c] {
+				width[c] = n
+			}
+		}
+	}
+	var b bytes.Buffer
+	line := func(get func(c int) string) {
+		for c := range t.cols {
+			s := get(c)
+			pad := strings.Repeat(" ", width[c]-utf8.RuneCountInString(s))
+			if c > 0 {
+				b.WriteString("  ")
+			}
+			if t.numeric(c) {
+				b.WriteString(pad + s)
+			} else if c == len(t.cols)-1 {
+				b.WriteString(s)
+			} else {
+				b.WriteString(s + pad)
+			}
+		}
+		b.WriteString("\n")
+	}
+	line(func(c int) string { return t.cols[c] })
+	line(func(c int) string { return strings.Repeat("-", width[c]) })
+	for r := range t.rows {
+		line(func(c int) string { return cell(r, c) })
+	}
+	fmt.Fprintf(&b, "(%d rows)\n", len(t.rows))
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// displayNumber shortens doubles for the terminal (4 significant decimals).
+func displayNumber(s, ty string) string {
+	if strings.HasPrefix(strings.ToUpper(ty), "DOUBLE") && s != "" {
+		var f float64
+		if _, err := fmt.Sscan(s, &f); err == nil {
+			return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", f), "0"), ".")
+		}
+	}
+	return s
+}
+
+// neutralize defuses spreadsheet formulas in text cells: a cell starting
+// with =, +, -, @, tab or carriage return gets a leading apostrophe.
+func neutralize(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+func writeCSV(w io.Writer, t *table) error {
+	cw := csv.NewWriter(w)
+	header := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		header[i] = neutralize(c)
+	}
+	cw.Write(header)
+	rec := make([]string, len(t.cols))
+	for _, row := range t.rows {
+		for c, v := range row {
+			if t.numeric(c) {
+				rec[c] = v
+			} else {
+				rec[c] = neutralize(v)
+			}
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeJSON writes an array of objects keyed by column name, in column
+// order; numbers stay exact (decimals are written as JSON numbers).
+func writeJSON(w io.Writer, t *table) error {
+	var b bytes.Buffer
+	b.WriteString("[")
+	for r, row := range t.rows {
+		if r > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n  {")
+		for c, v := range row {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			k, _ := json.Marshal(t.cols[c])
+			b.Write(k)
+			b.WriteString(": ")
+			ty := strings.ToUpper(t.types[c])
+			switch {
+			case t.nulls[r][c]:
+				b.WriteString("null")
+			case t.numeric(c):
+				b.WriteString(v)
+			case ty == "BOOLEAN":
+				b.WriteString(v)
+			default:
+				s, _ := json.Marshal(v)
+				b.Write(s)
+			}
+		}
+		b.WriteString("}")
+	}
+	if len(t.rows) > 0 {
+		b.WriteString("\n")
+	}
+	b.WriteString("]\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}

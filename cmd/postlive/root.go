@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses (docs/operations.md).
+const (
+	exitOK       = 0
+	exitFailure  = 1
+	exitUsage    = 2
+	exitData     = 3
+	exitLockHeld = 4
+)
+
+// exitStatusHelp ends every command's help.
+const exitStatusHelp = `
+EXIT STATUS
+  0  ok
+  1  failure (I/O, DuckDB, an internal error)
+  2  usage or configuration error (bad flag, unknown config key, unreadable file header)
+  3  data problems: a failed data test, or rejected rows with --strict
+  4  another postlive process holds the workspace lock
+`
+
+// usageError is a mistake the user fixes with a flag, a config key or a file.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// dataError reports data problems (exit 3) after the work was done.
+type dataError struct{ msg string }
+
+func (e *dataError) Error() string { return e.msg }
+
+// env is what every command gets: streams, the clock and global flags.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	workspace      string
+	now            func() time.Time
+}
+
+// run builds the command tree, runs it and returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	root := &cobra.Command{
+		Use:   "postlive",
+		Short: "Turn live-shopping stream exports into trustworthy numbers and reports",
+		Long: `postlive imports the exports of affiliate live-shopping streams (Shopify orders,
+click logs, stream metrics, ad spend, the stream plan) into a Parquet lake, builds
+DuckDB marts (stream KPIs, per-minute engagement, drop performance, coupon
+reconciliation) and writes reports.` + "\n" + exitStatusHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVarP(&e.workspace, "workspace", "w", "", "workspace folder (default $POSTLIVE_WORKSPACE, else the current folder)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err.Error()} })
+	root.AddCommand(
+		newImportCmd(e),
+		newBuildCmd(e),
+		newQueryCmd(e),
+		newReconcileCmd(e),
+		newDemoCmd(e),
+	)
+	for _, c := range root.Commands() {
+		if !strings.Contains(c.Long, "EXIT STATUS") {
+			c.Long = strings.TrimRight(c.Long, "\n") + "\n" + exitStatusHelp
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var rep *reportedError
+	if !errors.As(err, &rep) {
+		fmt.Fprintln(stderr, "postlive: "+err.Error())
+	}
+	return exitCode(err)
+}
+
+// exitCode is the one place that maps an error to an exit status.
+func exitCode(err error) int {
+	var ue *usageError
+	var de *dataError
+	var le *lockError
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &de):
+		return exitData
+	case errors.As(err, &le):
+		return exitLockHeld
+	case strings.HasPrefix(err.Error(), "unknown command"), strings.HasPrefix(err.Error(), "unknown flag"),
+		strings.Contains(err.Error(), "arg(s)"), strings.HasPrefix(err.Error(), "required flag"):
+		return exitUsage
+	}
+	return exitFailure
+}

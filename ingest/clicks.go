@@ -1,0 +1,117 @@
+package ingest
+
+import (
+	"net/url"
+	"strings"
+)
+
+// DefaultBotPatterns are the user-agent substrings of the design's bot list,
+// matched case-insensitively. Users add their own in config (bots.patterns).
+var DefaultBotPatterns = []string{
+	"bot", "crawler", "spider", "preview", "facebookexternalhit", "slack", "whatsapp",
+	"telegram", "discord", "curl", "wget", "python-requests", "go-http-client", "headless",
+}
+
+// botMatcher flags bot user agents.
+type botMatcher struct{ patterns []string }
+
+func newBotMatcher(extra []string) *botMatcher {
+	m := &botMatcher{}
+	seen := map[string]bool{}
+	for _, p := range append(append([]string{}, DefaultBotPatterns...), extra...) {
+		p = strings.ToLower(strings.TrimSpace(p))
+		if p != "" && !seen[p] {
+			seen[p] = true
+			m.patterns = append(m.patterns, p)
+		}
+	}
+	return m
+}
+
+// match returns the reason a user agent counts as a bot, or "".
+func (m *botMatcher) match(ua string) string {
+	ua = strings.TrimSpace(ua)
+	if ua == "" {
+		return "empty user agent"
+	}
+	lower := strings.ToLower(ua)
+	for _, p := range m.patterns {
+		if strings.Contains(lower, p) {
+			return "user agent contains " + p
+		}
+	}
+	return ""
+}
+
+// utm holds the tracking parameters of a click URL.
+type utm struct {
+	source, medium, campaign, content, term string
+	stream                                  string // value of the configured stream parameter
+}
+
+// parseUTM reads the utm_* parameters (values lower-cased, as GA4 treats
+// them case-sensitively and users mix cases) and the stream parameter (kept
+// as written: it is an id). It scans the raw query without building a map.
+func parseUTM(rawURL, streamParam string) utm {
+	var u utm
+	q := rawURL
+	if i := strings.IndexByte(q, '?'); i >= 0 {
+		q = q[i+1:]
+	} else {
+		return u
+	}
+	if i := strings.IndexByte(q, '#'); i >= 0 {
+		q = q[:i]
+	}
+	for q != "" {
+		var kv string
+		if i := strings.IndexByte(q, '&'); i >= 0 {
+			kv, q = q[:i], q[i+1:]
+		} else {
+			kv, q = q, ""
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, "utm_") && k != streamParam {
+			continue
+		}
+		if strings.ContainsAny(v, "%+") {
+			if dv, err := url.QueryUnescape(v); err == nil {
+				v = dv
+			}
+		}
+		v = strings.TrimSpace(v)
+		if k == streamParam && u.stream == "" {
+			u.stream = v
+		}
+		switch k {
+		case "utm_source":
+			u.source = strings.ToLower(v)
+		case "utm_medium":
+			u.medium = strings.ToLower(v)
+		case "utm_campaign":
+			u.campaign = strings.ToLower(v)
+		case "utm_content":
+			u.content = v
+		case "utm_term":
+			u.term = v
+		}
+	}
+	return u
+}
+
+// referrerHost returns the host of a referrer URL, or the value itself when
+// it is already a bare host.
+func referrerHost(ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return ""
+	}
+	if !strings.Contains(ref, "://") {
+		ref = "https://" + ref
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(strings.TrimPrefix(u.Hostname(), "www."))
+}

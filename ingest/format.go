@@ -1,0 +1,200 @@
+package ingest
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Format is one export layout postlive reads: which import kind it serves,
+// the headers that identify it, and how it turns rows into canonical rows.
+type Format struct {
+	Name string
+	Kind string // the import kind: streams, orders, clicks, …
+	// Identify are headers (normalised names) that must all be present for
+	// the format to be detected; more of them means a more specific format.
+	Identify []string
+	// Merchant is true for merchant exports that do not carry the merchant id.
+	Merchant bool
+	// JSONL formats read one JSON object per line.
+	JSONL bool
+	// Preamble is the number of lines above the header.
+	Preamble int
+	// read consumes the file and reports every input row as accepted or rejected.
+	read func(rd *reader) error
+	// Doc is a one-line description for help and probe.
+	Doc string
+}
+
+var registry []*Format
+
+func register(f *Format) { registry = append(registry, f) }
+
+// Formats lists the registered formats, sorted by kind then name.
+func Formats() []*Format {
+	out := append([]*Format(nil), registry...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// Kinds lists the import kinds, sorted.
+func Kinds() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range registry {
+		if !seen[f.Kind] {
+			seen[f.Kind] = true
+			out = append(out, f.Kind)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func formatByName(kind, name string) *Format {
+	for _, f := range registry {
+		if f.Kind == kind && f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// detect picks the most specific format of kind whose identifying headers are
+// all present. With none, the error names the closest candidates and what
+// they miss.
+func detect(kind string, h header, jsonl bool) (*Format, error) {
+	var best *Format
+	type near struct {
+		name    string
+		missing []string
+	}
+	var nears []near
+	for _, f := range registry {
+		if f.Kind != kind || f.JSONL != jsonl {
+			continue
+		}
+		miss := h.missing(f.Identify...)
+		if len(miss) == 0 {
+			if best == nil || len(f.Identify) > len(best.Identify) {
+				best = f
+			}
+			continue
+		}
+		nears = append(nears, near{f.Name, miss})
+	}
+	if best != nil {
+		return best, nil
+	}
+	sort.Slice(nears, func(i, j int) bool { return len(nears[i].missing) < len(nears[j].missing) })
+	var parts []string
+	for _, n := range nears {
+		q := make([]string, len(n.missing))
+		for i, m := range n.missing {
+			q[i] = fmt.Sprintf("%q", m)
+		}
+		parts = append(parts, fmt.Sprintf("%s (missing %s)", n.name, strings.Join(q, ", ")))
+	}
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("no %s format reads this file; see `postlive import --help` for the formats", kind)
+	}
+	return nil, fmt.Errorf("header matches no %s format; closest: %s; fix the header, pass --format NAME, or run `postlive probe` on the file", kind, strings.Join(parts, "; "))
+}
+
+// reader is the state of one import: the file's rows, the options, the
+// writer and the counts. Formats call accept and reject once per input row.
+type reader struct {
+	file     string // the name used in messages
+	sha      string
+	seq      int64
+	format   *Format
+	opt      *Options
+	csv      *csvRows
+	jsonl    *jsonlRows
+	hash     *hasher
+	bots     *botMatcher
+	loc      *time.Location // time zone for local times, nil when not configured
+	tzKey    string
+	out      *tableWriter
+	merchant string
+
+	read, accepted, rejected int
+	written                  map[string]int
+	rejects                  []Reject
+	pii                      map[string]bool // normalised header names holding personal data
+}
+
+// write stores a canonical row with its lineage.
+func (rd *reader) write(r *Record) error {
+	r.SetString("source_sha256", rd.sha)
+	r.SetInt("source_line", int64(r.Line))
+	r.SetInt("import_seq", rd.seq)
+	r.SetString("source_format", rd.format.Name)
+	rd.written[r.Table.Name]++
+	return rd.out.add(r)
+}
+
+func (rd *reader) accept(n int) { rd.read += n; rd.accepted += n }
+
+// reject records a rejected input row with the row's cells as JSON
+// (personal data replaced by its key).
+func (rd *reader) reject(rj Reject, cells []string, names []string) {
+	rd.read++
+	rd.rejected++
+	if rj.Record == "" && len(cells) > 0 {
+		rj.Record = rd.recordJSON(cells, names)
+	}
+	if rj.Field != "" && rd.pii[normName(rj.Field)] {
+		rj.Value = rd.hash.key("pii", rj.Value)
+	}
+	rd.rejects = append(rd.rejects, rj)
+}
+
+func normName(s string) string { n, _ := normalizeHeaderName(s); return n }
+
+func (rd *reader) recordJSON(cells, names []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, c := range cells {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name := fmt.Sprintf("column %d", i+1)
+		if i < len(names) {
+			name = names[i]
+		}
+		if rd.pii[normName(name)] && c != "" {
+			c = "key:" + rd.hash.key("pii", c)
+		}
+		k, _ := json.Marshal(name)
+		v, _ := json.Marshal(strings.ToValidUTF8(c, "\ufffd"))
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// cellErr builds a reject for cell i of the current CSV row from a parse error.
+func (rd *reader) cellErr(i int, err error) Reject {
+	rj := Reject{Line: rd.csv.fieldLine(i), Column: i + 1, Field: rd.csv.hdr.Raw[i], Value: rd.csv.Field(i)}
+	if ev, ok := err.(*errValue); ok {
+		rj.What, rj.Hint = ev.what, ev.hint
+	} else {
+		rj.What = err.Error()
+	}
+	return rj
+}
+
+// rejectCSV rejects the current CSV row.
+func (rd *reader) rejectCSV(rj Reject) {
+	rd.reject(rj, rd.csv.rec, rd.csv.hdr.Raw)
+}

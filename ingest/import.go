@@ -1,0 +1,285 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Options are the settings of an import, taken from config and flags.
+type Options struct {
+	Kind        string            // import kind: streams, drops, links, stream_metrics, clicks, orders, redemptions, spend, chat
+	Format      string            // force a format; "" detects it from the header
+	Merchant    string            // merchant id for exports that do not carry one
+	Salt        string            // PII hashing salt
+	BotPatterns []string          // extra bot user-agent substrings
+	StreamParam string            // URL parameter carrying the stream id (default utm_content)
+	TimeZones   map[string]string // format name → IANA zone for local times without an offset
+	Now         func() time.Time  // clock for the manifest
+	Name        string            // how the file is named in messages (default: the path)
+}
+
+// Stats is the outcome of importing one file.
+type Stats struct {
+	File     string
+	SHA256   string
+	Kind     string
+	Format   string
+	Skipped  bool // already imported: the manifest has its sha256
+	Read     int
+	Accepted int
+	Rejected int
+	Written  map[string]int // canonical rows written per table
+	Rejects  []Reject
+}
+
+// ErrMerchantRequired is returned when a merchant export is imported without
+// --merchant or default_merchant.
+type ErrMerchantRequired struct{ File, Format string }
+
+func (e *ErrMerchantRequired) Error() string {
+	return fmt.Sprintf("%s: the %s export does not name its merchant; pass --merchant ID or set default_merchant in postlive.yaml", e.File, e.Format)
+}
+
+// Import reads one export file into the lake. A file whose sha256 is in the
+// manifest is skipped. Rows that fail validation are rejected and kept in
+// lake/_rejects; the good rows of the same file still land.
+func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, error) {
+	if opt.StreamParam == "" {
+		opt.StreamParam = "utm_content"
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	name := opt.Name
+	if name == "" {
+		name = path
+	}
+	if TableByName(opt.Kind) == nil {
+		return nil, &FileError{File: name, Msg: fmt.Sprintf("unknown import kind %q; use one of %s", opt.Kind, strings.Join(Kinds(), ", "))}
+	}
+	sha, err := fileSHA256(path)
+	if err != nil {
+		return nil, err
+	}
+	st := &Stats{File: name, SHA256: sha, Kind: opt.Kind, Written: map[string]int{}}
+	manifest, err := lake.Manifest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var seq int64 = 1
+	for _, e := range manifest {
+		if e.SHA256 == sha {
+			st.Skipped, st.Format = true, e.Format
+			return st, nil
+		}
+		if e.ImportSeq >= seq {
+			seq = e.ImportSeq + 1
+		}
+	}
+
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	in, err := decompress(f)
+	if err != nil {
+		return nil, &FileError{File: name, Msg: err.Error()}
+	}
+	br := bufio.NewReaderSize(in, 1<<16)
+	peek, _ := br.Peek(4096)
+	jsonl := bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(peek, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("{"))
+
+	rd := &reader{file: name, sha: sha, seq: seq, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
+		out: newTableWriter(lake, sha), written: st.Written, pii: map[string]bool{}}
+
+	var h header
+	if jsonl {
+		h = jsonlHeader(peekLine(br))
+		rd.jsonl = newJSONLRows(br)
+	} else {
+		var preamble int
+		if opt.Format != "" {
+			if f := formatByName(opt.Kind, opt.Format); f != nil {
+				preamble = f.Preamble
+			}
+		}
+		rd.csv, err = newCSVRows(br, preamble)
+		if err != nil {
+			return nil, &FileError{File: name, Msg: err.Error()}
+		}
+		h = rd.csv.hdr
+	}
+	if opt.Format != "" {
+		rd.format = formatByName(opt.Kind, opt.Format)
+		if rd.format == nil {
+			return nil, &FileError{File: name, Msg: fmt.Sprintf("no format %q for %s; formats: %s", opt.Format, opt.Kind, strings.Join(formatNames(opt.Kind), ", "))}
+		}
+		if !jsonl {
+			if miss := h.missing(rd.format.Identify...); len(miss) > 0 {
+				return nil, &FileError{File: name, Line: 1, Msg: fmt.Sprintf("the header lacks %s required by format %s", quoteList(miss), rd.format.Name)}
+			}
+		}
+	} else {
+		rd.format, err = detect(opt.Kind, h, jsonl)
+		if err != nil {
+			return nil, &FileError{File: name, Line: 1 + 0, Msg: err.Error()}
+		}
+	}
+	st.Format = rd.format.Name
+	if rd.format.Merchant {
+		if opt.Merchant == "" {
+			return nil, &ErrMerchantRequired{File: name, Format: rd.format.Name}
+		}
+		rd.merchant = opt.Merchant
+	}
+	tzKey := "time_zones." + rd.format.Name
+	rd.tzKey = tzKey
+	if z := opt.TimeZones[rd.format.Name]; z != "" {
+		if rd.loc, err = time.LoadLocation(z); err != nil {
+			return nil, &FileError{File: name, Msg: fmt.Sprintf("%s: unknown time zone %q; use an IANA name like America/New_York", tzKey, z)}
+		}
+	}
+
+	if err := rd.format.read(rd); err != nil {
+		rd.out.abort()
+		var fe *FileError
+		if asFileError(err, &fe) {
+			return nil, fe
+		}
+		return nil, fmt.Errorf("import %s: %w", name, err)
+	}
+	if rd.csv != nil && rd.csv.Fatal() != nil {
+		rd.out.abort()
+		return nil, fmt.Errorf("read %s: %w", name, rd.csv.Fatal())
+	}
+	if rd.jsonl != nil && rd.jsonl.fatal != nil {
+		rd.out.abort()
+		return nil, fmt.Errorf("read %s: %w", name, rd.jsonl.fatal)
+	}
+	if err := ctx.Err(); err != nil {
+		rd.out.abort()
+		return nil, err
+	}
+	st.Read, st.Accepted, st.Rejected, st.Rejects = rd.read, rd.accepted, rd.rejected, rd.rejects
+	if st.Read != st.Accepted+st.Rejected || len(st.Rejects) != st.Rejected {
+		rd.out.abort()
+		return nil, fmt.Errorf("import %s: internal accounting error: read %d != accepted %d + rejected %d (rejects %d)", name, st.Read, st.Accepted, st.Rejected, len(st.Rejects))
+	}
+	if err := rd.out.commit(); err != nil {
+		return nil, err
+	}
+	if len(rd.rejects) > 0 {
+		if err := lake.writeRejects(sha, name, rd.rejects); err != nil {
+			return nil, err
+		}
+	}
+	var tables []string
+	written := 0
+	for t, n := range st.Written {
+		tables = append(tables, t)
+		written += n
+	}
+	sort.Strings(tables)
+	err = lake.writeManifest(ManifestEntry{
+		SHA256: sha, FileName: filepath.Base(name), Kind: opt.Kind, Format: rd.format.Name, Tables: strings.Join(tables, ","),
+		MerchantID: rd.merchant, RowsRead: int64(st.Read), RowsAccepted: int64(st.Accepted), RowsRejected: int64(st.Rejected),
+		RowsWritten: int64(written), ImportSeq: seq, ImportedAt: opt.Now().UTC(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// peekLine returns the first line of the stream without consuming it.
+func peekLine(br *bufio.Reader) []byte {
+	b, _ := br.Peek(1 << 16)
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	return bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+}
+
+// jsonlHeader takes the keys of the first JSON object as the header used to
+// detect a JSONL format.
+func jsonlHeader(line []byte) header {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(line, &obj); err != nil {
+		return newHeader(nil)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return newHeader(keys)
+}
+
+func asFileError(err error, fe **FileError) bool {
+	e, ok := err.(*FileError)
+	if ok {
+		*fe = e
+	}
+	return ok
+}
+
+func formatNames(kind string) []string {
+	var out []string
+	for _, f := range Formats() {
+		if f.Kind == kind {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// decompress returns a reader of the file's content, unpacking gzip.
+func decompress(f *os.File) (io.Reader, error) {
+	br := bufio.NewReaderSize(f, 1<<16)
+	magic, _ := br.Peek(4)
+	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("is not a readable gzip file: %v", err)
+		}
+		return zr, nil
+	}
+	if bytes.HasPrefix(magic, []byte("PK\x03\x04")) {
+		return nil, fmt.Errorf("is a ZIP archive; unzip it and import the CSV inside")
+	}
+	return br, nil
+}

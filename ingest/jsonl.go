@@ -1,0 +1,101 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"unicode/utf8"
+)
+
+// jsonlRows reads one JSON object per line, keeping the key order and the
+// column (byte offset + 1) where each value starts, for messages.
+type jsonlRows struct {
+	sc    *bufio.Scanner
+	line  int
+	keys  []string
+	vals  []string
+	cols  []int
+	err   *Reject
+	raw   string
+	fatal error
+}
+
+func newJSONLRows(r io.Reader) *jsonlRows {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<16), 16<<20)
+	return &jsonlRows{sc: sc}
+}
+
+// Next reads the next non-blank line.
+func (j *jsonlRows) Next() bool {
+	for j.sc.Scan() {
+		j.line++
+		b := bytes.TrimRight(j.sc.Bytes(), "\r")
+		if j.line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		j.raw = string(b)
+		j.keys, j.vals, j.cols, j.err = j.keys[:0], j.vals[:0], j.cols[:0], nil
+		if !utf8.Valid(b) {
+			j.err = &Reject{Line: j.line, Column: 1, What: "is not valid UTF-8", Hint: "save the file as UTF-8 and import it again"}
+			return true
+		}
+		if err := j.parse(b); err != nil {
+			j.err = err
+		}
+		return true
+	}
+	if err := j.sc.Err(); err != nil {
+		j.fatal = err
+	}
+	return false
+}
+
+func (j *jsonlRows) parse(b []byte) *Reject {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	bad := func(what string) *Reject {
+		return &Reject{Line: j.line, Column: int(dec.InputOffset()) + 1, What: what, Hint: "write one JSON object per line, like {\"stream_id\":\"s1\",\"ts\":\"2026-11-05T19:00:00Z\"}"}
+	}
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return bad("is not a JSON object")
+	}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return bad("is not valid JSON (" + err.Error() + ")")
+		}
+		key, _ := kt.(string)
+		col := int(dec.InputOffset()) + 2
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return bad("is not valid JSON (" + err.Error() + ")")
+		}
+		var s string
+		switch x := v.(type) {
+		case nil:
+		case string:
+			s = x
+		case json.Number:
+			s = x.String()
+		case bool:
+			s = strconv.FormatBool(x)
+		default:
+			return &Reject{Line: j.line, Column: col, Field: key, Value: fmt.Sprint(x), What: "is a nested value", Hint: "use plain strings, numbers or booleans"}
+		}
+		j.keys = append(j.keys, key)
+		j.vals = append(j.vals, s)
+		j.cols = append(j.cols, col)
+	}
+	if _, err := dec.Token(); err != nil {
+		return bad("is not valid JSON (" + err.Error() + ")")
+	}
+	return nil
+}

@@ -1,0 +1,526 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/decimal128"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+)
+
+// Lake is the Parquet lake of a workspace:
+//
+//	lake/<table>/year=YYYY/month=MM/<sha256[:16]>.parquet   rows of one imported file
+//	lake/<table>/_schema.parquet                            zero rows, the table's schema
+//	lake/_manifest/<sha256[:16]>.parquet                    one row per imported file
+//	lake/_rejects/<sha256[:16]>.parquet                     every rejected row with its reason
+//
+// Every file is written under a temporary name and renamed when complete, so
+// a reader never sees a partial file. A file's rows count only once its
+// manifest entry exists; the manifest is written last.
+type Lake struct {
+	Dir string
+}
+
+// batchRows is how many rows are buffered before a batch is written as a
+// Parquet row group: memory is bounded by it, not by the file size.
+const batchRows = 64 * 1024
+
+// Init creates the lake folders and the zero-row schema file of every table
+// so that SQL can read a table before anything was imported into it.
+func (l *Lake) Init() error {
+	for _, d := range []string{"_manifest", "_rejects", "marts"} {
+		if err := os.MkdirAll(filepath.Join(l.Dir, d), 0o755); err != nil {
+			return err
+		}
+	}
+	for _, t := range append(Tables, manifestTable, rejectsTable) {
+		dir := filepath.Join(l.Dir, t.Name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		p := filepath.Join(dir, "_schema.parquet")
+		if _, err := os.Stat(p); err == nil {
+			continue
+		}
+		w, err := newPartWriter(t, p)
+		if err != nil {
+			return err
+		}
+		if err := w.close(); err != nil {
+			return err
+		}
+	}
+	return l.cleanTemp()
+}
+
+// cleanTemp removes temporary files left by an interrupted import.
+func (l *Lake) cleanTemp() error {
+	return filepath.WalkDir(l.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.Contains(d.Name(), ".tmp-") {
+			return os.Remove(p)
+		}
+		return nil
+	})
+}
+
+func arrowType(k Kind) arrow.DataType {
+	switch k {
+	case String:
+		return arrow.BinaryTypes.String
+	case Int:
+		return arrow.PrimitiveTypes.Int64
+	case Float:
+		return arrow.PrimitiveTypes.Float64
+	case Bool:
+		return arrow.FixedWidthTypes.Boolean
+	case Money:
+		return &arrow.Decimal128Type{Precision: 18, Scale: 2}
+	case Time:
+		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	case Date:
+		return arrow.FixedWidthTypes.Date32
+	}
+	panic("unknown kind")
+}
+
+// ArrowSchema returns the Arrow schema of a table.
+func ArrowSchema(t *Table) *arrow.Schema {
+	fields := make([]arrow.Field, len(t.Columns))
+	for i, c := range t.Columns {
+		fields[i] = arrow.Field{Name: c.Name, Type: arrowType(c.Kind), Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+var writerProps = parquet.NewWriterProperties(
+	parquet.WithCompression(compress.Codecs.Snappy),
+	parquet.WithDictionaryDefault(true),
+	parquet.WithMaxRowGroupLength(1<<20),
+	parquet.WithCreatedBy("postlive"),
+)
+
+// partWriter writes one Parquet file of one table, batch by batch.
+type partWriter struct {
+	table     *Table
+	final     string
+	tmp       string
+	f         *os.File
+	fw        *pqarrow.FileWriter
+	b         *array.RecordBuilder
+	pending   int
+	rows      int
+	appenders []func(Value)
+}
+
+func newPartWriter(t *Table, final string) (*partWriter, error) {
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return nil, err
+	}
+	tmp := fmt.Sprintf("%s.tmp-%d", final, os.Getpid())
+	f, err := os.Create(tmp)
+	if err != nil {
+		return nil, err
+	}
+	schema := ArrowSchema(t)
+	fw, err := pqarrow.NewFileWriter(schema, f, writerProps, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return nil, fmt.Errorf("create parquet %s: %w", final, err)
+	}
+	w := &partWriter{table: t, final: final, tmp: tmp, f: f, fw: fw, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}
+	w.appenders = make([]func(Value), len(t.Columns))
+	for i, c := range t.Columns {
+		w.appenders[i] = appender(c.Kind, w.b.Field(i))
+	}
+	return w, nil
+}
+
+func appender(k Kind, fb array.Builder) func(Value) {
+	switch k {
+	case String:
+		b := fb.(*array.StringBuilder)
+		return func(v Value) {
+			if v.Valid {
+				b.Append(v.S)
+			} else {
+				b.AppendNull()
+			}
+		}
+	case Int:
+		b := fb.(*array.Int64Builder)
+		return func(v Value) {
+			if v.Valid {
+				b.Append(v.I)
+			} else {
+				b.AppendNull()
+			}
+		}
+	case Float:
+		b := fb.(*array.Float64Builder)
+		return func(v Value) {
+			if v.Valid {
+				b.Append(v.F)
+			} else {
+				b.AppendNull()
+			}
+		}
+	case Bool:
+		b := fb.(*array.BooleanBuilder)
+		return func(v Value) {
+			if v.Valid {
+				b.Append(v.B)
+			} else {
+				b.AppendNull()
+			}
+		}
+	case Money:
+		b := fb.(*array.Decimal128Builder)
+		return func(v Value) {
+			if v.Valid {
+				b.Append(decimal128.FromI64(v.I))
+			} else {
+				b.AppendNull()
+			}
+		}
+	case Time:
+		b := fb.(*array.TimestampBuilder)
+		return func(v Value) {
+			if v.Valid {
+				b.Append(arrow.Timestamp(v.I))
+			} else {
+				b.AppendNull()
+			}
+		}
+	case Date:
+		b := fb.(*array.Date32Builder)
+		return func(v Value) {
+			if v.Valid {
+				b.Append(arrow.Date32(v.I))
+			} else {
+				b.AppendNull()
+			}
+		}
+	}
+	panic("unknown kind")
+}
+
+func (w *partWriter) add(r *Record) error {
+	for i, v := range r.Vals {
+		w.appenders[i](v)
+	}
+	w.pending++
+	w.rows++
+	if w.pending >= batchRows {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *partWriter) flush() error {
+	if w.pending == 0 {
+		return nil
+	}
+	rec := w.b.NewRecord()
+	defer rec.Release()
+	w.pending = 0
+	if err := w.fw.WriteBuffered(rec); err != nil {
+		return fmt.Errorf("write parquet %s: %w", w.final, err)
+	}
+	return nil
+}
+
+// close flushes, syncs and renames the file into place.
+func (w *partWriter) close() error {
+	err := w.flush()
+	if cerr := w.fw.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close parquet %s: %w", w.final, cerr)
+	}
+	w.b.Release()
+	// pqarrow closes the underlying file; sync it through a fresh handle.
+	if err == nil {
+		err = syncFile(w.tmp)
+	}
+	if err == nil {
+		err = os.Rename(w.tmp, w.final)
+	}
+	if err != nil {
+		os.Remove(w.tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(w.final))
+}
+
+func (w *partWriter) abort() {
+	w.fw.Close()
+	w.b.Release()
+	os.Remove(w.tmp)
+}
+
+func syncFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+func syncDir(d string) error {
+	f, err := os.Open(d)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	f.Sync() // best effort: some file systems refuse to sync a directory
+	return nil
+}
+
+// fileID is the name a source file's lake files carry.
+func fileID(sha string) string { return sha[:16] }
+
+// tableWriter routes rows of one import into per-month partition files.
+type tableWriter struct {
+	lake  *Lake
+	sha   string
+	parts map[string]*partWriter
+	order []string
+}
+
+func newTableWriter(l *Lake, sha string) *tableWriter {
+	return &tableWriter{lake: l, sha: sha, parts: map[string]*partWriter{}}
+}
+
+func (tw *tableWriter) partitionDir(r *Record) string {
+	t := r.Table
+	dir := filepath.Join(tw.lake.Dir, t.Name)
+	if t.Partition == "" {
+		return dir
+	}
+	v := r.Vals[t.Col(t.Partition)]
+	var ts time.Time
+	if t.Columns[t.Col(t.Partition)].Kind == Date {
+		ts = time.Unix(v.I*86400, 0).UTC()
+	} else {
+		ts = time.UnixMicro(v.I).UTC()
+	}
+	return filepath.Join(dir, fmt.Sprintf("year=%04d", ts.Year()), fmt.Sprintf("month=%02d", int(ts.Month())))
+}
+
+func (tw *tableWriter) add(r *Record) error {
+	dir := tw.partitionDir(r)
+	w := tw.parts[dir]
+	if w == nil {
+		var err error
+		w, err = newPartWriter(r.Table, filepath.Join(dir, fileID(tw.sha)+".parquet"))
+		if err != nil {
+			return err
+		}
+		tw.parts[dir] = w
+		tw.order = append(tw.order, dir)
+	}
+	return w.add(r)
+}
+
+// commit closes and renames every partition file, in a fixed order.
+func (tw *tableWriter) commit() error {
+	sort.Strings(tw.order)
+	var errs []error
+	for _, d := range tw.order {
+		if err := tw.parts[d].close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (tw *tableWriter) abort() {
+	for _, w := range tw.parts {
+		w.abort()
+	}
+}
+
+// manifestTable and rejectsTable describe the lake's bookkeeping files.
+var (
+	manifestTable = newTable("_manifest", []string{"sha256"}, "",
+		req("sha256", String), req("file_name", String), req("kind", String), req("format", String),
+		opt("tables", String), opt("merchant_id", String), req("rows_read", Int), req("rows_accepted", Int),
+		req("rows_rejected", Int), req("rows_written", Int), req("import_seq", Int), req("imported_at", Time))
+	rejectsTable = newTable("_rejects", []string{"sha256", "line", "column"}, "",
+		req("sha256", String), req("file_name", String), req("line", Int), req("column", Int),
+		opt("field", String), opt("value", String), req("reason", String), opt("hint", String), opt("record", String))
+)
+
+// ManifestEntry is one imported file.
+type ManifestEntry struct {
+	SHA256       string
+	FileName     string
+	Kind         string
+	Format       string
+	Tables       string
+	MerchantID   string
+	RowsRead     int64
+	RowsAccepted int64
+	RowsRejected int64
+	RowsWritten  int64
+	ImportSeq    int64
+	ImportedAt   time.Time
+}
+
+// Manifest reads every manifest entry, ordered by import sequence.
+func (l *Lake) Manifest(ctx context.Context) ([]ManifestEntry, error) {
+	files, err := filepath.Glob(filepath.Join(l.Dir, "_manifest", "*.parquet"))
+	if err != nil {
+		return nil, err
+	}
+	var out []ManifestEntry
+	for _, p := range files {
+		if filepath.Base(p) == "_schema.parquet" {
+			continue
+		}
+		rows, err := readRows(ctx, p, manifestTable)
+		if err != nil {
+			return nil, fmt.Errorf("read manifest %s: %w", p, err)
+		}
+		for _, r := range rows {
+			out = append(out, ManifestEntry{
+				SHA256: r[0].S, FileName: r[1].S, Kind: r[2].S, Format: r[3].S, Tables: r[4].S, MerchantID: r[5].S,
+				RowsRead: r[6].I, RowsAccepted: r[7].I, RowsRejected: r[8].I, RowsWritten: r[9].I,
+				ImportSeq: r[10].I, ImportedAt: time.UnixMicro(r[11].I).UTC(),
+			})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ImportSeq < out[j].ImportSeq })
+	return out, nil
+}
+
+func (l *Lake) writeManifest(e ManifestEntry) error {
+	w, err := newPartWriter(manifestTable, filepath.Join(l.Dir, "_manifest", fileID(e.SHA256)+".parquet"))
+	if err != nil {
+		return err
+	}
+	r := NewRecord(manifestTable)
+	r.SetString("sha256", e.SHA256)
+	r.SetString("file_name", e.FileName)
+	r.SetString("kind", e.Kind)
+	r.SetString("format", e.Format)
+	r.SetString("tables", e.Tables)
+	r.SetString("merchant_id", e.MerchantID)
+	r.SetInt("rows_read", e.RowsRead)
+	r.SetInt("rows_accepted", e.RowsAccepted)
+	r.SetInt("rows_rejected", e.RowsRejected)
+	r.SetInt("rows_written", e.RowsWritten)
+	r.SetInt("import_seq", e.ImportSeq)
+	r.SetTime("imported_at", e.ImportedAt)
+	if err := w.add(r); err != nil {
+		w.abort()
+		return err
+	}
+	return w.close()
+}
+
+func (l *Lake) writeRejects(sha, name string, rejects []Reject) error {
+	w, err := newPartWriter(rejectsTable, filepath.Join(l.Dir, "_rejects", fileID(sha)+".parquet"))
+	if err != nil {
+		return err
+	}
+	r := NewRecord(rejectsTable)
+	for _, rj := range rejects {
+		r.Reset()
+		r.SetString("sha256", sha)
+		r.SetString("file_name", name)
+		r.SetInt("line", int64(rj.Line))
+		r.SetInt("column", int64(rj.Column))
+		r.SetString("field", rj.Field)
+		r.SetString("value", rj.Value)
+		r.SetString("reason", rj.What)
+		r.SetString("hint", rj.Hint)
+		r.SetString("record", rj.Record)
+		if err := w.add(r); err != nil {
+			w.abort()
+			return err
+		}
+	}
+	return w.close()
+}
+
+// readRows reads a small Parquet file of table t into values (for the
+// manifest; lake tables are read by DuckDB).
+func readRows(ctx context.Context, path string, t *Table) ([][]Value, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	pr, err := file.NewParquetReader(f)
+	if err != nil {
+		return nil, err
+	}
+	defer pr.Close()
+	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: 1024}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, err
+	}
+	tbl, err := fr.ReadTable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tbl.Release()
+	n := int(tbl.NumRows())
+	out := make([][]Value, n)
+	for i := range out {
+		out[i] = make([]Value, len(t.Columns))
+	}
+	for ci, c := range t.Columns {
+		idx := tbl.Schema().FieldIndices(c.Name)
+		if len(idx) == 0 {
+			continue
+		}
+		row := 0
+		for _, chunk := range tbl.Column(idx[0]).Data().Chunks() {
+			for j := 0; j < chunk.Len(); j++ {
+				if chunk.IsNull(j) {
+					row++
+					continue
+				}
+				v := &out[row][ci]
+				v.Valid = true
+				switch a := chunk.(type) {
+				case *array.String:
+					v.S = a.Value(j)
+				case *array.Int64:
+					v.I = a.Value(j)
+				case *array.Timestamp:
+					v.I = int64(a.Value(j))
+				case *array.Float64:
+					v.F = a.Value(j)
+				case *array.Boolean:
+					v.B = a.Value(j)
+				case *array.Date32:
+					v.I = int64(a.Value(j))
+				case *array.Decimal128:
+					v.I = int64(a.Value(j).LowBits())
+				}
+				row++
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,354 @@
+package ingest
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Value is one cell of a canonical row. Which field holds the value depends on
+// the column's Kind: S for String; I for Int, Money (cents), Time (UTC
+// microseconds) and Date (days since the epoch); F for Float; B for Bool.
+type Value struct {
+	Valid bool
+	S     string
+	I     int64
+	F     float64
+	B     bool
+}
+
+// Record is one canonical row being built. It is reused between rows.
+type Record struct {
+	Table *Table
+	Vals  []Value
+	Line  int // line of the input the row starts on
+}
+
+// NewRecord returns an empty record for table t.
+func NewRecord(t *Table) *Record {
+	return &Record{Table: t, Vals: make([]Value, len(t.Columns))}
+}
+
+// Reset clears every value.
+func (r *Record) Reset() {
+	clear(r.Vals)
+	r.Line = 0
+}
+
+// SetString stores a text value; an empty string is NULL.
+func (r *Record) SetString(name, s string) {
+	if s == "" {
+		return
+	}
+	r.Vals[r.Table.Col(name)] = Value{Valid: true, S: s}
+}
+
+// SetInt stores an integer.
+func (r *Record) SetInt(name string, v int64) {
+	r.Vals[r.Table.Col(name)] = Value{Valid: true, I: v}
+}
+
+// SetMoney stores an amount in cents.
+func (r *Record) SetMoney(name string, cents int64) { r.SetInt(name, cents) }
+
+// SetTime stores a UTC instant.
+func (r *Record) SetTime(name string, t time.Time) {
+	r.Vals[r.Table.Col(name)] = Value{Valid: true, I: t.UnixMicro()}
+}
+
+// SetFloat stores a floating-point number.
+func (r *Record) SetFloat(name string, f float64) {
+	r.Vals[r.Table.Col(name)] = Value{Valid: true, F: f}
+}
+
+// SetBool stores a boolean.
+func (r *Record) SetBool(name string, b bool) {
+	r.Vals[r.Table.Col(name)] = Value{Valid: true, B: b}
+}
+
+// Get returns the value of the named column.
+func (r *Record) Get(name string) Value { return r.Vals[r.Table.Col(name)] }
+
+// errValue is a parse failure: what is wrong (after the quoted value) and what to do.
+type errValue struct{ what, hint string }
+
+func (e *errValue) Error() string { return e.what + "; " + e.hint }
+
+func valueErr(what, hint string) error { return &errValue{what: what, hint: hint} }
+
+// cleanCell trims spaces, tabs, no-break spaces and stray BOMs around a cell.
+func cleanCell(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\ufeff' })
+}
+
+// cleanProtected also strips the apostrophe spreadsheets put before zips,
+// phones and SKUs ('1930000).
+func cleanProtected(s string) string {
+	s = cleanCell(s)
+	return strings.TrimPrefix(s, "'")
+}
+
+// normalizeCode trims a coupon code and upper-cases it.
+func normalizeCode(s string) string {
+	return strings.ToUpper(cleanCell(s))
+}
+
+// parseMoney parses a plain decimal amount ("1250.5", "1,250.50", "-3") into
+// cents, exactly: no floating point. decimalSep is '.' or ','. Thousands
+// separators of the other kind, spaces and no-break spaces are accepted only
+// in well-formed groups.
+func parseMoney(s string, decimalSep byte) (int64, error) {
+	s = cleanCell(s)
+	if s == "" {
+		return 0, valueErr("is empty", "leave the cell empty only where the column is optional")
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") { // accounting negatives (12.50)
+		neg, s = !neg, s[1:len(s)-1]
+	}
+	intPart, frac := s, ""
+	if i := strings.LastIndexByte(s, decimalSep); i >= 0 {
+		intPart, frac = s[:i], s[i+1:]
+	}
+	digits, ok := stripGrouping(intPart, decimalSep)
+	if !ok || digits == "" && frac == "" {
+		return 0, valueErr("is not an amount", "write money as a plain number like 1250.50 (set the number format of the import if it uses 1.250,50)")
+	}
+	for i := 0; i < len(frac); i++ {
+		if frac[i] < '0' || frac[i] > '9' {
+			return 0, valueErr("is not an amount", "write money as a plain number like 1250.50")
+		}
+	}
+	for len(frac) > 2 && frac[len(frac)-1] == '0' {
+		frac = frac[:len(frac)-1]
+	}
+	if len(frac) > 2 {
+		return 0, valueErr("has more than 2 decimal places", "round the amount to cents in the export")
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	if digits == "" {
+		digits = "0"
+	}
+	if len(digits) > 16 {
+		return 0, valueErr("is too large", "amounts must be below 10^16")
+	}
+	v, err := strconv.ParseInt(digits+frac, 10, 64)
+	if err != nil {
+		return 0, valueErr("is not an amount", "write money as a plain number like 1250.50")
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// stripGrouping removes thousands separators (the separator that is not the
+// decimal one, or spaces) from the integer part, accepting only groups of
+// three digits after the first (and Indian 2-digit lakh groups).
+func stripGrouping(s string, decimalSep byte) (string, bool) {
+	group := byte(',')
+	if decimalSep == ',' {
+		group = '.'
+	}
+	var b strings.Builder
+	parts := 0
+	cur := 0
+	lens := []int{}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteByte(byte(r))
+			cur++
+		case r == rune(group) || r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\'':
+			if cur == 0 {
+				return "", false
+			}
+			lens = append(lens, cur)
+			cur = 0
+			parts++
+		default:
+			return "", false
+		}
+		i += size
+	}
+	if parts == 0 {
+		return b.String(), true
+	}
+	if cur != 3 {
+		return "", false
+	}
+	lens = append(lens, cur)
+	// first group 1–3 digits; middle groups all 3 (western) or all 2 (lakh).
+	if lens[0] < 1 || lens[0] > 3 {
+		return "", false
+	}
+	mid := lens[1 : len(lens)-1]
+	all := func(n int) bool {
+		for _, l := range mid {
+			if l != n {
+				return false
+			}
+		}
+		return true
+	}
+	if !all(3) && !all(2) {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// parseInt parses a whole number; grouping separators are accepted.
+func parseInt(s string) (int64, error) {
+	s = cleanCell(s)
+	neg := strings.HasPrefix(s, "-")
+	digits, ok := stripGrouping(strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+"), '.')
+	if !ok || digits == "" {
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) {
+			return int64(f), nil // "12.0" from spreadsheets
+		}
+		return 0, valueErr("is not a whole number", "write counts as plain integers like 1250")
+	}
+	v, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0, valueErr("is not a whole number", "write counts as plain integers like 1250")
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// parseFloat parses a plain decimal number; a trailing % divides by 100.
+func parseFloat(s string) (float64, error) {
+	s = cleanCell(s)
+	pct := strings.HasSuffix(s, "%")
+	s = strings.TrimSpace(strings.TrimSuffix(s, "%"))
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != f || f > 1e300 || f < -1e300 {
+		return 0, valueErr("is not a number", "write numbers with a dot as decimal separator, like 0.12")
+	}
+	if pct {
+		f /= 100
+	}
+	return f, nil
+}
+
+// parseBool reads true/false, yes/no, 1/0, t/f.
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(cleanCell(s)) {
+	case "true", "t", "yes", "y", "1":
+		return true, nil
+	case "false", "f", "no", "n", "0":
+		return false, nil
+	}
+	return false, valueErr("is not true or false", "write true or false")
+}
+
+// Timestamp layouts accepted for generic files and exports that carry an offset.
+var offsetLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05 -0700", // Shopify
+	"2006-01-02 15:04:05-07:00",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02T15:04:05-0700",
+	"2006-01-02 15:04:05.999999999-07:00",
+}
+
+// Layouts without an offset: read in the import's configured time zone.
+var localLayouts = []string{
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04",
+}
+
+// parseTime reads a timestamp. Offsets are honoured; a local time is read in
+// loc and rejected when loc is nil. Slash dates are rejected: day and month
+// order is not known for generic files.
+func parseTime(s string, loc *time.Location, tzKey string) (time.Time, error) {
+	s = cleanCell(s)
+	if s == "" {
+		return time.Time{}, valueErr("is empty", "every row needs this timestamp")
+	}
+	for _, l := range offsetLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	for _, l := range localLayouts {
+		if _, err := time.Parse(l, s); err == nil {
+			if loc == nil {
+				return time.Time{}, valueErr("has no UTC offset", "write it as 2026-11-05T19:00:00-05:00 or set "+tzKey+" to the export's time zone")
+			}
+			t, _ := time.ParseInLocation(l, s, loc)
+			return t.UTC(), nil
+		}
+	}
+	if looksSlashDate(s) {
+		return time.Time{}, slashDateErr(s)
+	}
+	if _, err := time.Parse("2006-01-02", s); err == nil {
+		return time.Time{}, valueErr("is a date without a time", "write a full timestamp like 2026-11-05T19:00:00-05:00")
+	}
+	return time.Time{}, valueErr("is not a timestamp", "expected RFC 3339 like 2026-11-05T19:00:00-05:00")
+}
+
+func looksSlashDate(s string) bool {
+	return len(s) >= 8 && strings.Count(s[:min(len(s), 10)], "/") == 2
+}
+
+// slashDateErr explains a dd/mm or mm/dd date: ambiguous when both parts are
+// ≤ 12, impossible when the day does not exist.
+func slashDateErr(s string) error {
+	f := strings.SplitN(strings.Fields(s)[0], "/", 3)
+	if len(f) == 3 {
+		a, errA := strconv.Atoi(f[0])
+		b, errB := strconv.Atoi(f[1])
+		if errA == nil && errB == nil {
+			if a <= 12 && b <= 12 && a != b {
+				return valueErr("is ambiguous (day/month or month/day)", "write dates as 2026-11-05 (ISO 8601) or set the date order of the import format")
+			}
+			if _, err := time.Parse("1/2/2006", f[0]+"/"+f[1]+"/"+f[2]); err != nil {
+				if _, err2 := time.Parse("2/1/2006", f[0]+"/"+f[1]+"/"+f[2]); err2 != nil {
+					return valueErr("is not a date", "check the day and month; write dates as 2026-11-05 (ISO 8601)")
+				}
+			}
+		}
+	}
+	return valueErr("is not in a known date layout", "write dates as 2026-11-05 (ISO 8601)")
+}
+
+// parseDate reads a calendar date (YYYY-MM-DD) as days since the epoch.
+func parseDate(s string) (int64, error) {
+	s = cleanCell(s)
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.Unix() / 86400, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		return d.Unix() / 86400, nil
+	}
+	if looksSlashDate(s) {
+		return 0, slashDateErr(s)
+	}
+	return 0, valueErr("is not a date", "write dates as 2026-11-05 (ISO 8601)")
+}
+
+// checkUTF8 rejects text that is not valid UTF-8.
+func checkUTF8(s string) error {
+	if !utf8.ValidString(s) {
+		return valueErr("is not valid UTF-8", "save the file as UTF-8")
+	}
+	return nil
+}

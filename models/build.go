@@ -1,0 +1,312 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/marcboeker/go-duckdb"
+)
+
+// Settings are the values of postlive.yaml the SQL models read from the
+// `settings` and `experiment_settings` tables.
+type Settings struct {
+	AttributionWindow time.Duration
+	DuplicateWindow   time.Duration
+	Currency          string
+	Experiments       []ExperimentSetting
+}
+
+// ExperimentSetting is one experiment's configuration.
+type ExperimentSetting struct {
+	ID             string
+	Control        string
+	PrimaryMetric  string
+	PlannedStreams int
+	Alpha          float64
+}
+
+// Options say where the workspace is and how to run DuckDB.
+type Options struct {
+	Workspace   string // lake paths in the SQL are relative to it
+	Warehouse   string // the DuckDB file the build replaces
+	SQL         fs.FS  // the sql/ folder (sqlfiles.FS)
+	Settings    Settings
+	Threads     int
+	MemoryLimit string
+}
+
+// TestResult is the outcome of one data test.
+type TestResult struct {
+	Name     string
+	Path     string
+	Failures int64
+	Columns  []string
+	Sample   [][]string // first offending rows, as text
+}
+
+// Result is what a build did.
+type Result struct {
+	Models []*Model
+	Tests  []TestResult
+	Marts  map[string]int64 // rows per mart
+}
+
+// Failed returns the failed data tests.
+func (r *Result) Failed() []TestResult {
+	var out []TestResult
+	for _, t := range r.Tests {
+		if t.Failures > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Open opens a DuckDB database (path "" = in memory) with the workspace as
+// the base of relative file paths and postlive's SQL functions registered.
+// The returned DB uses a single connection.
+func Open(ctx context.Context, path, workspace string, threads int, memoryLimit string, readOnly bool) (*sql.DB, error) {
+	dsn := path
+	if readOnly {
+		dsn += "?access_mode=read_only"
+	}
+	connector, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+		stmts := []string{}
+		if workspace != "" {
+			stmts = append(stmts, "set file_search_path = '"+strings.ReplaceAll(workspace, "'", "''")+"'")
+		}
+		if threads > 0 {
+			stmts = append(stmts, fmt.Sprintf("set threads = %d", threads))
+		}
+		if memoryLimit != "" {
+			stmts = append(stmts, "set memory_limit = '"+strings.ReplaceAll(memoryLimit, "'", "''")+"'")
+		}
+		for _, s := range stmts {
+			if _, err := ex.ExecContext(ctx, s, nil); err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb %s: %w", path, err)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open duckdb %s: %w", path, err)
+	}
+	defer conn.Close()
+	if err := RegisterFunctions(conn); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Build runs every model into a new DuckDB file, runs the data tests,
+// exports the marts to lake/marts/*.parquet and only then replaces the
+// warehouse, so a reader never sees a half-built warehouse. Failed data tests
+// are reported in the result (the caller decides the exit status); a broken
+// model is an error naming its file.
+func Build(ctx context.Context, opt Options) (*Result, error) {
+	models, tests, err := Load(opt.SQL)
+	if err != nil {
+		return nil, err
+	}
+	tmp := fmt.Sprintf("%s.tmp-%d", opt.Warehouse, os.Getpid())
+	os.Remove(tmp)
+	os.Remove(tmp + ".wal")
+	db, err := Open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			db.Close()
+			os.Remove(tmp)
+			os.Remove(tmp + ".wal")
+		}
+	}()
+	if err := writeSettings(ctx, db, opt.Settings); err != nil {
+		return nil, err
+	}
+	res := &Result{Models: models, Marts: map[string]int64{}}
+	for _, m := range models {
+		kind := "view"
+		if m.Materialized() {
+			kind = "table"
+		}
+		stmt := fmt.Sprintf("create or replace %s %s as\n%s", kind, m.Name, strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("%s: %s", m.Path, cleanDuckDBError(err))
+		}
+		if m.Materialized() {
+			var n int64
+			if err := db.QueryRowContext(ctx, "select count(*) from "+m.Name).Scan(&n); err != nil {
+				return nil, fmt.Errorf("%s: %w", m.Path, err)
+			}
+			res.Marts[m.Name] = n
+		}
+	}
+	for _, t := range tests {
+		tr, err := runTest(ctx, db, t)
+		if err != nil {
+			return nil, err
+		}
+		res.Tests = append(res.Tests, tr)
+	}
+	if err := exportMarts(ctx, db, opt.Workspace, models); err != nil {
+		return nil, err
+	}
+	if _, err := db.ExecContext(ctx, "checkpoint"); err != nil {
+		return nil, fmt.Errorf("checkpoint warehouse: %w", err)
+	}
+	if err := db.Close(); err != nil {
+		return nil, fmt.Errorf("close warehouse: %w", err)
+	}
+	ok = true
+	if err := syncPath(tmp); err != nil {
+		return nil, err
+	}
+	os.Remove(tmp + ".wal")
+	os.Remove(opt.Warehouse + ".wal")
+	if err := os.Rename(tmp, opt.Warehouse); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("replace warehouse: %w", err)
+	}
+	return res, nil
+}
+
+func writeSettings(ctx context.Context, db *sql.DB, s Settings) error {
+	cur := s.Currency
+	if cur == "" {
+		cur = "USD"
+	}
+	_, err := db.ExecContext(ctx, `create table settings as select
+    to_microseconds(?::bigint) as attribution_window,
+    ?::bigint as duplicate_window_us,
+    ?::varchar as report_currency`,
+		s.AttributionWindow.Microseconds(), s.DuplicateWindow.Microseconds(), cur)
+	if err != nil {
+		return fmt.Errorf("write settings: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `create table experiment_settings (
+    experiment_id varchar primary key, control varchar, primary_metric varchar, planned_streams integer, alpha double)`); err != nil {
+		return fmt.Errorf("write experiment settings: %w", err)
+	}
+	for _, e := range s.Experiments {
+		var planned any
+		if e.PlannedStreams > 0 {
+			planned = e.PlannedStreams
+		}
+		var control any
+		if e.Control != "" {
+			control = e.Control
+		}
+		if _, err := db.ExecContext(ctx, `insert into experiment_settings values (?, ?, ?, ?, ?)`,
+			e.ID, control, e.PrimaryMetric, planned, e.Alpha); err != nil {
+			return fmt.Errorf("write experiment settings: %w", err)
+		}
+	}
+	return nil
+}
+
+// runTest counts the rows a data test returns and keeps the first five.
+func runTest(ctx context.Context, db *sql.DB, t *Model) (TestResult, error) {
+	q := strings.TrimRight(strings.TrimSpace(t.SQL), ";")
+	tr := TestResult{Name: t.Name, Path: t.Path}
+	if err := db.QueryRowContext(ctx, "select count(*) from (\n"+q+"\n)").Scan(&tr.Failures); err != nil {
+		return tr, fmt.Errorf("%s: %s", t.Path, cleanDuckDBError(err))
+	}
+	if tr.Failures == 0 {
+		return tr, nil
+	}
+	rows, err := db.QueryContext(ctx, "select * from (\n"+q+"\n) limit 5")
+	if err != nil {
+		return tr, fmt.Errorf("%s: %w", t.Path, err)
+	}
+	defer rows.Close()
+	tr.Columns, _ = rows.Columns()
+	for rows.Next() {
+		vals := make([]any, len(tr.Columns))
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return tr, err
+		}
+		row := make([]string, len(vals))
+		for i, v := range vals {
+			row[i] = FormatValue(v)
+		}
+		tr.Sample = append(tr.Sample, row)
+	}
+	return tr, rows.Err()
+}
+
+// exportMarts writes each mart to lake/marts/<name>.parquet (temp + rename).
+func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Model) error {
+	dir := filepath.Join(workspace, "lake", "marts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var names []string
+	for _, m := range models {
+		if m.Materialized() {
+			names = append(names, m.Name)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		final := filepath.Join(dir, n+".parquet")
+		tmp := fmt.Sprintf("%s.tmp-%d", final, os.Getpid())
+		q := fmt.Sprintf("copy (select * from %s) to '%s' (format parquet, compression snappy)", n, strings.ReplaceAll(tmp, "'", "''"))
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("export mart %s: %w", n, err)
+		}
+		if err := syncPath(tmp); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, final); err != nil {
+			return fmt.Errorf("export mart %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+func syncPath(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// cleanDuckDBError trims the driver's prefix so the message starts with
+// DuckDB's own error kind ("Binder Error: …").
+func cleanDuckDBError(err error) string {
+	var de *duckdb.Error
+	msg := err.Error()
+	if errors.As(err, &de) {
+		msg = de.Msg
+	}
+	return strings.TrimSpace(msg)
+}

@@ -1,0 +1,154 @@
+-- one row per stream: audience, clicks, orders, revenue and the ratios of
+-- docs/metrics.md. A ratio with a zero or missing denominator is NULL.
+with
+
+streams as (
+    select * from stg_streams
+),
+
+config as (
+    select * from settings
+),
+
+samples as (
+    select
+        stream_id,
+        max(viewers) as peak_concurrent,
+        avg(viewers) as avg_concurrent
+    from int_stream_metrics_deltas
+    group by stream_id
+),
+
+clicks as (
+    select
+        clicks.stream_id,
+        sum(clicks.click_count) as clicks,
+        sum(case when clicks.ts < streams.ended_at then clicks.click_count else 0 end) as clicks_during
+    from int_clicks_classified as clicks
+    inner join streams on streams.stream_id = clicks.stream_id
+    cross join config
+    where clicks.is_counted
+        and clicks.ts >= streams.started_at
+        and clicks.ts < streams.ended_at + config.attribution_window
+    group by clicks.stream_id
+),
+
+orders as (
+    select
+        stream_id,
+        count(*) as orders,
+        count(*) filter (where is_during_stream) as orders_during,
+        count(*) filter (where not is_during_stream) as orders_after,
+        sum(revenue) as revenue,
+        coalesce(sum(revenue) filter (where is_during_stream), 0) as revenue_during,
+        coalesce(sum(revenue) filter (where not is_during_stream), 0) as revenue_after,
+        sum(commission) as commission_reported,
+        count(*) filter (where is_new_customer) as new_customer_orders,
+        min(currency) as order_currency
+    from int_orders_attributed
+    where is_attributable and stream_id is not null
+    group by stream_id
+),
+
+spend as (
+    select stream_id, sum(amount) as ad_spend
+    from int_spend_mapped
+    where stream_id is not null
+    group by stream_id
+),
+
+joined as (
+    select
+        streams.stream_id,
+        streams.affiliate_id,
+        streams.merchant_id,
+        streams.platform,
+        streams.title,
+        streams.timezone,
+        streams.experiment_id,
+        streams.variant,
+        streams.tested_variable,
+        streams.affiliate_id as host,
+        streams.started_at,
+        streams.ended_at,
+        date_diff('second', streams.started_at, streams.ended_at) / 60.0 as duration_min,
+        coalesce(samples.peak_concurrent, streams.peak_viewers) as peak_concurrent,
+        samples.avg_concurrent,
+        streams.unique_viewers,
+        streams.commission_rate,
+        coalesce(clicks.clicks, 0) as clicks,
+        coalesce(clicks.clicks_during, 0) as clicks_during,
+        coalesce(orders.orders, 0) as orders,
+        coalesce(orders.orders_during, 0) as orders_during,
+        coalesce(orders.orders_after, 0) as orders_after,
+        coalesce(orders.revenue, 0)::decimal(18, 2) as revenue,
+        coalesce(orders.revenue_during, 0)::decimal(18, 2) as revenue_during,
+        coalesce(orders.revenue_after, 0)::decimal(18, 2) as revenue_after,
+        orders.commission_reported,
+        orders.new_customer_orders,
+        spend.ad_spend::decimal(18, 2) as ad_spend,
+        coalesce(streams.currency, orders.order_currency, config.report_currency) as currency
+    from streams
+    cross join config
+    left join samples on samples.stream_id = streams.stream_id
+    left join clicks on clicks.stream_id = streams.stream_id
+    left join orders on orders.stream_id = streams.stream_id
+    left join spend on spend.stream_id = streams.stream_id
+),
+
+audience as (
+    select
+        *,
+        coalesce(unique_viewers, peak_concurrent) as viewers,
+        case
+            when unique_viewers is not null then 'unique'
+            when peak_concurrent is not null then 'peak_concurrent'
+        end as viewer_basis
+    from joined
+),
+
+kpis as (
+    select
+        stream_id,
+        affiliate_id,
+        merchant_id,
+        platform,
+        started_at,
+        ended_at,
+        duration_min,
+        viewers,
+        viewer_basis,
+        peak_concurrent,
+        avg_concurrent,
+        clicks,
+        clicks_during,
+        case when viewers > 0 then clicks / viewers end::double as ctr,
+        orders,
+        orders_during,
+        orders_after,
+        revenue,
+        revenue_during,
+        revenue_after,
+        case when clicks > 0 then orders / clicks end::double as cvr_click,
+        case when viewers > 0 then orders / viewers end::double as cvr_viewer,
+        case when viewers > 0 then revenue / viewers end::double as rpv,
+        case when orders > 0 then revenue / orders end::double as aov,
+        ad_spend,
+        case when orders > 0 then ad_spend / orders end::double as cpa,
+        case when ad_spend > 0 then revenue / ad_spend end::double as roas,
+        case
+            when commission_rate is not null then round(commission_rate * revenue, 2)
+            else commission_reported
+        end::decimal(18, 2) as commission,
+        case when orders > 0 then new_customer_orders / orders end::double as new_customer_share,
+        currency,
+        title,
+        timezone,
+        experiment_id,
+        variant,
+        tested_variable,
+        host
+    from audience
+)
+
+select * from kpis order by started_at, stream_id
