@@ -1,0 +1,467 @@
+package reports
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// chart is one chart on a page: go-echarts builds its options, we marshal them
+// with encoding/json (which escapes <, > and & inside strings, so no data can
+// close the script element) and our template draws the container, the alt text
+// and the data table that stands in for the chart without script or in print.
+type chart struct {
+	ID      string // a valid JS identifier, unique per page, derived from report and chart name
+	Title   string
+	Alt     string
+	Height  int
+	Options template.JS
+	Table   dataTable
+}
+
+type dataTable struct {
+	Caption string
+	Head    []string
+	Rows    [][]string
+}
+
+// Palette: all of them reach at least 3:1 against white, as WCAG asks of graphics.
+const (
+	colViewers    = "#1f5fa8"
+	colEngagement = "#c25e00"
+	colClicks     = "#2e7d32"
+	colOrders     = "#7b1fa2"
+	colDropFill   = "rgba(245, 176, 0, 0.18)"
+	colDropText   = "#6b4e00"
+	colText       = "#1b1b1b"
+	colMuted      = "#555555"
+)
+
+// chartID derives a chart id from the report kind and the chart name (both ours,
+// never from data) and an index, so it is stable and a valid JS identifier.
+func chartID(report, name string, i int) string {
+	id := "chart_" + report + "_" + name
+	if i >= 0 {
+		id += fmt.Sprintf("_%d", i)
+	}
+	var b strings.Builder
+	for _, r := range id {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+type echartsOptions interface {
+	Validate()
+	JSON() map[string]any
+}
+
+// finish validates a go-echarts chart, adds the options go-echarts has no field
+// for, and marshals the result with encoding/json.
+func finish(c echartsOptions) (template.JS, error) {
+	c.Validate()
+	m := c.JSON()
+	delete(m, "toolbox") // no toolbox component in our bundle
+	delete(m, "color")
+	m["animation"] = false
+	m["useUTC"] = true // time axes show UTC, never the viewer's zone
+	m["color"] = []string{colViewers, colEngagement, colClicks, colOrders, "#00838f", "#ad1457", "#5d4037"}
+	m["textStyle"] = map[string]any{"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "color": colText}
+	if t, ok := m["tooltip"].(opts.Tooltip); ok {
+		// richText draws the tooltip on the canvas: no data ever reaches innerHTML.
+		m["tooltip"] = map[string]any{"show": true, "trigger": orDefault(t.Trigger, "item"), "renderMode": "richText", "confine": true}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("marshal chart options: %w", err)
+	}
+	// json.Marshal escapes <, >, &, U+2028 and U+2029: the result is inert inside
+	// a <script type="application/json"> element.
+	return template.JS(b), nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func withSeries(f func(s *charts.SingleSeries)) charts.SeriesOpts {
+	return charts.WithSeriesOpts(f)
+}
+
+// dropSpan gives the first and last minute (as category labels) a drop window covers.
+func dropSpan(d drop, started time.Time, last int64) (string, string, bool) {
+	if !d.StartsAt.Valid || !d.EndsAt.Valid || started.IsZero() {
+		return "", "", false
+	}
+	from := int64(math.Floor(d.StartsAt.Time.Sub(started).Minutes()))
+	to := int64(math.Ceil(d.EndsAt.Time.Sub(started).Minutes())) - 1
+	if from < 0 {
+		from = 0
+	}
+	if to > last {
+		to = last
+	}
+	if to < from || from > last {
+		return "", "", false
+	}
+	return minuteClock(from), minuteClock(to), true
+}
+
+func dropName(d drop) string {
+	if d.CouponCode != "" {
+		return d.CouponCode
+	}
+	return d.ID
+}
+
+func minuteChart(report string, s *stream, cur string) (chart, error) {
+	cats := make([]string, len(s.Minutes))
+	viewers := make([]opts.LineData, len(s.Minutes))
+	engagement := make([]opts.BarData, len(s.Minutes))
+	clicks := make([]opts.BarData, len(s.Minutes))
+	orders := make([]opts.LineData, len(s.Minutes))
+	var peaks []opts.MarkPointNameCoordItem
+	var peakNames []string
+	tbl := dataTable{
+		Caption: "Per minute (" + "offset from the start of the stream)",
+		Head:    []string{"Minute", "Viewers", "Likes", "Comments", "Shares", "Engagement", "Clicks", "Orders", "Revenue", "In a drop", "Peak"},
+	}
+	var last int64
+	for i, m := range s.Minutes {
+		cats[i] = minuteClock(m.Minute)
+		viewers[i] = opts.LineData{Value: chartValue(m.Viewers)}
+		engagement[i] = opts.BarData{Value: chartValue(m.Engagement)}
+		clicks[i] = opts.BarData{Value: chartValue(m.Clicks)}
+		orders[i] = opts.LineData{Value: chartValue(m.Orders)}
+		if m.IsPeak {
+			peaks = append(peaks, opts.MarkPointNameCoordItem{
+				Name:       "Peak " + cats[i],
+				Coordinate: []any{cats[i], chartValue(m.Engagement)},
+				Value:      cats[i],
+				Symbol:     "pin",
+				SymbolSize: 44,
+				Label:      &opts.Label{Show: opts.Bool(true), FontSize: 10, Color: "#ffffff"},
+				ItemStyle:  &opts.ItemStyle{Color: "#a33b00"},
+			})
+			peakNames = append(peakNames, cats[i])
+		}
+		last = m.Minute
+		tbl.Rows = append(tbl.Rows, []string{cats[i], fmtNumber(m.Viewers, 0), fmtCount(m.Likes), fmtCount(m.Comments),
+			fmtCount(m.Shares), fmtPctPoints(m.Engagement), fmtCount(m.Clicks), fmtCount(m.Orders),
+			fmtMoney(m.Revenue, cur), yesNo(m.InDrop), yesNo(m.IsPeak)})
+	}
+	var areas [][]opts.MarkAreaData
+	var dropNames []string
+	for _, d := range s.Drops {
+		from, to, ok := dropSpan(d, s.StartedAt.Time, last)
+		if !ok {
+			continue
+		}
+		areas = append(areas, []opts.MarkAreaData{{Name: dropName(d), XAxis: from}, {XAxis: to}})
+		dropNames = append(dropNames, dropName(d)+" "+from+"–"+to)
+	}
+	areaStyle := charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{
+		ItemStyle: &opts.ItemStyle{Color: colDropFill},
+		Label:     &opts.Label{Show: opts.Bool(true), Color: colDropText, Position: "insideTop", FontSize: 11},
+	})
+
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Type: "scroll"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithGridOpts(
+			opts.Grid{Left: "56", Right: "56", Top: "40", Height: "46%"},
+			opts.Grid{Left: "56", Right: "56", Top: "68%", Bottom: "32"},
+		),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", GridIndex: 0, AxisLabel: &opts.AxisLabel{Show: opts.Bool(false)}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Viewers", GridIndex: 0}),
+	)
+	bar.SetXAxis(cats)
+	bar.ExtendXAxis(opts.XAxis{Type: "category", GridIndex: 1, Data: cats})
+	bar.ExtendYAxis(
+		opts.YAxis{Type: "value", Name: "Engagement %", GridIndex: 0, Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}},
+		opts.YAxis{Type: "value", Name: "Clicks, orders", GridIndex: 1, MinInterval: 1},
+	)
+	bar.AddSeries("Engagement rate %", engagement,
+		withSeries(func(x *charts.SingleSeries) { x.YAxisIndex = 1; x.Color = colEngagement }),
+		charts.WithMarkPointNameCoordItemOpts(peaks...),
+	)
+	bar.AddSeries("Clicks", clicks,
+		withSeries(func(x *charts.SingleSeries) { x.XAxisIndex = 1; x.YAxisIndex = 2; x.Color = colClicks }),
+		charts.WithMarkAreaData(areas...), areaStyle,
+	)
+	line := charts.NewLine()
+	line.AddSeries("Viewers", viewers,
+		withSeries(func(x *charts.SingleSeries) { x.Color = colViewers; x.ShowSymbol = opts.Bool(false) }),
+		charts.WithLineStyleOpts(opts.LineStyle{Width: 2}),
+		charts.WithMarkAreaData(areas...), areaStyle,
+	)
+	line.AddSeries("Orders", orders,
+		withSeries(func(x *charts.SingleSeries) {
+			x.XAxisIndex = 1
+			x.YAxisIndex = 2
+			x.Color = colOrders
+			x.Symbol = "circle"
+		}),
+	)
+	bar.Overlap(line)
+	o, err := finish(bar)
+	if err != nil {
+		return chart{}, err
+	}
+	alt := fmt.Sprintf("Chart of the stream minute by minute over %d minutes: viewers as a line, engagement rate as bars, clicks and orders below.", len(s.Minutes))
+	if len(dropNames) > 0 {
+		alt += " Shaded drop windows: " + strings.Join(dropNames, ", ") + "."
+	}
+	if len(peakNames) > 0 {
+		alt += " Peak engagement at " + strings.Join(peakNames, ", ") + "."
+	}
+	return chart{ID: chartID(report, "minutes", -1), Title: "Minute by minute", Alt: alt, Height: 420, Options: o, Table: tbl}, nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return ""
+}
+
+func funnelChart(report string, s *stream) (chart, error) {
+	f := charts.NewFunnel()
+	f.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+	)
+	f.AddSeries("Funnel", []opts.FunnelData{
+		{Name: "Viewers", Value: chartValue(s.Viewers)},
+		{Name: "Clicks", Value: chartValue(s.Clicks)},
+		{Name: "Orders", Value: chartValue(s.Orders)},
+	},
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "inside", Formatter: "{b}: {c}", Color: "#ffffff"}),
+		withSeries(func(x *charts.SingleSeries) {
+			x.Sort = "none"
+			x.Left = "10%"
+			x.Right = "10%"
+			x.Top = "8"
+			x.Bottom = "8"
+		}),
+	)
+	o, err := finish(f)
+	if err != nil {
+		return chart{}, err
+	}
+	tbl := dataTable{
+		Caption: "Funnel",
+		Head:    []string{"Step", "Count", "Rate from the step before"},
+		Rows: [][]string{
+			{"Viewers (" + viewerBasisWords(s.ViewerBasis) + ")", fmtCount(s.Viewers), ""},
+			{"Clicks", fmtCount(s.Clicks), fmtPct(s.CTR) + " click-through"},
+			{"Orders", fmtCount(s.Orders), fmtPct(s.CVRClick) + " of clicks"},
+		},
+	}
+	alt := fmt.Sprintf("Funnel: %s viewers, %s clicks (%s click-through), %s orders (%s of clicks).",
+		fmtCount(s.Viewers), fmtCount(s.Clicks), fmtPct(s.CTR), fmtCount(s.Orders), fmtPct(s.CVRClick))
+	return chart{ID: chartID(report, "funnel", -1), Title: "Funnel", Alt: alt, Height: 260, Options: o, Table: tbl}, nil
+}
+
+func viewerBasisWords(b string) string {
+	switch b {
+	case "unique":
+		return "unique viewers"
+	case "peak_concurrent":
+		return "peak concurrent viewers"
+	}
+	return orDash(b)
+}
+
+func revenueChart(report string, s *stream, cur string) (chart, error) {
+	b := charts.NewBar()
+	b.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithGridOpts(opts.Grid{Left: "64", Right: "16", Top: "32", Bottom: "32"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Revenue (" + cur + ")"}),
+	)
+	b.SetXAxis([]string{"During the stream", "After the stream"})
+	b.AddSeries("Revenue", []opts.BarData{
+		{Value: chartValue(s.RevenueDuring), ItemStyle: &opts.ItemStyle{Color: colViewers}},
+		{Value: chartValue(s.RevenueAfter), ItemStyle: &opts.ItemStyle{Color: colClicks}},
+	},
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Color: colText}),
+		withSeries(func(x *charts.SingleSeries) { x.BarMaxWidth = "96" }),
+	)
+	o, err := finish(b)
+	if err != nil {
+		return chart{}, err
+	}
+	tbl := dataTable{
+		Caption: "Revenue during and after the stream",
+		Head:    []string{"When", "Orders", "Revenue"},
+		Rows: [][]string{
+			{"During the stream", fmtCount(s.OrdersDuring), fmtMoney(s.RevenueDuring, cur)},
+			{"After the stream (attribution window)", fmtCount(s.OrdersAfter), fmtMoney(s.RevenueAfter, cur)},
+		},
+	}
+	alt := fmt.Sprintf("Bar chart: %s revenue during the stream, %s after it.", fmtMoney(s.RevenueDuring, cur), fmtMoney(s.RevenueAfter, cur))
+	return chart{ID: chartID(report, "revenue", -1), Title: "Revenue during and after", Alt: alt, Height: 240, Options: o, Table: tbl}, nil
+}
+
+func pctValue(v sql.NullFloat64) any {
+	if !v.Valid || math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0) {
+		return "-"
+	}
+	return math.Round(v.Float64*1000) / 10
+}
+
+func liftChart(report string, e *experiment) (chart, error) {
+	var cats []string
+	var boxes []opts.KlineData
+	var points []opts.ScatterData
+	tbl := dataTable{Caption: "Relative lift against the control with its interval", Head: []string{"Metric", "Variant", "Lift", "Interval"}}
+	for _, x := range e.Rows {
+		cat := metricShort(x.Metric) + " · " + x.Variant
+		cats = append(cats, cat)
+		lo, hi := pctValue(x.CILow), pctValue(x.CIHigh)
+		boxes = append(boxes, opts.KlineData{Name: cat, Value: []any{lo, hi, lo, hi}})
+		points = append(points, opts.ScatterData{Name: cat, Value: pctValue(x.LiftRel)})
+		tbl.Rows = append(tbl.Rows, []string{metricLabel(x.Metric), x.Variant, fmtSignedPct(x.LiftRel), fmtSignedPct(x.CILow) + " to " + fmtSignedPct(x.CIHigh)})
+	}
+	k := charts.NewKLine()
+	k.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithGridOpts(opts.Grid{Left: "56", Right: "16", Top: "40", Bottom: "56"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Interval: "0", Rotate: 20}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Lift %"}),
+	)
+	k.SetXAxis(cats)
+	k.AddSeries("Interval", boxes,
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: "rgba(31, 95, 168, 0.25)", Color0: "rgba(31, 95, 168, 0.25)", BorderColor: colViewers, BorderColor0: colViewers}),
+		withSeries(func(x *charts.SingleSeries) { x.BarMaxWidth = "40" }),
+	)
+	sc := charts.NewScatter()
+	sc.AddSeries("Lift", points,
+		withSeries(func(x *charts.SingleSeries) { x.Color = colEngagement; x.SymbolSize = 12 }),
+		charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "no change", YAxis: 0}),
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, LineStyle: &opts.LineStyle{Color: colMuted, Type: "dashed"}}),
+	)
+	k.Overlap(sc)
+	o, err := finish(k)
+	if err != nil {
+		return chart{}, err
+	}
+	alt := "Chart of the relative lift of each variant against the control, per metric, with its interval: "
+	var parts []string
+	for _, r := range tbl.Rows {
+		parts = append(parts, r[0]+" "+r[1]+" "+r[2]+" ("+r[3]+")")
+	}
+	alt += strings.Join(parts, "; ") + "."
+	return chart{ID: chartID(report, "lift", -1), Title: "Lift with intervals", Alt: alt, Height: 320, Options: o, Table: tbl}, nil
+}
+
+var statusOrder = []string{"in_window", "over_quantity", "before_window", "after_window", "duplicate", "void", "unknown_code"}
+
+func statusWords(s string) string {
+	switch s {
+	case "in_window":
+		return "in window"
+	case "over_quantity":
+		return "over the cap"
+	case "before_window":
+		return "before the window"
+	case "after_window":
+		return "after the window"
+	case "void":
+		return "void"
+	case "duplicate":
+		return "duplicate"
+	case "unknown_code":
+		return "unknown code"
+	}
+	return s
+}
+
+// timelineChart shows one drop: its window shaded on a UTC time axis and each
+// redemption of its code as a point on the row of its status.
+func timelineChart(report string, i int, d drop, rows []redemption, cur string) (chart, error) {
+	byStatus := map[string][]opts.ScatterData{}
+	lo, hi := d.StartsAt.Time, d.EndsAt.Time
+	tbl := dataTable{Caption: "Redemptions of " + dropName(d), Head: []string{"Redeemed (UTC)", "Order", "Status", "Net revenue"}}
+	for _, x := range rows {
+		if !x.RedeemedAt.Valid {
+			continue
+		}
+		t := x.RedeemedAt.Time
+		if lo.IsZero() || t.Before(lo) {
+			lo = t
+		}
+		if hi.IsZero() || t.After(hi) {
+			hi = t
+		}
+		byStatus[x.Status] = append(byStatus[x.Status], opts.ScatterData{Name: x.OrderID, Value: []any{t.UnixMilli(), statusWords(x.Status)}})
+		tbl.Rows = append(tbl.Rows, []string{fmtTimeUTC(x.RedeemedAt), x.OrderID, statusWords(x.Status), fmtMoney(x.NetRevenue, cur)})
+	}
+	pad := hi.Sub(lo) / 10
+	if pad < 5*time.Minute {
+		pad = 5 * time.Minute
+	}
+	var cats []string
+	for _, st := range statusOrder {
+		cats = append(cats, statusWords(st))
+	}
+	sc := charts.NewScatter()
+	sc.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{a}: {b}"}),
+		charts.WithGridOpts(opts.Grid{Left: "112", Right: "24", Top: "16", Bottom: "40"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", Min: lo.Add(-pad).UnixMilli(), Max: hi.Add(pad).UnixMilli(), AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats, Inverse: opts.Bool(true)}),
+	)
+	colors := map[string]string{"in_window": colClicks, "over_quantity": colEngagement, "before_window": colViewers,
+		"after_window": colViewers, "duplicate": colOrders, "void": colMuted, "unknown_code": "#ad1457"}
+	// The window is shaded by the first series, which always exists (possibly empty).
+	first := true
+	for _, st := range statusOrder {
+		pts := byStatus[st]
+		if len(pts) == 0 && !first {
+			continue
+		}
+		so := []charts.SeriesOpts{withSeries(func(x *charts.SingleSeries) { x.Color = colors[st]; x.SymbolSize = 10 })}
+		if first && d.StartsAt.Valid && d.EndsAt.Valid {
+			so = append(so,
+				charts.WithMarkAreaData([]opts.MarkAreaData{{Name: "window " + dropName(d), XAxis: d.StartsAt.Time.UnixMilli()}, {XAxis: d.EndsAt.Time.UnixMilli()}}),
+				charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{
+					ItemStyle: &opts.ItemStyle{Color: colDropFill},
+					Label:     &opts.Label{Show: opts.Bool(true), Color: colDropText, Position: "insideTop", FontSize: 11},
+				}))
+		}
+		first = false
+		sc.AddSeries(statusWords(st), pts, so...)
+	}
+	o, err := finish(sc)
+	if err != nil {
+		return chart{}, err
+	}
+	alt := fmt.Sprintf("Timeline of drop %s: window %s to %s (UTC) shaded, %d redemptions plotted by status.",
+		dropName(d), fmtTimeUTC(d.StartsAt), fmtTimeUTC(d.EndsAt), len(tbl.Rows))
+	return chart{ID: chartID(report, "drop", i), Title: "Timeline", Alt: alt, Height: 260, Options: o, Table: tbl}, nil
+}

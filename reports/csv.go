@@ -1,0 +1,68 @@
+package reports
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/csv"
+	"strconv"
+	"strings"
+)
+
+// csvHeader is the header of merchant-<id>-reconciliation.csv: the columns of
+// coupon_reconciliation, timestamps in UTC (RFC 3339), money with a dot.
+var csvHeader = []string{"merchant_id", "order_id", "coupon_code", "drop_id", "stream_id", "redeemed_at", "status",
+	"rank_in_window", "bonus_eligible", "net_revenue", "commission_expected", "commission_reported", "commission_gap"}
+
+// neutralise keeps a spreadsheet from reading a text cell as a formula: a cell
+// starting with =, +, -, @ (or a tab or carriage return, which some
+// spreadsheets skip before looking) gets a leading apostrophe. Only text
+// columns pass through here; numbers are written as numbers.
+func neutralise(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+func csvNum(v sql.NullFloat64, decimals int) string {
+	if !v.Valid {
+		return ""
+	}
+	return strconv.FormatFloat(v.Float64, 'f', decimals, 64)
+}
+
+func reconciliationCSV(rows []redemption) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(csvHeader); err != nil {
+		return nil, err
+	}
+	for _, x := range rows {
+		at := ""
+		if x.RedeemedAt.Valid {
+			at = x.RedeemedAt.Time.UTC().Format("2006-01-02T15:04:05Z")
+		}
+		bonus := ""
+		if x.BonusEligible.Valid {
+			bonus = strconv.FormatBool(x.BonusEligible.Bool)
+		}
+		rec := []string{
+			neutralise(x.MerchantID), neutralise(x.OrderID), neutralise(x.CouponCode), neutralise(x.DropID),
+			neutralise(x.StreamID), at, neutralise(x.Status),
+			csvNum(x.RankInWindow, 0), bonus, plainMoney(x.NetRevenue), plainMoney(x.CommissionExpected),
+			plainMoney(x.CommissionReported), plainMoney(x.CommissionGap),
+		}
+		for i, c := range rec {
+			rec[i] = strings.ToValidUTF8(c, "\uFFFD")
+		}
+		if err := w.Write(rec); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}

@@ -1,0 +1,175 @@
+package reports
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Options configures Write.
+type Options struct {
+	// Out is the folder the reports are written into; it is created if missing.
+	Out string
+	// Now is the clock stamped on every page ("generated …"). Inject it so the same
+	// marts give byte-identical files; the zero value means time.Now().
+	Now time.Time
+	// Currency is the ISO 4217 code used where a mart row carries none; default USD.
+	Currency string
+}
+
+// Result lists what Write wrote.
+type Result struct {
+	// Files holds the path of every file written (opt.Out joined with the file
+	// name), sorted.
+	Files []string
+}
+
+// Write reads the marts from db (a DuckDB warehouse) and writes index.html,
+// stream-<id>.html, experiment-<id>.html, merchant-<id>.html and
+// merchant-<id>-reconciliation.csv into opt.Out.
+//
+// It reads stream_kpis, stream_baselines, stream_minute, drop_performance,
+// coupon_reconciliation and, when that table exists, experiment_results (without
+// it the experiment pages are left out). Ids that are not safe as file names are
+// rewritten (see FileID). Each file is written to a temporary name and renamed,
+// so a reader never sees half a report.
+func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
+	if opt.Out == "" {
+		return Result{}, errors.New("reports: no output folder given")
+	}
+	if opt.Currency == "" {
+		opt.Currency = "USD"
+	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	bundle, err := echartsBundle()
+	if err != nil {
+		return Result{}, err
+	}
+	w, err := load(ctx, db)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
+		return Result{}, fmt.Errorf("create report folder: %w", err)
+	}
+	r := &renderer{opt: opt, w: w, bundle: bundle, locs: map[string]*time.Location{}}
+	var res Result
+	emit := func(name string, data []byte) error {
+		path := filepath.Join(opt.Out, name)
+		if err := writeFileAtomic(path, data); err != nil {
+			return err
+		}
+		res.Files = append(res.Files, path)
+		return nil
+	}
+
+	for _, s := range w.streams {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		b, err := r.streamPage(s)
+		if err != nil {
+			return res, fmt.Errorf("stream report %s: %w", s.ID, err)
+		}
+		if err := emit(streamFile(s.ID), b); err != nil {
+			return res, err
+		}
+	}
+	for _, e := range w.experiments {
+		b, err := r.experimentPage(e)
+		if err != nil {
+			return res, fmt.Errorf("experiment report %s: %w", e.ID, err)
+		}
+		if err := emit(experimentFile(e.ID), b); err != nil {
+			return res, err
+		}
+	}
+	for _, m := range w.merchants {
+		b, err := r.merchantPage(m)
+		if err != nil {
+			return res, fmt.Errorf("merchant report %s: %w", m.ID, err)
+		}
+		if err := emit(merchantFile(m.ID), b); err != nil {
+			return res, err
+		}
+		c, err := reconciliationCSV(m.Rows)
+		if err != nil {
+			return res, fmt.Errorf("merchant reconciliation %s: %w", m.ID, err)
+		}
+		if err := emit(merchantCSVFile(m.ID), c); err != nil {
+			return res, err
+		}
+	}
+	b, err := r.indexPage()
+	if err != nil {
+		return res, fmt.Errorf("index report: %w", err)
+	}
+	if err := emit("index.html", b); err != nil {
+		return res, err
+	}
+	sort.Strings(res.Files)
+	return res, nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp, 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, path)
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write report %s: %w", path, werr)
+	}
+	return nil
+}
+
+var safeID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$`)
+var unsafeRun = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// FileID turns an id from the data (stream, experiment or merchant id) into the
+// part of a file name that names it. Ids made of letters, digits, '_', '-' and
+// '.' (not leading, no "..") are kept as they are; anything else — slashes,
+// spaces, markup — is replaced by '_' and suffixed with a short hash of the
+// original id, so distinct ids stay distinct and no id can leave the folder.
+func FileID(id string) string {
+	if safeID.MatchString(id) && !strings.Contains(id, "..") {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	slug := strings.Trim(unsafeRun.ReplaceAllString(id, "_"), "_")
+	if len(slug) > 40 {
+		slug = slug[:40]
+	}
+	if slug == "" {
+		slug = "id"
+	}
+	return slug + "-" + hex.EncodeToString(sum[:4])
+}
+
+func streamFile(id string) string      { return "stream-" + FileID(id) + ".html" }
+func experimentFile(id string) string  { return "experiment-" + FileID(id) + ".html" }
+func merchantFile(id string) string    { return "merchant-" + FileID(id) + ".html" }
+func merchantCSVFile(id string) string { return "merchant-" + FileID(id) + "-reconciliation.csv" }

@@ -1,0 +1,212 @@
+package reports
+
+import (
+	"database/sql"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// xssPayloads are tried in every text field that comes from input.
+var xssPayloads = []string{
+	`</script><script>alert(1)</script>`,
+	`"><img src=x onerror=alert(1)>`,
+	`javascript:alert(1)`,
+}
+
+// payloadText prefixes a text value with the payload, keeping values distinct
+// (ids must stay unique) and recognisable.
+func payloadText(p string) func(string) string {
+	return func(s string) string { return p + s }
+}
+
+func TestXSSEscaped(t *testing.T) {
+	requireBundle(t)
+	for _, p := range xssPayloads {
+		t.Run(p, func(t *testing.T) {
+			db := newTestWarehouse(t, fixture{text: payloadText(p)})
+			out := t.TempDir()
+			res := writeReports(t, db, out)
+			if len(res.Files) < 10 {
+				t.Fatalf("Write wrote %d files; want at least 10", len(res.Files))
+			}
+			for _, f := range res.Files {
+				name := filepath.Base(f)
+				if strings.ContainsAny(name, `<>"' /\`) || strings.Contains(name, "..") || filepath.Dir(f) != out {
+					t.Errorf("unsafe file name %q", f)
+				}
+				if !strings.HasSuffix(name, ".html") {
+					continue
+				}
+				body := stripBundle(t, readFile(t, f))
+				for _, bad := range []string{"<script>alert", "</script><script>", "<img", `href="javascript:`, `src="javascript:`, "href='javascript:"} {
+					if strings.Contains(strings.ToLower(body), bad) {
+						i := strings.Index(strings.ToLower(body), bad)
+						t.Errorf("%s contains %q unescaped: …%s…", name, bad, body[max(0, i-80):min(len(body), i+80)])
+					}
+				}
+				// Exactly our own script elements, nothing injected.
+				if n, want := strings.Count(body, "<script"), scriptCount(body); n != want {
+					t.Errorf("%s has %d <script elements; want %d", name, n, want)
+				}
+				// The payload must still be visible as text (escaped), e.g. in the title.
+				if strings.HasPrefix(name, "stream-") && !strings.Contains(body, "alert(1)") {
+					t.Errorf("%s does not show the payload text at all; the test data did not reach it", name)
+				}
+			}
+		})
+	}
+}
+
+// scriptCount is how many <script elements our template writes for a page:
+// one JSON block per chart, the bundle and chart setup when there are charts,
+// and the table sorter.
+func scriptCount(body string) int {
+	charts := strings.Count(body, `type="application/json"`)
+	n := charts + 1
+	if charts > 0 {
+		n += 2
+	}
+	return n
+}
+
+func TestCSVNeutralised(t *testing.T) {
+	requireBundle(t)
+	db := newTestWarehouse(t, fixture{})
+	out := t.TempDir()
+	writeReports(t, db, out)
+	f, err := os.Open(filepath.Join(out, "merchant-m1-reconciliation.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	numeric := map[string]bool{"rank_in_window": true, "net_revenue": true, "commission_expected": true,
+		"commission_reported": true, "commission_gap": true, "redeemed_at": true, "bonus_eligible": true}
+	head := recs[0]
+	sawNegative := false
+	for _, r := range recs[1:] {
+		for i, c := range r {
+			if c == "" {
+				continue
+			}
+			if numeric[head[i]] {
+				if strings.HasPrefix(c, "'") {
+					t.Errorf("numeric column %s = %q was neutralised", head[i], c)
+				}
+				if strings.HasPrefix(c, "-") {
+					sawNegative = true
+				}
+				continue
+			}
+			if strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+				t.Errorf("text column %s = %q starts with a formula character", head[i], c)
+			}
+		}
+	}
+	if !sawNegative {
+		t.Error("no negative number in the numeric columns; the test data should have one (-12.50)")
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"=1+1", "'=1+1"}, {"+SUM(A1)", "'+SUM(A1)"}, {"-2", "'-2"}, {"@cmd", "'@cmd"}, {"\t=1", "'\t=1"},
+		{"COATS20", "COATS20"}, {"", ""}, {"a=b", "a=b"},
+	} {
+		if got := neutralise(tc.in); got != tc.want {
+			t.Errorf("neutralise(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	requireBundle(t)
+	db := newTestWarehouse(t, fixture{})
+	a, b := t.TempDir(), t.TempDir()
+	ra := writeReports(t, db, a)
+	rb := writeReports(t, db, b)
+	if len(ra.Files) != len(rb.Files) {
+		t.Fatalf("first run wrote %d files, second %d", len(ra.Files), len(rb.Files))
+	}
+	for i := range ra.Files {
+		x, y := readFile(t, ra.Files[i]), readFile(t, rb.Files[i])
+		if filepath.Base(ra.Files[i]) != filepath.Base(rb.Files[i]) || x != y {
+			t.Errorf("%s differs between two runs on the same data", filepath.Base(ra.Files[i]))
+		}
+	}
+}
+
+func TestNoExperimentTable(t *testing.T) {
+	requireBundle(t)
+	db := newTestWarehouse(t, fixture{noExperiments: true})
+	out := t.TempDir()
+	res := writeReports(t, db, out)
+	for _, f := range res.Files {
+		if strings.HasPrefix(filepath.Base(f), "experiment-") {
+			t.Errorf("wrote %s without an experiment_results table", f)
+		}
+	}
+	s := readFile(t, filepath.Join(out, "stream-s5.html"))
+	if !strings.Contains(s, "there are no results for it yet") {
+		t.Error("stream-s5.html does not say that its experiment has no results")
+	}
+	if strings.Contains(readFile(t, filepath.Join(out, "index.html")), `id="experiments"`) {
+		t.Error("index.html lists experiments without an experiment_results table")
+	}
+}
+
+func TestFileID(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"s5", "s5"},
+		{"2026-11-05_host.a", "2026-11-05_host.a"},
+		{"../etc/passwd", "etc_passwd-"},
+		{"a b", "a_b-"},
+		{"", "id-"},
+		{"</script>", "script-"},
+	} {
+		got := FileID(tc.in)
+		if strings.HasSuffix(tc.want, "-") {
+			if !strings.HasPrefix(got, tc.want) || len(got) != len(tc.want)+8 {
+				t.Errorf("FileID(%q) = %q; want %q followed by 8 hex digits", tc.in, got, tc.want)
+			}
+		} else if got != tc.want {
+			t.Errorf("FileID(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+	if FileID("a b") == FileID("a_b") {
+		t.Error("FileID maps distinct ids to the same name")
+	}
+}
+
+func TestFormatNull(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		got  string
+	}{
+		{"fmtPct", fmtPct(nullF())}, {"fmtMoney", fmtMoney(nullF(), "USD")}, {"fmtTimes", fmtTimes(nullF())},
+		{"fmtCount", fmtCount(nullF())}, {"fmtP", fmtP(nullF())}, {"fmtSignedPct", fmtSignedPct(nullF())},
+	} {
+		if tc.got != "—" {
+			t.Errorf("%s(NULL) = %q; want %q", tc.name, tc.got, "—")
+		}
+	}
+	for _, tc := range []struct{ got, want string }{
+		{fmtMoney(nf(1234.5), "USD"), "$1,234.50"},
+		{fmtMoney(nf(-12.5), "EUR"), "−€12.50"},
+		{fmtMoney(nf(7), "SEK"), "7.00 SEK"},
+		{fmtPct(nf(0.0345)), "3.5%"},
+		{fmtSignedPct(nf(0.12)), "+12.0%"},
+		{fmtCount(nf(1234567)), "1,234,567"},
+		{clock(754e9), "12:34"},
+		{minuteClock(65), "65:00"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q; want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func nullF() sql.NullFloat64 { return sql.NullFloat64{} }

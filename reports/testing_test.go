@@ -1,0 +1,319 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/marcboeker/go-duckdb"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// testNow is the injected clock of every test report.
+var testNow = time.Date(2026, 11, 6, 7, 30, 0, 0, time.UTC)
+
+// martDDL creates the marts with the columns of DESIGN.md "Marts" plus the
+// extras of docs/contract-notes.md, typed as the contract says.
+const martDDL = `
+create table stream_kpis (
+    stream_id varchar, affiliate_id varchar, merchant_id varchar, platform varchar,
+    started_at timestamp, ended_at timestamp, duration_min double,
+    viewers bigint, viewer_basis varchar, peak_concurrent bigint, avg_concurrent double,
+    clicks bigint, clicks_during bigint, ctr double,
+    orders bigint, orders_during bigint, orders_after bigint,
+    revenue decimal(18,2), revenue_during decimal(18,2), revenue_after decimal(18,2),
+    cvr_click double, cvr_viewer double, rpv double, aov double,
+    ad_spend decimal(18,2), cpa double, roas double, commission decimal(18,2),
+    new_customer_share double, currency varchar,
+    title varchar, timezone varchar, experiment_id varchar, variant varchar, tested_variable varchar, host varchar
+);
+create table stream_minute (
+    stream_id varchar, minute integer, minute_at timestamp, viewers double,
+    likes bigint, comments bigint, shares bigint, engagement_rate double,
+    clicks bigint, orders bigint, revenue decimal(18,2), in_drop boolean, is_peak boolean
+);
+create table drop_performance (
+    drop_id varchar, stream_id varchar, coupon_code varchar, starts_at timestamp, ends_at timestamp,
+    quantity_limit integer, redemptions_in_window bigint, sell_through double, sold_out_at timestamp,
+    before_window bigint, after_window bigint, over_quantity bigint, bonus_awarded bigint,
+    revenue_in_window decimal(18,2)
+);
+create table coupon_reconciliation (
+    merchant_id varchar, order_id varchar, coupon_code varchar, drop_id varchar, stream_id varchar,
+    redeemed_at timestamp, status varchar, rank_in_window bigint, bonus_eligible boolean,
+    net_revenue decimal(18,2), commission_expected decimal(18,2), commission_reported decimal(18,2),
+    commission_gap decimal(18,2)
+);
+`
+
+const experimentDDL = `
+create table experiment_results (
+    experiment_id varchar, tested_variable varchar, metric varchar, variant varchar, control varchar,
+    streams bigint, numerator double, denominator double, value double, lift_abs double, lift_rel double,
+    ci_low double, ci_high double, p_value double, p_value_adjusted double, significant boolean,
+    method varchar, mde_rel double, streams_needed bigint, warning varchar
+);
+`
+
+// fixture says how to fill the test warehouse.
+type fixture struct {
+	// text maps every text value that comes from input (ids, titles, codes, hosts,
+	// variants, warnings) before it is stored; nil keeps them.
+	text func(string) string
+	// noExperiments leaves experiment_results out of the warehouse.
+	noExperiments bool
+}
+
+func (f fixture) t(s string) string {
+	if f.text == nil {
+		return s
+	}
+	return f.text(s)
+}
+
+func openDB(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1) // one in-memory database, shared by every query
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func mustExec(t testing.TB, db *sql.DB, q string, args ...any) {
+	t.Helper()
+	if _, err := db.Exec(q, args...); err != nil {
+		t.Fatalf("%s: %v", firstLine(q), err)
+	}
+}
+
+func firstLine(q string) string {
+	q = strings.TrimSpace(q)
+	if i := strings.IndexByte(q, '\n'); i >= 0 {
+		return q[:i]
+	}
+	return q
+}
+
+// buildBaselines materialises sql/marts/stream_baselines.sql the way the model
+// runner does, so the tests exercise the real model.
+func buildBaselines(t testing.TB, db *sql.DB) {
+	t.Helper()
+	q, err := os.ReadFile(filepath.Join("..", "sql", "marts", "stream_baselines.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, "create table stream_baselines as "+string(q))
+}
+
+func ts(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t.UTC()
+}
+
+// newTestWarehouse builds an in-memory DuckDB with small hand-made marts:
+// host h1 with five streams (the last, s5, has four before it and a rich
+// minute series with two drops), host h2 with one stream; merchant m1 with
+// redemptions in every status; experiment exp1 (variants A and B).
+func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
+	t.Helper()
+	db := openDB(t)
+	mustExec(t, db, martDDL)
+
+	type kpiRow struct {
+		id, host, title, exp, variant string
+		start                         string
+		minutes                       int
+		viewers, clicks, orders       int64
+		revenue, during, spend        float64
+	}
+	streams := []kpiRow{
+		{"s1", "h1", "Autumn knitwear live", "exp1", "A", "2026-10-01T19:00:00Z", 30, 900, 60, 6, 240, 180, 40},
+		{"s2", "h1", "Boots & bags", "exp1", "B", "2026-10-08T19:00:00Z", 30, 1100, 80, 9, 405, 300, 40},
+		{"s3", "h1", "Flash Friday", "exp1", "A", "2026-10-15T19:00:00Z", 30, 1000, 70, 7, 280, 200, 0},
+		{"s4", "h1", "Cosy home edit", "exp1", "B", "2026-10-22T19:00:00Z", 30, 1200, 96, 12, 600, 420, 50},
+		{"s5", "h1", "Winter coats: first look", "exp1", "B", "2026-11-05T19:00:00Z", 40, 1500, 150, 15, 900, 700, 60},
+		{"s6", "h2", "Gadget hour", "", "", "2026-11-04T18:00:00Z", 20, 0, 0, 0, 0, 0, 0},
+	}
+	for _, s := range streams {
+		start := ts(s.start)
+		end := start.Add(time.Duration(s.minutes) * time.Minute)
+		ratio := func(n, d float64) any {
+			if d == 0 {
+				return nil
+			}
+			return n / d
+		}
+		var exp, variant, tested any
+		if s.exp != "" {
+			exp, variant, tested = f.t(s.exp), f.t(s.variant), f.t("offer amount")
+		}
+		viewers := any(s.viewers)
+		basis := "unique"
+		if s.viewers == 0 {
+			viewers, basis = nil, "peak_concurrent"
+		}
+		mustExec(t, db, `insert into stream_kpis values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.t(s.id), f.t(s.host), f.t("m1"), f.t("tiktok"), start, end, float64(s.minutes),
+			viewers, basis, s.viewers/3, float64(s.viewers)/4,
+			s.clicks, s.clicks*4/5, ratio(float64(s.clicks), float64(s.viewers)),
+			s.orders, s.orders*2/3, s.orders-s.orders*2/3,
+			s.revenue, s.during, s.revenue-s.during,
+			ratio(float64(s.orders), float64(s.clicks)), ratio(float64(s.orders), float64(s.viewers)),
+			ratio(s.revenue, float64(s.viewers)), ratio(s.revenue, float64(s.orders)),
+			s.spend, ratio(s.spend, float64(s.orders)), ratio(s.revenue, s.spend), s.revenue*0.1,
+			0.4, "USD",
+			f.t(s.title), "America/New_York", exp, variant, tested, f.t(s.host))
+	}
+
+	// Minutes: a deterministic shape for every stream; s5 gets three peaks.
+	for _, s := range streams {
+		start := ts(s.start)
+		for m := 0; m < s.minutes; m++ {
+			viewers := float64(200 + 30*m - m*m/2)
+			if s.viewers == 0 {
+				viewers = 0
+			}
+			likes := int64(10 + (m*7)%23)
+			comments := int64(3 + (m*5)%11)
+			shares := int64(m % 4)
+			var eng any
+			if viewers > 0 {
+				eng = float64(likes+comments+shares) / viewers * 100
+			}
+			clicks := int64((m * 3) % 9)
+			orders := int64(0)
+			if m%6 == 5 {
+				orders = 1
+			}
+			inDrop := (m >= 10 && m < 15) || (m >= 25 && m < 30)
+			isPeak := s.id == "s5" && (m == 3 || m == 12 || m == 27)
+			mustExec(t, db, `insert into stream_minute values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				f.t(s.id), m, start.Add(time.Duration(m)*time.Minute), viewers, likes, comments, shares, eng,
+				clicks, orders, float64(orders)*60, inDrop, isPeak)
+		}
+	}
+
+	// Drops: two in s5 (one sold out with a cap, one without a limit), one in s1.
+	s5 := ts("2026-11-05T19:00:00Z")
+	mustExec(t, db, `insert into drop_performance values
+        (?, ?, ?, ?, ?, 5, 6, 1.0, ?, 1, 1, 1, 3, 300.00),
+        (?, ?, ?, ?, ?, null, 2, null, null, 0, 0, 0, 0, 110.50),
+        (?, ?, ?, ?, ?, 10, 3, 0.3, null, 0, 0, 0, 2, 120.00)`,
+		f.t("d1"), f.t("s5"), f.t("COATS20"), s5.Add(10*time.Minute), s5.Add(15*time.Minute), s5.Add(13*time.Minute+30*time.Second),
+		f.t("d2"), f.t("s5"), f.t("SCARF10"), s5.Add(25*time.Minute), s5.Add(30*time.Minute),
+		f.t("d0"), f.t("s1"), f.t("KNIT5"), ts("2026-10-01T19:05:00Z"), ts("2026-10-01T19:10:00Z"))
+
+	type rec struct {
+		order, code, drop, stream string
+		at                        time.Time
+		status                    string
+		rank                      any
+		bonus                     any
+		net, exp, rep             float64
+	}
+	recs := []rec{
+		{"1001", "COATS20", "d1", "s5", s5.Add(9 * time.Minute), "before_window", nil, false, 50, 5, 5},
+		{"1002", "COATS20", "d1", "s5", s5.Add(10*time.Minute + 20*time.Second), "in_window", 1, true, 60, 6, 6},
+		{"1003", "COATS20", "d1", "s5", s5.Add(11 * time.Minute), "in_window", 2, true, 45.5, 4.55, 4},
+		{"1004", "COATS20", "d1", "s5", s5.Add(11*time.Minute + 30*time.Second), "in_window", 3, true, 70, 7, 7},
+		{"1005", "COATS20", "d1", "s5", s5.Add(12 * time.Minute), "in_window", 4, false, 40, 4, 0},
+		{"1006", "COATS20", "d1", "s5", s5.Add(13*time.Minute + 30*time.Second), "in_window", 5, false, 44.5, 4.45, 4.45},
+		{"1007", "COATS20", "d1", "s5", s5.Add(14 * time.Minute), "over_quantity", 6, false, 40, 4, 4},
+		{"1008", "COATS20", "d1", "s5", s5.Add(14*time.Minute + 10*time.Second), "void", nil, false, 0, 0, 0},
+		{"1009", "COATS20", "d1", "s5", s5.Add(40 * time.Minute), "after_window", nil, false, 55, 5.5, 5.5},
+		{"1009", "COATS20", "d1", "s5", s5.Add(40 * time.Minute), "duplicate", nil, false, 55, 0, 0},
+		{"1010", "SCARF10", "d2", "s5", s5.Add(26 * time.Minute), "in_window", 1, nil, 55.25, 5.53, 5.53},
+		{"1011", "SCARF10", "d2", "s5", s5.Add(28 * time.Minute), "in_window", 2, nil, 55.25, 5.53, 7},
+		{"1012", "=HYPERLINK(\"http://evil\")", "", "", s5.Add(20 * time.Minute), "unknown_code", nil, nil, 30, 0, 0},
+		{"-1013", "+SUM(A1)", "", "", s5.Add(21 * time.Minute), "unknown_code", nil, nil, -12.5, 0, -1.25},
+		{"1014", "@cmd", "", "", s5.Add(22 * time.Minute), "unknown_code", nil, nil, 10, 0, 0},
+	}
+	for _, r := range recs {
+		var drop, stream any
+		if r.drop != "" {
+			drop, stream = f.t(r.drop), f.t(r.stream)
+		}
+		var rank any
+		if r.rank != nil {
+			rank = int64(r.rank.(int))
+		}
+		mustExec(t, db, `insert into coupon_reconciliation values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.t("m1"), f.t(r.order), f.t(r.code), drop, stream, r.at, r.status, rank, r.bonus,
+			r.net, r.exp, r.rep, r.exp-r.rep)
+	}
+
+	if !f.noExperiments {
+		mustExec(t, db, experimentDDL)
+		type er struct {
+			metric                      string
+			streams                     int64
+			num, den, value, labs, lrel float64
+			lo, hi, p, padj             float64
+			sig                         bool
+			mde                         float64
+			needed                      int64
+			warning                     string
+		}
+		for _, r := range []er{
+			{"rpv", 3, 1905, 3800, 0.5013, 0.15, 0.43, 0.05, 0.81, 0.03, 0.06, false, 0.35, 4, "arms differ by weekday"},
+			{"cvr_click", 3, 36, 342, 0.105, 0.005, 0.05, -0.2, 0.3, 0.62, 0.62, false, 0.5, 20, ""},
+			{"ctr", 3, 342, 3800, 0.09, 0.02, 0.29, 0.1, 0.48, 0.004, 0.016, true, 0.2, 0, ""},
+			{"aov", 3, 1905, 36, 52.9, 12.9, 0.32, -0.1, 0.74, 0.13, 0.26, false, 0.45, 9, ""},
+		} {
+			mustExec(t, db, `insert into experiment_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				f.t("exp1"), f.t("offer amount"), r.metric, f.t("B"), f.t("A"), r.streams, r.num, r.den, r.value,
+				r.labs, r.lrel, r.lo, r.hi, r.p, r.padj, r.sig, "delta_t", r.mde, r.needed, nullIfEmpty(f.t(r.warning), r.warning))
+		}
+	}
+	buildBaselines(t, db)
+	return db
+}
+
+func nullIfEmpty(v, orig string) any {
+	if orig == "" {
+		return nil
+	}
+	return v
+}
+
+// writeReports runs Write into a fresh temporary folder.
+func writeReports(t testing.TB, db *sql.DB, out string) Result {
+	t.Helper()
+	if out == "" {
+		out = t.TempDir()
+	}
+	res, err := Write(context.Background(), db, Options{Out: out, Now: testNow})
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	return res
+}
+
+// requireBundle stops a test that needs the ECharts bundle when it was not built.
+func requireBundle(t testing.TB) {
+	t.Helper()
+	if _, err := echartsBundle(); err != nil {
+		t.Fatalf("%v", err)
+	}
+}
+
+func readFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
