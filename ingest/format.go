@@ -20,8 +20,11 @@ type Format struct {
 	Merchant bool
 	// JSONL formats read one JSON object per line.
 	JSONL bool
-	// Preamble is the number of lines above the header.
+	// Preamble is the largest number of lines above the header (title
+	// lines); detection tries 0 up to it.
 	Preamble int
+	// Sheets are the XLSX sheet names that hold this format, preferred in order.
+	Sheets []string
 	// read consumes the file and reports every input row as accepted or rejected.
 	read func(rd *reader) error
 	// Doc is a one-line description for help and probe.
@@ -131,12 +134,14 @@ type reader struct {
 	pii                      map[string]bool // normalised header names holding personal data
 }
 
-// write stores a canonical row with its lineage.
+// write stores a canonical row with its lineage. source_format is
+// "<import kind>/<format>", e.g. "orders/shopify": a redemption derived from
+// an orders export is told apart from one in a coupon platform's export.
 func (rd *reader) write(r *Record) error {
 	r.SetString("source_sha256", rd.sha)
 	r.SetInt("source_line", int64(r.Line))
 	r.SetInt("import_seq", rd.seq)
-	r.SetString("source_format", rd.format.Name)
+	r.SetString("source_format", rd.format.Kind+"/"+rd.format.Name)
 	rd.written[r.Table.Name]++
 	return rd.out.add(r)
 }

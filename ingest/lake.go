@@ -359,11 +359,11 @@ func (tw *tableWriter) abort() {
 
 // manifestTable and rejectsTable describe the lake's bookkeeping files.
 var (
-	manifestTable = newTable("_manifest", []string{"sha256"}, "",
+	manifestTable = newBareTable("_manifest", []string{"sha256"}, "",
 		req("sha256", String), req("file_name", String), req("kind", String), req("format", String),
 		opt("tables", String), opt("merchant_id", String), req("rows_read", Int), req("rows_accepted", Int),
 		req("rows_rejected", Int), req("rows_written", Int), req("import_seq", Int), req("imported_at", Time))
-	rejectsTable = newTable("_rejects", []string{"sha256", "line", "column"}, "",
+	rejectsTable = newBareTable("_rejects", []string{"sha256", "line", "column"}, "",
 		req("sha256", String), req("file_name", String), req("line", Int), req("column", Int),
 		opt("field", String), opt("value", String), req("reason", String), opt("hint", String), opt("record", String))
 )

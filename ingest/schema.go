@@ -74,9 +74,18 @@ var lineage = []Column{
 }
 
 func newTable(name string, key []string, partition string, cols ...Column) *Table {
-	t := &Table{Name: name, Key: key, Partition: partition, Columns: append(cols, lineage...)}
+	return newBareTable(name, key, partition, append(cols, lineage...)...)
+}
+
+// newBareTable builds a table without lineage columns (the manifest and the
+// rejects describe imports themselves).
+func newBareTable(name string, key []string, partition string, cols ...Column) *Table {
+	t := &Table{Name: name, Key: key, Partition: partition, Columns: cols}
 	t.index = make(map[string]int, len(t.Columns))
 	for i, c := range t.Columns {
+		if _, dup := t.index[c.Name]; dup {
+			panic("ingest: table " + name + " has two columns " + c.Name)
+		}
 		t.index[c.Name] = i
 	}
 	return t

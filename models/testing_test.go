@@ -1,0 +1,113 @@
+package models_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/postlive/postlive/ingest"
+	"github.com/postlive/postlive/models"
+	sqlfiles "github.com/postlive/postlive/sql"
+)
+
+// importSpec is one file to import into a test workspace.
+type importSpec struct {
+	path, kind, merchant string
+}
+
+// testWorkspace imports files into a fresh lake under a temp folder.
+type testWorkspace struct {
+	t    *testing.T
+	dir  string
+	lake *ingest.Lake
+	seq  int
+}
+
+func newTestWorkspace(t *testing.T) *testWorkspace {
+	t.Helper()
+	dir := t.TempDir()
+	w := &testWorkspace{t: t, dir: dir, lake: &ingest.Lake{Dir: filepath.Join(dir, "lake")}}
+	if err := w.lake.Init(); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w *testWorkspace) importFiles(specs ...importSpec) {
+	w.t.Helper()
+	for _, s := range specs {
+		st, err := ingest.Import(context.Background(), w.lake, s.path, ingest.Options{
+			Kind: s.kind, Merchant: s.merchant, Salt: "test-salt",
+			Now: func() time.Time { return time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC) },
+		})
+		if err != nil {
+			w.t.Fatalf("import %s: %v", s.path, err)
+		}
+		if st.Rejected > 0 {
+			for _, r := range st.Rejects {
+				w.t.Errorf("%s", r.Message(s.path))
+			}
+			w.t.Fatalf("import %s: %d rows rejected", s.path, st.Rejected)
+		}
+	}
+}
+
+// build runs the models and returns the warehouse opened read-only.
+func (w *testWorkspace) build(settings models.Settings) (*models.Result, *sql.DB) {
+	w.t.Helper()
+	if settings.AttributionWindow == 0 {
+		settings.AttributionWindow = 48 * time.Hour
+	}
+	if settings.DuplicateWindow == 0 {
+		settings.DuplicateWindow = 30 * time.Second
+	}
+	wh := filepath.Join(w.dir, "warehouse.duckdb")
+	res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: wh, SQL: sqlfiles.FS, Settings: settings})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	db, err := models.Open(context.Background(), wh, w.dir, 0, "", true)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() { db.Close() })
+	if _, err := os.Stat(wh + ".wal"); err == nil {
+		w.t.Errorf("a WAL file is left next to the warehouse")
+	}
+	return res, db
+}
+
+// rows reads a query's rows as text maps (NULL → "NULL").
+func rows(t *testing.T, db *sql.DB, q string, args ...any) []map[string]string {
+	t.Helper()
+	r, err := db.Query(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer r.Close()
+	cols, _ := r.Columns()
+	var out []map[string]string
+	for r.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := r.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for i, c := range cols {
+			if vals[i] == nil {
+				m[c] = "NULL"
+			} else {
+				m[c] = models.FormatValue(vals[i])
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
