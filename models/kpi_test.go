@@ -62,7 +62,7 @@ func TestStreamKPIsByHand(t *testing.T) {
 	check(t, "S1", k["S1"], map[string]string{
 		"viewers": "1000", "viewer_basis": "unique", "peak_concurrent": "300", "avg_concurrent": "180",
 		"duration_min": "30",
-		"clicks": "4", "clicks_during": "3", "ctr": "0.004",
+		"clicks":       "4", "clicks_during": "3", "ctr": "0.004",
 		"orders": "5", "orders_during": "4", "orders_after": "1",
 		"revenue": "280.00", "revenue_during": "200.00", "revenue_after": "80.00",
 		"cvr_click": "1.25", "cvr_viewer": "0.005", "rpv": "0.28", "aov": "56",
