@@ -135,6 +135,11 @@ from stream_kpis order by started_at, stream_id`)
 	if err := writeText(e.stdout, t); err != nil {
 		return err
 	}
+	db.Close()
+	fmt.Fprintln(e.stdout)
+	if _, err := writeReports(ctx, e.stdout, ws, filepath.Join(ws.dir, "reports")); err != nil {
+		return err
+	}
 	printOutputs(e.stdout, ws)
 	fmt.Fprintf(e.stdout, "done in %.1fs\n", time.Since(start).Seconds())
 	return testFailures(res)
@@ -142,6 +147,7 @@ from stream_kpis order by started_at, stream_id`)
 
 func printOutputs(w io.Writer, ws *workspace) {
 	fmt.Fprintf(w, "\nOutputs\n")
+	fmt.Fprintf(w, "  reports     %s\n", filepath.Join(ws.dir, "reports", "index.html"))
 	fmt.Fprintf(w, "  warehouse   %s\n", ws.warehousePath())
 	fmt.Fprintf(w, "  marts       %s\n", filepath.Join(ws.dir, "lake", "marts", "*.parquet"))
 	fmt.Fprintf(w, "  lake        %s\n", filepath.Join(ws.dir, "lake"))

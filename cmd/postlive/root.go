@@ -78,6 +78,7 @@ reconciliation) and writes reports.` + "\n" + exitStatusHelp,
 		newQueryCmd(e),
 		newReconcileCmd(e),
 		newDemoCmd(e),
+		newReportCmd(e),
 	)
 	for _, c := range root.Commands() {
 		if !strings.Contains(c.Long, "EXIT STATUS") {
