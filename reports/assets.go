@@ -29,6 +29,7 @@ const bundlePath = "assets/echarts.min.js"
 var (
 	bundleOnce sync.Once
 	bundleJS   template.JS
+	bundleCSP  string // cspHash(bundleJS), computed once
 	bundleErr  error
 )
 
@@ -52,6 +53,7 @@ func echartsBundle() (template.JS, error) {
 			return
 		}
 		bundleJS = template.JS(s)
+		bundleCSP = cspHash(bundleJS)
 	})
 	return bundleJS, bundleErr
 }

@@ -203,9 +203,13 @@ func assertClean(t *testing.T, name string, l *pageLog) {
 	}
 }
 
+func runCanvasCheck(ctx context.Context) ([]canvasCheck, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[[]canvasCheck](checkCanvasJS))
+}
+
 func assertChartsDrawn(t *testing.T, ctx context.Context, name string, wantCharts int) {
 	t.Helper()
-	checks, err := chromedp.Run(ctx, chromedp.Evaluate[[]canvasCheck](checkCanvasJS))
+	checks, err := runCanvasCheck(ctx)
 	if err != nil {
 		t.Fatalf("%s: check canvases: %v", name, err)
 	}

@@ -69,7 +69,7 @@ type echartsOptions interface {
 
 // finish validates a go-echarts chart, adds the options go-echarts has no field
 // for, and marshals the result with encoding/json.
-func finish(c echartsOptions) (template.JS, error) {
+func finish(c echartsOptions, patches ...func(m map[string]any) error) (template.JS, error) {
 	c.Validate()
 	m := c.JSON()
 	delete(m, "toolbox") // no toolbox component in our bundle
@@ -82,6 +82,11 @@ func finish(c echartsOptions) (template.JS, error) {
 		// richText draws the tooltip on the canvas: no data ever reaches innerHTML.
 		m["tooltip"] = map[string]any{"show": true, "trigger": orDefault(t.Trigger, "item"), "renderMode": "richText", "confine": true}
 	}
+	for _, p := range patches {
+		if err := p(m); err != nil {
+			return "", err
+		}
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return "", fmt.Errorf("marshal chart options: %w", err)
@@ -89,6 +94,26 @@ func finish(c echartsOptions) (template.JS, error) {
 	// json.Marshal escapes <, >, &, U+2028 and U+2029: the result is inert inside
 	// a <script type="application/json"> element.
 	return template.JS(b), nil
+}
+
+// seriesOption sets an option of series i that go-echarts has no field for.
+func seriesOption(i int, key string, value any) func(m map[string]any) error {
+	return func(m map[string]any) error {
+		b, err := json.Marshal(m["series"])
+		if err != nil {
+			return err
+		}
+		var series []map[string]any
+		if err := json.Unmarshal(b, &series); err != nil {
+			return err
+		}
+		if i >= len(series) {
+			return fmt.Errorf("chart has no series %d", i)
+		}
+		series[i][key] = value
+		m["series"] = series
+		return nil
+	}
 }
 
 func orDefault(s, d string) string {
@@ -172,21 +197,26 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 			continue
 		}
 		areas = append(areas, []opts.MarkAreaData{{Name: dropName(d), XAxis: from}, {XAxis: to}})
-		dropNames = append(dropNames, dropName(d)+" "+from+"–"+to)
+		dropNames = append(dropNames, dropName(d)+" "+clock(d.StartsAt.Time.Sub(s.StartedAt.Time))+"–"+clock(d.EndsAt.Time.Sub(s.StartedAt.Time)))
 	}
+	// Drop windows are shaded in both grids and named above the upper one.
 	areaStyle := charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{
 		ItemStyle: &opts.ItemStyle{Color: colDropFill},
-		Label:     &opts.Label{Show: opts.Bool(true), Color: colDropText, Position: "insideTop", FontSize: 11},
+		Label:     &opts.Label{Show: opts.Bool(true), Color: colDropText, Position: "top", FontSize: 11, FontWeight: "bold"},
+	})
+	areaStyleQuiet := charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{
+		ItemStyle: &opts.ItemStyle{Color: colDropFill},
+		Label:     &opts.Label{Show: opts.Bool(false)},
 	})
 
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
 		charts.WithAnimation(false),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Type: "scroll"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithGridOpts(
-			opts.Grid{Left: "56", Right: "56", Top: "40", Height: "46%"},
-			opts.Grid{Left: "56", Right: "56", Top: "68%", Bottom: "32"},
+			opts.Grid{Left: "48", Right: "48", Top: "84", Height: "42%"},
+			opts.Grid{Left: "48", Right: "48", Top: "72%", Bottom: "28"},
 		),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", GridIndex: 0, AxisLabel: &opts.AxisLabel{Show: opts.Bool(false)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Viewers", GridIndex: 0}),
@@ -203,7 +233,7 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 	)
 	bar.AddSeries("Clicks", clicks,
 		withSeries(func(x *charts.SingleSeries) { x.XAxisIndex = 1; x.YAxisIndex = 2; x.Color = colClicks }),
-		charts.WithMarkAreaData(areas...), areaStyle,
+		charts.WithMarkAreaData(areas...), areaStyleQuiet,
 	)
 	line := charts.NewLine()
 	line.AddSeries("Viewers", viewers,
@@ -231,7 +261,7 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 	if len(peakNames) > 0 {
 		alt += " Peak engagement at " + strings.Join(peakNames, ", ") + "."
 	}
-	return chart{ID: chartID(report, "minutes", -1), Title: "Minute by minute", Alt: alt, Height: 420, Options: o, Table: tbl}, nil
+	return chart{ID: chartID(report, "minutes", -1), Title: "Viewers, engagement, clicks and orders per minute", Alt: alt, Height: 460, Options: o, Table: tbl}, nil
 }
 
 func yesNo(b bool) string {
@@ -249,20 +279,17 @@ func funnelChart(report string, s *stream) (chart, error) {
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 	)
 	f.AddSeries("Funnel", []opts.FunnelData{
-		{Name: "Viewers", Value: chartValue(s.Viewers)},
-		{Name: "Clicks", Value: chartValue(s.Clicks)},
-		{Name: "Orders", Value: chartValue(s.Orders)},
+		{Name: "Viewers " + fmtCount(s.Viewers), Value: chartValue(s.Viewers)},
+		{Name: "Clicks " + fmtCount(s.Clicks), Value: chartValue(s.Clicks)},
+		{Name: "Orders " + fmtCount(s.Orders), Value: chartValue(s.Orders)},
 	},
-		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "inside", Formatter: "{b}: {c}", Color: "#ffffff"}),
-		withSeries(func(x *charts.SingleSeries) {
-			x.Sort = "none"
-			x.Left = "10%"
-			x.Right = "10%"
-			x.Top = "8"
-			x.Bottom = "8"
-		}),
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{b}", Color: colText, FontSize: 13}),
+		charts.WithItemStyleOpts(opts.ItemStyle{BorderColor: "#ffffff", BorderWidth: 1}),
+		withSeries(func(x *charts.SingleSeries) { x.Sort = "none"; x.Left = "4%"; x.Top = "8"; x.Bottom = "8" }),
 	)
-	o, err := finish(f)
+	// Orders are a small share of viewers: a minimum width keeps every step visible;
+	// the labels and the table carry the numbers.
+	o, err := finish(f, seriesOption(0, "minSize", "12%"), seriesOption(0, "width", "58%"), seriesOption(0, "gap", 2))
 	if err != nil {
 		return chart{}, err
 	}
@@ -277,7 +304,7 @@ func funnelChart(report string, s *stream) (chart, error) {
 	}
 	alt := fmt.Sprintf("Funnel: %s viewers, %s clicks (%s click-through), %s orders (%s of clicks).",
 		fmtCount(s.Viewers), fmtCount(s.Clicks), fmtPct(s.CTR), fmtCount(s.Orders), fmtPct(s.CVRClick))
-	return chart{ID: chartID(report, "funnel", -1), Title: "Funnel", Alt: alt, Height: 260, Options: o, Table: tbl}, nil
+	return chart{ID: chartID(report, "funnel", -1), Title: "Viewers, clicks and orders", Alt: alt, Height: 240, Options: o, Table: tbl}, nil
 }
 
 func viewerBasisWords(b string) string {
@@ -296,15 +323,17 @@ func revenueChart(report string, s *stream, cur string) (chart, error) {
 		charts.WithAnimation(false),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithGridOpts(opts.Grid{Left: "64", Right: "16", Top: "32", Bottom: "32"}),
+		charts.WithGridOpts(opts.Grid{Left: "64", Right: "16", Top: "36", Bottom: "32"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Interval: "0"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Revenue (" + cur + ")"}),
 	)
-	b.SetXAxis([]string{"During the stream", "After the stream"})
+	b.SetXAxis([]string{"During", "After"})
 	b.AddSeries("Revenue", []opts.BarData{
-		{Value: chartValue(s.RevenueDuring), ItemStyle: &opts.ItemStyle{Color: colViewers}},
-		{Value: chartValue(s.RevenueAfter), ItemStyle: &opts.ItemStyle{Color: colClicks}},
+		{Value: chartValue(s.RevenueDuring), ItemStyle: &opts.ItemStyle{Color: colViewers},
+			Label: &opts.Label{Show: opts.Bool(true), Position: "top", Color: colText, Formatter: fmtMoney(s.RevenueDuring, cur)}},
+		{Value: chartValue(s.RevenueAfter), ItemStyle: &opts.ItemStyle{Color: colClicks},
+			Label: &opts.Label{Show: opts.Bool(true), Position: "top", Color: colText, Formatter: fmtMoney(s.RevenueAfter, cur)}},
 	},
-		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Color: colText}),
 		withSeries(func(x *charts.SingleSeries) { x.BarMaxWidth = "96" }),
 	)
 	o, err := finish(b)
@@ -320,7 +349,7 @@ func revenueChart(report string, s *stream, cur string) (chart, error) {
 		},
 	}
 	alt := fmt.Sprintf("Bar chart: %s revenue during the stream, %s after it.", fmtMoney(s.RevenueDuring, cur), fmtMoney(s.RevenueAfter, cur))
-	return chart{ID: chartID(report, "revenue", -1), Title: "Revenue during and after", Alt: alt, Height: 240, Options: o, Table: tbl}, nil
+	return chart{ID: chartID(report, "revenue", -1), Title: "Revenue of orders placed during and after the stream", Alt: alt, Height: 240, Options: o, Table: tbl}, nil
 }
 
 func pctValue(v sql.NullFloat64) any {
@@ -400,16 +429,27 @@ func statusWords(s string) string {
 }
 
 // timelineChart shows one drop: its window shaded on a UTC time axis and each
-// redemption of its code as a point on the row of its status.
-func timelineChart(report string, i int, d drop, rows []redemption, cur string) (chart, error) {
+// redemption of its code as a point on the row of its status. The axis spans
+// the window with a margin and the redemptions near it; redemptions far from
+// the window (more than six hours) are counted in the alt text and listed in
+// the table, not drawn, so the window stays readable.
+func timelineChart(report string, i int, d drop, rows []redemption, cur string) (chart, int, error) {
+	const reach = 6 * time.Hour
 	byStatus := map[string][]opts.ScatterData{}
-	lo, hi := d.StartsAt.Time, d.EndsAt.Time
 	tbl := dataTable{Caption: "Redemptions of " + dropName(d), Head: []string{"Redeemed (UTC)", "Order", "Status", "Net revenue"}}
+	lo, hi := d.StartsAt.Time, d.EndsAt.Time
+	hasWindow := d.StartsAt.Valid && d.EndsAt.Valid
+	outside := 0
 	for _, x := range rows {
 		if !x.RedeemedAt.Valid {
 			continue
 		}
+		tbl.Rows = append(tbl.Rows, []string{fmtTimeUTC(x.RedeemedAt), x.OrderID, statusWords(x.Status), fmtMoney(x.NetRevenue, cur)})
 		t := x.RedeemedAt.Time
+		if hasWindow && (t.Before(d.StartsAt.Time.Add(-reach)) || t.After(d.EndsAt.Time.Add(reach))) {
+			outside++
+			continue
+		}
 		if lo.IsZero() || t.Before(lo) {
 			lo = t
 		}
@@ -417,51 +457,55 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 			hi = t
 		}
 		byStatus[x.Status] = append(byStatus[x.Status], opts.ScatterData{Name: x.OrderID, Value: []any{t.UnixMilli(), statusWords(x.Status)}})
-		tbl.Rows = append(tbl.Rows, []string{fmtTimeUTC(x.RedeemedAt), x.OrderID, statusWords(x.Status), fmtMoney(x.NetRevenue, cur)})
 	}
-	pad := hi.Sub(lo) / 10
+	pad := hi.Sub(lo) / 8
 	if pad < 5*time.Minute {
 		pad = 5 * time.Minute
 	}
+	// Rows: in window always, then every status that has a point.
 	var cats []string
 	for _, st := range statusOrder {
-		cats = append(cats, statusWords(st))
+		if st == "in_window" || len(byStatus[st]) > 0 {
+			cats = append(cats, statusWords(st))
+		}
 	}
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(
 		charts.WithAnimation(false),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{a}: {b}"}),
-		charts.WithGridOpts(opts.Grid{Left: "112", Right: "24", Top: "16", Bottom: "40"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "time", Min: lo.Add(-pad).UnixMilli(), Max: hi.Add(pad).UnixMilli(), AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)}}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{a}: order {b}"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "24", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", Min: lo.Add(-pad).UnixMilli(), Max: hi.Add(pad).UnixMilli(),
+			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true), ShowMinLabel: opts.Bool(false), ShowMaxLabel: opts.Bool(false)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats, Inverse: opts.Bool(true)}),
 	)
 	colors := map[string]string{"in_window": colClicks, "over_quantity": colEngagement, "before_window": colViewers,
 		"after_window": colViewers, "duplicate": colOrders, "void": colMuted, "unknown_code": "#ad1457"}
-	// The window is shaded by the first series, which always exists (possibly empty).
-	first := true
 	for _, st := range statusOrder {
 		pts := byStatus[st]
-		if len(pts) == 0 && !first {
+		if st != "in_window" && len(pts) == 0 {
 			continue
 		}
 		so := []charts.SeriesOpts{withSeries(func(x *charts.SingleSeries) { x.Color = colors[st]; x.SymbolSize = 10 })}
-		if first && d.StartsAt.Valid && d.EndsAt.Valid {
+		// The in-window series always exists (possibly empty) and carries the shaded window.
+		if st == "in_window" && hasWindow {
 			so = append(so,
-				charts.WithMarkAreaData([]opts.MarkAreaData{{Name: "window " + dropName(d), XAxis: d.StartsAt.Time.UnixMilli()}, {XAxis: d.EndsAt.Time.UnixMilli()}}),
+				charts.WithMarkAreaData([]opts.MarkAreaData{{Name: dropName(d) + " window", XAxis: d.StartsAt.Time.UnixMilli()}, {XAxis: d.EndsAt.Time.UnixMilli()}}),
 				charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{
 					ItemStyle: &opts.ItemStyle{Color: colDropFill},
-					Label:     &opts.Label{Show: opts.Bool(true), Color: colDropText, Position: "insideTop", FontSize: 11},
+					Label:     &opts.Label{Show: opts.Bool(true), Color: colDropText, Position: "top", FontSize: 11, FontWeight: "bold"},
 				}))
 		}
-		first = false
 		sc.AddSeries(statusWords(st), pts, so...)
 	}
 	o, err := finish(sc)
 	if err != nil {
-		return chart{}, err
+		return chart{}, 0, err
 	}
 	alt := fmt.Sprintf("Timeline of drop %s: window %s to %s (UTC) shaded, %d redemptions plotted by status.",
-		dropName(d), fmtTimeUTC(d.StartsAt), fmtTimeUTC(d.EndsAt), len(tbl.Rows))
-	return chart{ID: chartID(report, "drop", i), Title: "Timeline", Alt: alt, Height: 260, Options: o, Table: tbl}, nil
+		dropName(d), fmtTimeUTC(d.StartsAt), fmtTimeUTC(d.EndsAt), len(tbl.Rows)-outside)
+	if outside > 0 {
+		alt += fmt.Sprintf(" %d more redemptions lie more than six hours from the window and are only in the table.", outside)
+	}
+	return chart{ID: chartID(report, "drop", i), Title: "Timeline", Alt: alt, Height: 64 + 34*len(cats), Options: o, Table: tbl}, outside, nil
 }

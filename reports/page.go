@@ -33,6 +33,11 @@ type page struct {
 	Index      *indexView
 }
 
+var (
+	initHash = cspHash(initCharts)
+	sortHash = cspHash(sortTables)
+)
+
 type renderer struct {
 	opt    Options
 	w      *warehouse
@@ -64,11 +69,11 @@ func (r *renderer) currency(c string) string {
 func (r *renderer) render(p *page) ([]byte, error) {
 	p.Generated = r.opt.Now.UTC().Format("2 Jan 2006 15:04 UTC")
 	p.Sort = sortTables
-	hashes := []string{cspHash(sortTables)}
+	hashes := []string{sortHash}
 	if len(p.Charts) > 0 {
 		p.Bundle = r.bundle
 		p.Init = initCharts
-		hashes = append(hashes, cspHash(r.bundle), cspHash(initCharts))
+		hashes = append(hashes, bundleCSP, initHash)
 	}
 	// No network at all: nothing may be fetched, only our own inline scripts run.
 	p.CSP = "default-src 'none'; script-src " + strings.Join(hashes, " ") +
@@ -363,7 +368,7 @@ func sentence(x expRow) string {
 	amount := strings.TrimPrefix(fmtSignedPct(sql.NullFloat64{Float64: math.Abs(x.LiftRel.Float64), Valid: true}), "+")
 	interval := ""
 	if x.CILow.Valid && x.CIHigh.Valid {
-		interval = fmt.Sprintf(", interval %s to %s", fmtSignedPct(x.CILow), fmtSignedPct(x.CIHigh))
+		interval = fmt.Sprintf("interval %s to %s, ", fmtSignedPct(x.CILow), fmtSignedPct(x.CIHigh))
 	}
 	p := x.PValueAdjusted
 	pName := "adjusted p"
@@ -371,11 +376,11 @@ func sentence(x expRow) string {
 		p, pName = x.PValue, "p"
 	}
 	if x.Significant.Valid && x.Significant.Bool {
-		return fmt.Sprintf("On %s, %s is %s %s than %s (%s%s, %s %s): a clear difference.",
-			name, x.Variant, amount, dir, x.Control, fmtSignedPct(x.LiftRel), interval, pName, fmtP(p))
+		return fmt.Sprintf("On %s, %s is %s %s than %s (%s%s %s): a clear difference.",
+			name, x.Variant, amount, dir, x.Control, interval, pName, fmtP(p))
 	}
-	s := fmt.Sprintf("On %s, %s is %s %s than %s so far (%s%s, %s %s), which is not a clear difference yet.",
-		name, x.Variant, amount, dir, x.Control, fmtSignedPct(x.LiftRel), interval, pName, fmtP(p))
+	s := fmt.Sprintf("On %s, %s is %s %s than %s so far (%s%s %s), which is not a clear difference yet.",
+		name, x.Variant, amount, dir, x.Control, interval, pName, fmtP(p))
 	if x.StreamsNeeded.Valid && x.StreamsNeeded.Float64 > 0 {
 		s += fmt.Sprintf(" About %s more streams per arm are needed", fmtCount(x.StreamsNeeded))
 		if x.MDERel.Valid {
@@ -576,19 +581,21 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 		v.Totals = append(v.Totals, tr)
 	}
 	var p page
+	var far []int
 	for i, d := range m.Drops {
-		c, err := timelineChart("merchant", i, d, byDrop[d.ID], cur)
+		c, outside, err := timelineChart("merchant", i, d, byDrop[d.ID], cur)
 		if err != nil {
 			return nil, err
 		}
 		p.Charts = append(p.Charts, c)
+		far = append(far, outside)
 	}
 	for i, d := range m.Drops {
 		t := dropTimeline{Name: dropName(d), ID: d.ID, Chart: &p.Charts[i],
-			Window: fmtTimeUTC(d.StartsAt) + " – " + fmtTimeUTC(d.EndsAt),
-			Summary: fmt.Sprintf("%s redeemed in the window (limit %s, %s over the cap), %s before and %s after the window; sell-through %s; bonus owed to %s.",
-				fmtCount(d.RedemptionsInWindow), fmtCount(d.QuantityLimit), fmtCount(d.OverQuantity), fmtCount(d.BeforeWindow),
-				fmtCount(d.AfterWindow), fmtPct(d.SellThrough), fmtCount(d.Bonus))}
+			Window: fmtTimeUTC(d.StartsAt) + " – " + fmtTimeUTC(d.EndsAt), Summary: dropSummary(d)}
+		if far[i] > 0 {
+			t.Summary += fmt.Sprintf(" %d redemptions more than six hours from the window are not drawn; they are in the table below.", far[i])
+		}
 		if s, ok := r.w.byID[d.StreamID]; ok {
 			t.StreamLink = streamFile(d.StreamID)
 			t.StreamTitle = orDefault(s.Title, s.ID)
@@ -599,6 +606,24 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 	p.Kind = "merchant"
 	p.Merchant = v
 	return r.render(&p)
+}
+
+// dropSummary says in words what drop_performance holds for a drop.
+func dropSummary(d drop) string {
+	s := fmtCount(d.RedemptionsInWindow) + " redeemed in the window"
+	if d.QuantityLimit.Valid {
+		s += fmt.Sprintf(" (limit %s, sell-through %s, %s over the cap)", fmtCount(d.QuantityLimit), fmtPct(d.SellThrough), fmtCount(d.OverQuantity))
+	} else {
+		s += " (no quantity limit)"
+	}
+	s += fmt.Sprintf("; %s before and %s after the window.", fmtCount(d.BeforeWindow), fmtCount(d.AfterWindow))
+	if d.SoldOutAt.Valid && d.StartsAt.Valid {
+		s += " Sold out after " + clock(d.SoldOutAt.Time.Sub(d.StartsAt.Time)) + "."
+	}
+	if d.Bonus.Valid && d.Bonus.Float64 > 0 {
+		s += " Bonuses owed: " + fmtCount(d.Bonus) + "."
+	}
+	return s
 }
 
 func cssToken(s string) string {
