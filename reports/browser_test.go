@@ -237,7 +237,8 @@ func artifactsDir(t *testing.T) string {
 // TestBrowser opens every report kind in headless Chromium from file:// and
 // checks that each chart is drawn on a canvas, nothing is logged as an error,
 // nothing is thrown and nothing is requested from any network. It keeps
-// screenshots of the stream report at 1280 and 375 px in artifacts/.
+// screenshots of the stream report at 1280 and 375 px, and of every other
+// kind at 1280 px, in artifacts/.
 func TestBrowser(t *testing.T) {
 	requireBundle(t)
 	browser := newBrowser(t)
@@ -259,6 +260,13 @@ func TestBrowser(t *testing.T) {
 			ctx, l := openReport(t, browser, filepath.Join(out, tc.file), 1280, 900)
 			assertChartsDrawn(t, ctx, tc.file, tc.charts)
 			assertClean(t, tc.file, l)
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(artifactsDir(t), strings.TrimSuffix(tc.file, ".html")+"-1280px.png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		})
 	}
 

@@ -474,7 +474,7 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		charts.WithAnimation(false),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{a}: order {b}"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "24", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Left: "132", Right: "24", Top: "24", Bottom: "28"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "time", Min: lo.Add(-pad).UnixMilli(), Max: hi.Add(pad).UnixMilli(),
 			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true), ShowMinLabel: opts.Bool(false), ShowMaxLabel: opts.Bool(false)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats, Inverse: opts.Bool(true)}),
@@ -505,7 +505,7 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 	alt := fmt.Sprintf("Timeline of drop %s: window %s to %s (UTC) shaded, %d redemptions plotted by status.",
 		dropName(d), fmtTimeUTC(d.StartsAt), fmtTimeUTC(d.EndsAt), len(tbl.Rows)-outside)
 	if outside > 0 {
-		alt += fmt.Sprintf(" %d more redemptions lie more than six hours from the window and are only in the table.", outside)
+		alt += " " + plural(outside, "more redemption lies", "more redemptions lie") + " more than six hours from the window and only in the table."
 	}
 	return chart{ID: chartID(report, "drop", i), Title: "Timeline", Alt: alt, Height: 64 + 34*len(cats), Options: o, Table: tbl}, outside, nil
 }

@@ -203,3 +203,26 @@ func chartValue(v sql.NullFloat64) any {
 }
 
 func nf(v float64) sql.NullFloat64 { return sql.NullFloat64{Float64: v, Valid: true} }
+
+// durationWords gives a duration as "7 min 05 s" (or "1 h 02 min").
+func durationWords(d time.Duration) string {
+	if d < 0 {
+		return "−" + durationWords(-d)
+	}
+	s := int64(d / time.Second)
+	switch {
+	case s >= 3600:
+		return fmt.Sprintf("%d h %02d min", s/3600, s%3600/60)
+	case s >= 60:
+		return fmt.Sprintf("%d min %02d s", s/60, s%60)
+	}
+	return fmt.Sprintf("%d s", s)
+}
+
+// plural writes n with the singular or plural phrase.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -263,7 +263,7 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 		row.Window = windowWords(d, s.StartedAt, loc)
 		switch {
 		case d.SoldOutAt.Valid && d.StartsAt.Valid:
-			row.SoldOut = "sold out after " + clock(d.SoldOutAt.Time.Sub(d.StartsAt.Time))
+			row.SoldOut = "after " + durationWords(d.SoldOutAt.Time.Sub(d.StartsAt.Time))
 		case d.QuantityLimit.Valid:
 			row.SoldOut = "did not sell out"
 		default:
@@ -459,7 +459,7 @@ type armStream struct {
 }
 
 type experimentView struct {
-	ID, Variable, Control string
+	ID, Variable, Control, Methods string
 	Verdict               *verdictView
 	Rows                  []expTableRow
 	Lift                  *chart
@@ -491,6 +491,16 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 			CI: ci, P: fmtP(x.PValue), PAdj: fmtP(x.PValueAdjusted), Significant: sig, Method: orDash(x.Method),
 			MDE: fmtPct(x.MDERel), StreamsNeeded: fmtCount(x.StreamsNeeded), Warning: orDash(x.Warning)})
 	}
+	methods := map[string]bool{}
+	var ms []string
+	for _, x := range e.Rows {
+		if x.Method != "" && !methods[x.Method] {
+			methods[x.Method] = true
+			ms = append(ms, x.Method)
+		}
+	}
+	sort.Strings(ms)
+	v.Methods = orDash(strings.Join(ms, ", "))
 	var p page
 	c, err := liftChart("experiment", e)
 	if err != nil {
@@ -594,7 +604,7 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 		t := dropTimeline{Name: dropName(d), ID: d.ID, Chart: &p.Charts[i],
 			Window: fmtTimeUTC(d.StartsAt) + " – " + fmtTimeUTC(d.EndsAt), Summary: dropSummary(d)}
 		if far[i] > 0 {
-			t.Summary += fmt.Sprintf(" %d redemptions more than six hours from the window are not drawn; they are in the table below.", far[i])
+			t.Summary += " " + plural(far[i], "redemption more than six hours from the window is not drawn; it is", "redemptions more than six hours from the window are not drawn; they are") + " in the table below."
 		}
 		if s, ok := r.w.byID[d.StreamID]; ok {
 			t.StreamLink = streamFile(d.StreamID)
@@ -618,7 +628,7 @@ func dropSummary(d drop) string {
 	}
 	s += fmt.Sprintf("; %s before and %s after the window.", fmtCount(d.BeforeWindow), fmtCount(d.AfterWindow))
 	if d.SoldOutAt.Valid && d.StartsAt.Valid {
-		s += " Sold out after " + clock(d.SoldOutAt.Time.Sub(d.StartsAt.Time)) + "."
+		s += " Sold out " + durationWords(d.SoldOutAt.Time.Sub(d.StartsAt.Time)) + " after the window opened."
 	}
 	if d.Bonus.Valid && d.Bonus.Float64 > 0 {
 		s += " Bonuses owed: " + fmtCount(d.Bonus) + "."
