@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
@@ -293,6 +294,27 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("first stream after no sort, RPV ascending, RPV descending = %q; want %q", got, want)
 		}
 		assertClean(t, "index.html", l)
+	})
+
+	t.Run("print", func(t *testing.T) {
+		ctx, l := openReport(t, browser, filepath.Join(out, "stream-s5.html"), 800, 1100)
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		// The page resizes its charts before printing; emulated media sends no
+		// beforeprint, so fire it.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.dispatchEvent(new Event("beforeprint"))`)); err != nil {
+			t.Fatal(err)
+		}
+		assertChartsDrawn(t, ctx, "stream-s5.html in print", 3)
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(artifactsDir(t), "stream-report-print.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		assertClean(t, "stream-s5.html in print", l)
 	})
 
 	t.Run("screenshots", func(t *testing.T) {

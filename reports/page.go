@@ -460,10 +460,10 @@ type armStream struct {
 
 type experimentView struct {
 	ID, Variable, Control, Methods string
-	Verdict               *verdictView
-	Rows                  []expTableRow
-	Lift                  *chart
-	Streams               []armStream
+	Verdict                        *verdictView
+	Rows                           []expTableRow
+	Lift                           *chart
+	Streams                        []armStream
 }
 
 func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
