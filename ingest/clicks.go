@@ -55,13 +55,13 @@ type utm struct {
 func parseUTM(rawURL, streamParam string) utm {
 	var u utm
 	q := rawURL
+	if i := strings.IndexByte(q, '#'); i >= 0 {
+		q = q[:i] // a fragment is not sent to the server: "?" in it is no query
+	}
 	if i := strings.IndexByte(q, '?'); i >= 0 {
 		q = q[i+1:]
 	} else {
 		return u
-	}
-	if i := strings.IndexByte(q, '#'); i >= 0 {
-		q = q[:i]
 	}
 	for q != "" {
 		var kv string

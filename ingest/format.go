@@ -96,9 +96,14 @@ func detect(kind string, h header, jsonl bool) (*Format, error) {
 	if best != nil {
 		return best, nil
 	}
-	sort.Slice(nears, func(i, j int) bool { return len(nears[i].missing) < len(nears[j].missing) })
+	// name only the closest formats (fewest missing headers): the list stays
+	// short and to the point however many formats a kind has
+	sort.SliceStable(nears, func(i, j int) bool { return len(nears[i].missing) < len(nears[j].missing) })
 	var parts []string
 	for _, n := range nears {
+		if len(n.missing) > len(nears[0].missing) {
+			break
+		}
 		q := make([]string, len(n.missing))
 		for i, m := range n.missing {
 			q[i] = fmt.Sprintf("%q", m)
@@ -164,7 +169,14 @@ func (rd *reader) reject(rj Reject, cells []string, names []string) {
 
 func normName(s string) string { n, _ := normalizeHeaderName(s); return n }
 
+// recordJSON renders a rejected row's cells as a JSON object keyed by column
+// name, personal data replaced by its key.
+//
+// When the cells do not line up with the names (a row with the wrong number
+// of fields; a line that is not JSON, names nil) any cell may hold personal
+// data, so every cell becomes a key if the file may carry personal data.
 func (rd *reader) recordJSON(cells, names []string) string {
+	blind := len(cells) != len(names) && rd.mayHoldPII(cells, names)
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, c := range cells {
@@ -174,8 +186,10 @@ func (rd *reader) recordJSON(cells, names []string) string {
 		name := fmt.Sprintf("column %d", i+1)
 		if i < len(names) {
 			name = names[i]
+		} else if names == nil && len(cells) == 1 {
+			name = "line"
 		}
-		if rd.pii[normName(name)] && c != "" {
+		if (blind || rd.pii[normName(name)]) && c != "" {
 			c = "key:" + rd.hash.key("pii", c)
 		}
 		k, _ := json.Marshal(name)
@@ -202,4 +216,24 @@ func (rd *reader) cellErr(i int, err error) Reject {
 // rejectCSV rejects the current CSV row.
 func (rd *reader) rejectCSV(rj Reject) {
 	rd.reject(rj, rd.csv.rec, rd.csv.hdr.Raw)
+}
+
+// mayHoldPII tells whether a row whose cells do not line up with its names
+// may hold personal data: the header names a personal column, or a raw JSON
+// line (names nil) mentions one as a key.
+func (rd *reader) mayHoldPII(cells, names []string) bool {
+	for _, n := range names {
+		if rd.pii[normName(n)] {
+			return true
+		}
+	}
+	if names == nil {
+		line := strings.ToLower(strings.Join(cells, ","))
+		for k, on := range rd.pii {
+			if on && (strings.Contains(line, `"`+k+`"`) || strings.Contains(line, `"`+strings.ReplaceAll(k, " ", "_")+`"`)) {
+				return true
+			}
+		}
+	}
+	return false
 }

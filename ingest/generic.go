@@ -135,7 +135,12 @@ func readGeneric(rd *reader, t *Table) error {
 	if rd.csv != nil {
 		plan, unknown := planGeneric(t, rd.csv.hdr.Raw)
 		if len(unknown) > 0 {
-			return &FileError{File: rd.file, Line: 1 + rd.csv.offset, Msg: fmt.Sprintf("unknown column %s for %s; rename it to one of %s, or remove it", quoteList(unknown), t.Name, strings.Join(genericInputs(t), ", "))}
+			what, it := "column", "it"
+			if len(unknown) > 1 {
+				what, it = "columns", "them"
+			}
+			return &FileError{File: rd.file, Line: 1 + rd.csv.offset, Column: indexOf(rd.csv.hdr.Raw, unknown[0]) + 1,
+				Msg: fmt.Sprintf("unknown %s %s for %s; rename %s to one of %s, or remove %s", what, quoteList(unknown), t.Name, it, strings.Join(genericInputs(t), ", "), it)}
 		}
 		if miss := missingRequired(t, plan); len(miss) > 0 {
 			return &FileError{File: rd.file, Line: 1 + rd.csv.offset, Msg: fmt.Sprintf("the header lacks required column %s for %s", quoteList(miss), t.Name)}
@@ -161,7 +166,7 @@ func readGeneric(rd *reader, t *Table) error {
 	j := rd.jsonl
 	for j.Next() {
 		if j.err != nil {
-			rd.reject(*j.err, []string{j.raw}, []string{"line"})
+			rd.reject(*j.err, []string{j.raw}, nil) // nil: the line's cells are not known
 			continue
 		}
 		plan, unknown := planGeneric(t, j.keys)

@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -88,7 +88,11 @@ func (j *jsonlRows) parse(b []byte) *Reject {
 		case bool:
 			s = strconv.FormatBool(x)
 		default:
-			return &Reject{Line: j.line, Column: col, Field: key, Value: fmt.Sprint(x), What: "is a nested value", Hint: "use plain strings, numbers or booleans"}
+			var raw bytes.Buffer
+			enc := json.NewEncoder(&raw)
+			enc.SetEscapeHTML(false)
+			enc.Encode(x)
+			return &Reject{Line: j.line, Column: col, Field: key, Value: strings.TrimSpace(raw.String()), What: "is a nested value", Hint: "use plain strings, numbers or booleans"}
 		}
 		j.keys = append(j.keys, key)
 		j.vals = append(j.vals, s)

@@ -58,7 +58,7 @@ func readMetaAds(rd *reader) error {
 		}
 		cents, err := parseMoney(rd.csv.Field(amount), '.')
 		if err == nil && cents < 0 {
-			err = valueErr("is negative", "spend cannot be below zero")
+			err = valueErr("is negative", "spend cannot be below zero; check the row in Ads Manager and export it again")
 		}
 		if err != nil {
 			rd.rejectCSV(rd.cellErr(amount, err))

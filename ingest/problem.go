@@ -44,12 +44,16 @@ func quoteValue(s string) string {
 // FileError is a problem with a whole file (unknown header, unreadable
 // encoding) rather than with a row. It is a usage error for the CLI.
 type FileError struct {
-	File string
-	Line int
-	Msg  string
+	File   string
+	Line   int
+	Column int // 1-based column of the header cell at fault, 0 when none
+	Msg    string
 }
 
 func (e *FileError) Error() string {
+	if e.Line > 0 && e.Column > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	}

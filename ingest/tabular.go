@@ -21,7 +21,7 @@ type header struct {
 	Currency []string
 }
 
-var currencySuffix = regexp.MustCompile(`^(.*?)\s*\(\s*([A-Za-z]{3}|\$|€|£|¥|Rs\.?|Rp)\s*\)$`)
+var currencySuffix = regexp.MustCompile(`(?i)^(.*?)\s*\(\s*([A-Za-z]{3}|\$|€|£|¥|Rs\.?|Rp)\s*\)$`)
 
 // currencySymbols maps (lower-cased) symbols in headers to ISO 4217 codes.
 var currencySymbols = map[string]string{"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "rs": "INR", "rs.": "INR", "rp": "IDR"}

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -120,7 +121,7 @@ func parseMoney(s string, decimalSep byte) (int64, error) {
 	}
 	digits, ok := stripGrouping(intPart, decimalSep)
 	if !ok || digits == "" && frac == "" {
-		return 0, valueErr("is not an amount", "write money as a plain number like 1250.50 (set the number format of the import if it uses 1.250,50)")
+		return 0, valueErr("is not an amount", "write money as a plain number like 1250.50")
 	}
 	for i := 0; i < len(frac); i++ {
 		if frac[i] < '0' || frac[i] > '9' {
@@ -298,6 +299,9 @@ func parseTime(s string, loc *time.Location, tzKey string) (time.Time, error) {
 	if looksSlashDate(s) {
 		return time.Time{}, slashDateErr(s)
 	}
+	if err := rangeErr(s, offsetLayouts, localLayouts, []string{"2006-01-02"}); err != nil {
+		return time.Time{}, err
+	}
 	if _, err := time.Parse("2006-01-02", s); err == nil {
 		return time.Time{}, valueErr("is a date without a time", "write a full timestamp like 2026-11-05T19:00:00-05:00")
 	}
@@ -317,7 +321,7 @@ func slashDateErr(s string) error {
 		b, errB := strconv.Atoi(f[1])
 		if errA == nil && errB == nil {
 			if a <= 12 && b <= 12 && a != b {
-				return valueErr("is ambiguous (day/month or month/day)", "write dates as 2026-11-05 (ISO 8601) or set the date order of the import format")
+				return valueErr("is ambiguous (day/month or month/day)", "write dates as 2026-11-05 (ISO 8601): day and month order is never guessed")
 			}
 			if _, err := time.Parse("1/2/2006", f[0]+"/"+f[1]+"/"+f[2]); err != nil {
 				if _, err2 := time.Parse("2/1/2006", f[0]+"/"+f[1]+"/"+f[2]); err2 != nil {
@@ -342,7 +346,25 @@ func parseDate(s string) (int64, error) {
 	if looksSlashDate(s) {
 		return 0, slashDateErr(s)
 	}
+	if err := rangeErr(s, []string{"2006-01-02", time.RFC3339}); err != nil {
+		return 0, err
+	}
 	return 0, valueErr("is not a date", "write dates as 2026-11-05 (ISO 8601)")
+}
+
+// rangeErr explains a value written in one of the layouts but with a field
+// that does not exist (2026-02-30, 2026-13-01, 25:00), or returns nil.
+func rangeErr(s string, layouts ...[]string) error {
+	for _, ls := range layouts {
+		for _, l := range ls {
+			_, err := time.Parse(l, s)
+			var pe *time.ParseError
+			if errors.As(err, &pe) && strings.HasSuffix(pe.Message, " out of range") {
+				return valueErr("is not a real date ("+strings.TrimPrefix(pe.Message, ": ")+")", "check the day, month and time in the export")
+			}
+		}
+	}
+	return nil
 }
 
 // checkUTF8 rejects text that is not valid UTF-8.
