@@ -241,7 +241,9 @@ func (w *partWriter) flush() error {
 	rec := w.b.NewRecord()
 	defer rec.Release()
 	w.pending = 0
-	if err := w.fw.WriteBuffered(rec); err != nil {
+	// Write (not WriteBuffered): each batch becomes its own row group, so
+	// nothing accumulates beyond one batch per open partition.
+	if err := w.fw.Write(rec); err != nil {
 		return fmt.Errorf("write parquet %s: %w", w.final, err)
 	}
 	return nil
