@@ -64,6 +64,10 @@ type expRow struct {
 	Streams, Numerator, Denominator, Value, LiftAbs, LiftRel                sql.NullFloat64
 	CILow, CIHigh, PValue, PValueAdjusted, MDERel, StreamsNeeded            sql.NullFloat64
 	Significant                                                             sql.NullBool
+
+	// Optional columns: NULL when experiment_results does not have them.
+	ControlStreams, ControlValue, Alpha, Power, TargetLiftRel, CSLow, CSHigh sql.NullFloat64
+	IsPrimary                                                                sql.NullBool
 }
 
 type experiment struct {
@@ -154,18 +158,49 @@ from coupon_reconciliation
 group by grouping sets ((merchant_id, status), (merchant_id))
 order by 1, 2 nulls last`
 
-const experimentQuery = `
+// experimentQuery selects the contract columns of experiment_results and, where
+// the table has them, the optional extras (optional lists them); a missing
+// extra is selected as NULL.
+func experimentQuery(has map[string]bool) string {
+	opt := func(col, typ string) string {
+		if has[col] {
+			return "cast(" + col + " as " + typ + ")"
+		}
+		return "cast(null as " + typ + ")"
+	}
+	return `
 select cast(experiment_id as varchar), coalesce(cast(tested_variable as varchar), ''), cast(metric as varchar),
     cast(variant as varchar), coalesce(cast(control as varchar), ''), coalesce(cast(method as varchar), ''),
     coalesce(cast(warning as varchar), ''),
     cast(streams as double), cast(numerator as double), cast(denominator as double), cast(value as double),
     cast(lift_abs as double), cast(lift_rel as double), cast(ci_low as double), cast(ci_high as double),
     cast(p_value as double), cast(p_value_adjusted as double), cast(mde_rel as double),
-    cast(streams_needed as double), cast(significant as boolean)
+    cast(streams_needed as double), cast(significant as boolean),
+    ` + opt("control_streams", "double") + `, ` + opt("control_value", "double") + `, ` + opt("alpha", "double") + `,
+    ` + opt("power", "double") + `, ` + opt("target_lift_rel", "double") + `, ` + opt("cs_low", "double") + `,
+    ` + opt("cs_high", "double") + `, ` + opt("is_primary", "boolean") + `
 from experiment_results
 order by experiment_id,
     case metric when 'rpv' then 0 when 'cvr_click' then 1 when 'ctr' then 2 when 'aov' then 3 else 4 end,
     metric, variant`
+}
+
+func tableColumns(ctx context.Context, db *sql.DB, table string) (map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, `select column_name from information_schema.columns where table_name = ?`, table)
+	if err != nil {
+		return nil, fmt.Errorf("look up columns of %s: %w", table, err)
+	}
+	defer rows.Close()
+	has := map[string]bool{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		has[c] = true
+	}
+	return has, rows.Err()
+}
 
 func tableExists(ctx context.Context, db *sql.DB, name string) (bool, error) {
 	var n int
@@ -355,13 +390,18 @@ func load(ctx context.Context, db *sql.DB) (*warehouse, error) {
 		return nil, err
 	}
 	if w.hasExp {
+		has, err := tableColumns(ctx, db, "experiment_results")
+		if err != nil {
+			return nil, err
+		}
 		byExp := map[string]*experiment{}
-		err = queryEach(ctx, db, "experiment_results", experimentQuery, func(r *sql.Rows) error {
+		err = queryEach(ctx, db, "experiment_results", experimentQuery(has), func(r *sql.Rows) error {
 			var x expRow
 			if err := r.Scan(&x.ExperimentID, &x.TestedVariable, &x.Metric, &x.Variant, &x.Control, &x.Method,
 				&x.Warning, &x.Streams, &x.Numerator, &x.Denominator, &x.Value, &x.LiftAbs, &x.LiftRel,
 				&x.CILow, &x.CIHigh, &x.PValue, &x.PValueAdjusted, &x.MDERel, &x.StreamsNeeded,
-				&x.Significant); err != nil {
+				&x.Significant, &x.ControlStreams, &x.ControlValue, &x.Alpha, &x.Power, &x.TargetLiftRel,
+				&x.CSLow, &x.CSHigh, &x.IsPrimary); err != nil {
 				return err
 			}
 			e := byExp[x.ExperimentID]

@@ -357,7 +357,7 @@ func sentence(x expRow) string {
 	if !x.LiftRel.Valid {
 		s := fmt.Sprintf("On %s, %s cannot be compared with %s yet", name, x.Variant, x.Control)
 		if x.Warning != "" {
-			s += " (" + x.Warning + ")"
+			s += " (see the warnings)"
 		}
 		return s + "."
 	}
@@ -368,7 +368,7 @@ func sentence(x expRow) string {
 	amount := strings.TrimPrefix(fmtSignedPct(sql.NullFloat64{Float64: math.Abs(x.LiftRel.Float64), Valid: true}), "+")
 	interval := ""
 	if x.CILow.Valid && x.CIHigh.Valid {
-		interval = fmt.Sprintf("interval %s to %s, ", fmtSignedPct(x.CILow), fmtSignedPct(x.CIHigh))
+		interval = fmt.Sprintf("%s %s to %s, ", intervalName(x), fmtSignedPct(x.CILow), fmtSignedPct(x.CIHigh))
 	}
 	p := x.PValueAdjusted
 	pName := "adjusted p"
@@ -381,25 +381,56 @@ func sentence(x expRow) string {
 	}
 	s := fmt.Sprintf("On %s, %s is %s %s than %s so far (%s%s %s), which is not a clear difference yet.",
 		name, x.Variant, amount, dir, x.Control, interval, pName, fmtP(p))
-	if x.StreamsNeeded.Valid && x.StreamsNeeded.Float64 > 0 {
-		s += fmt.Sprintf(" About %s more streams per arm are needed", fmtCount(x.StreamsNeeded))
-		if x.MDERel.Valid {
-			s += " to detect a " + strings.TrimPrefix(fmtPct(x.MDERel), "+") + " change"
+	if x.MDERel.Valid {
+		s += " With the streams so far, only a change of about " + strings.TrimPrefix(fmtPct(x.MDERel), "+") + " would show clearly"
+		if x.StreamsNeeded.Valid && x.StreamsNeeded.Float64 > 0 {
+			s += "; " + needWords(x)
 		}
 		s += "."
+	} else if x.StreamsNeeded.Valid && x.StreamsNeeded.Float64 > 0 {
+		s += " " + strings.ToUpper(needWords(x)[:1]) + needWords(x)[1:] + "."
 	}
 	return s
 }
 
+// needWords says how many streams per arm the power analysis asks for.
+func needWords(x expRow) string {
+	if x.TargetLiftRel.Valid {
+		return fmt.Sprintf("detecting a %s change needs about %s streams per arm", strings.TrimPrefix(fmtPct(x.TargetLiftRel), "+"), fmtCount(x.StreamsNeeded))
+	}
+	return fmt.Sprintf("the power analysis asks for about %s streams per arm", fmtCount(x.StreamsNeeded))
+}
+
+// intervalName is "95% interval" when the mart says alpha, else "interval".
+func intervalName(x expRow) string {
+	if x.Alpha.Valid && x.Alpha.Float64 > 0 && x.Alpha.Float64 < 1 {
+		return strings.TrimSuffix(strings.TrimSuffix(fixed((1-x.Alpha.Float64)*100, 1), "0"), ".") + "% interval"
+	}
+	return "interval"
+}
+
+// headline is the verdict in one line, on the primary metric (is_primary when
+// the mart has it, else revenue per viewer, else the first metric).
 func headline(e *experiment) string {
 	var rows []expRow
 	for _, x := range e.Rows {
-		if x.Metric == "rpv" {
+		if x.IsPrimary.Valid && x.IsPrimary.Bool {
 			rows = append(rows, x)
 		}
 	}
 	if len(rows) == 0 {
-		rows = e.Rows
+		for _, x := range e.Rows {
+			if x.Metric == "rpv" {
+				rows = append(rows, x)
+			}
+		}
+	}
+	if len(rows) == 0 && len(e.Rows) > 0 {
+		for _, x := range e.Rows {
+			if x.Metric == e.Rows[0].Metric {
+				rows = append(rows, x)
+			}
+		}
 	}
 	var won, lost []string
 	metric := ""
@@ -451,6 +482,7 @@ func splitWarnings(w string) []string {
 
 type expTableRow struct {
 	Metric, Variant, Streams, Value, LiftAbs, LiftRel, CI, P, PAdj, Significant string
+	Control, ControlStreams, ControlValue, Power, CS                            string
 	Method, MDE, StreamsNeeded, Warning                                         string
 }
 
@@ -459,6 +491,7 @@ type armStream struct {
 }
 
 type experimentView struct {
+	HasControl, HasCS, HasPower    bool
 	ID, Variable, Control, Methods string
 	Verdict                        *verdictView
 	Rows                           []expTableRow
@@ -489,7 +522,19 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 		v.Rows = append(v.Rows, expTableRow{Metric: metricLabel(x.Metric), Variant: x.Variant, Streams: fmtCount(x.Streams),
 			Value: metricValue(x.Metric, x.Value, cur), LiftAbs: metricDiff(x.Metric, x.LiftAbs, cur), LiftRel: fmtSignedPct(x.LiftRel),
 			CI: ci, P: fmtP(x.PValue), PAdj: fmtP(x.PValueAdjusted), Significant: sig, Method: orDash(x.Method),
-			MDE: fmtPct(x.MDERel), StreamsNeeded: fmtCount(x.StreamsNeeded), Warning: orDash(x.Warning)})
+			MDE: fmtPct(x.MDERel), StreamsNeeded: fmtCount(x.StreamsNeeded), Warning: orDash(x.Warning),
+			Control: x.Control, ControlStreams: fmtCount(x.ControlStreams), ControlValue: metricValue(x.Metric, x.ControlValue, cur),
+			Power: fmtPct(x.Power)})
+		if x.CSLow.Valid || x.CSHigh.Valid {
+			v.Rows[len(v.Rows)-1].CS = fmtSignedPct(x.CSLow) + " to " + fmtSignedPct(x.CSHigh)
+			v.HasCS = true
+		}
+		if x.ControlValue.Valid || x.ControlStreams.Valid {
+			v.HasControl = true
+		}
+		if x.Power.Valid {
+			v.HasPower = true
+		}
 	}
 	methods := map[string]bool{}
 	var ms []string

@@ -210,3 +210,19 @@ func TestFormatNull(t *testing.T) {
 }
 
 func nullF() sql.NullFloat64 { return sql.NullFloat64{} }
+
+func TestExperimentContractColumnsOnly(t *testing.T) {
+	requireBundle(t)
+	db := newTestWarehouse(t, fixture{contractOnly: true})
+	out := t.TempDir()
+	writeReports(t, db, out)
+	s := readFile(t, filepath.Join(out, "experiment-exp1.html"))
+	for _, extra := range []string{"always-valid", ">Power<", ">Control<"} {
+		if strings.Contains(s, extra) {
+			t.Errorf("experiment-exp1.html shows %q without that column in experiment_results", extra)
+		}
+	}
+	if !strings.Contains(s, "No clear winner yet on revenue per viewer.") {
+		t.Error("experiment-exp1.html has no verdict on revenue per viewer")
+	}
+}

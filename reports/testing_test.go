@@ -68,6 +68,9 @@ type fixture struct {
 	text func(string) string
 	// noExperiments leaves experiment_results out of the warehouse.
 	noExperiments bool
+	// contractOnly gives experiment_results only the columns of the contract,
+	// without the extras the real mart adds (control_value, alpha, power, …).
+	contractOnly bool
 }
 
 func (f fixture) t(s string) string {
@@ -266,15 +269,33 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 			needed                      int64
 			warning                     string
 		}
+		if !f.contractOnly {
+			mustExec(t, db, `alter table experiment_results add column control_streams bigint;
+                alter table experiment_results add column control_value double;
+                alter table experiment_results add column is_primary boolean;
+                alter table experiment_results add column alpha double;
+                alter table experiment_results add column power double;
+                alter table experiment_results add column target_lift_rel double;
+                alter table experiment_results add column cs_low double;
+                alter table experiment_results add column cs_high double;`)
+		}
 		for _, r := range []er{
-			{"rpv", 3, 1905, 3800, 0.5013, 0.15, 0.43, 0.05, 0.81, 0.03, 0.06, false, 0.35, 4, "arms differ by weekday"},
-			{"cvr_click", 3, 36, 342, 0.105, 0.005, 0.05, -0.2, 0.3, 0.62, 0.62, false, 0.5, 20, ""},
-			{"ctr", 3, 342, 3800, 0.09, 0.02, 0.29, 0.1, 0.48, 0.004, 0.016, true, 0.2, 0, ""},
-			{"aov", 3, 1905, 36, 52.9, 12.9, 0.32, -0.1, 0.74, 0.13, 0.26, false, 0.45, 9, ""},
+			{"rpv", 3, 1905, 3800, 0.5013, 0.15, 0.43, 0.05, 0.81, 0.03, 0.06, false, 0.35, 40, "arms differ by weekday"},
+			{"cvr_click", 3, 36, 342, 0.105, 0.005, 0.05, -0.2, 0.3, 0.62, 0.62, false, 0.5, 200, ""},
+			{"ctr", 3, 342, 3800, 0.09, 0.02, 0.29, 0.1, 0.48, 0.004, 0.016, true, 0.2, 25, ""},
+			{"aov", 3, 1905, 36, 52.9, 12.9, 0.32, -0.1, 0.74, 0.13, 0.26, false, 0.45, 90, ""},
 		} {
-			mustExec(t, db, `insert into experiment_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			mustExec(t, db, `insert into experiment_results (experiment_id, tested_variable, metric, variant, control,
+                streams, numerator, denominator, value, lift_abs, lift_rel, ci_low, ci_high, p_value, p_value_adjusted,
+                significant, method, mde_rel, streams_needed, warning)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				f.t("exp1"), f.t("offer amount"), r.metric, f.t("B"), f.t("A"), r.streams, r.num, r.den, r.value,
 				r.labs, r.lrel, r.lo, r.hi, r.p, r.padj, r.sig, "delta_t", r.mde, r.needed, nullIfEmpty(f.t(r.warning), r.warning))
+		}
+		if !f.contractOnly {
+			mustExec(t, db, `update experiment_results set control_streams = 2, control_value = value / (1 + lift_rel),
+                is_primary = metric = 'rpv', alpha = 0.05, power = 0.31, target_lift_rel = 0.10,
+                cs_low = ci_low - 0.2, cs_high = ci_high + 0.2`)
 		}
 	}
 	buildBaselines(t, db)
