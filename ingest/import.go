@@ -26,6 +26,8 @@ type Options struct {
 	BotPatterns []string          // extra bot user-agent substrings
 	StreamParam string            // URL parameter carrying the stream id (default utm_content)
 	TimeZones   map[string]string // format name → IANA zone for local times without an offset
+	Currency    string            // ISO 4217 code for exports whose header and cells name none (Amazon UK)
+	Decimal     string            // "," when an export's ambiguous numbers (1.234) use a decimal comma; default "."
 	Now         func() time.Time  // clock for the manifest
 	Name        string            // how the file is named in messages (default: the path)
 }
@@ -94,7 +96,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		return nil, err
 	}
 	defer f.Close()
-	in, err := decompress(f)
+	in, err := decompressFor(f, opt.Kind, opt.Format)
 	if err != nil {
 		return nil, &FileError{File: name, Msg: err.Error()}
 	}
@@ -110,12 +112,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		h = jsonlHeader(peekLine(br))
 		rd.jsonl = newJSONLRows(br)
 	} else {
-		var preamble int
-		if opt.Format != "" {
-			if f := formatByName(opt.Kind, opt.Format); f != nil {
-				preamble = f.Preamble
-			}
-		}
+		preamble := sniffPreamble(br, opt.Kind, opt.Format)
 		rd.csv, err = newCSVRows(br, preamble)
 		if err != nil {
 			return nil, &FileError{File: name, Msg: err.Error()}
@@ -267,8 +264,11 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// decompress returns a reader of the file's content, unpacking gzip.
-func decompress(f *os.File) (io.Reader, error) {
+// decompress returns a reader of the file's content, unpacking gzip and ZIP.
+func decompress(f *os.File) (io.Reader, error) { return decompressFor(f, "", "") }
+
+// decompressFor is decompress choosing an XLSX sheet for the import kind and format.
+func decompressFor(f *os.File, kind, format string) (io.Reader, error) {
 	br := bufio.NewReaderSize(f, 1<<16)
 	magic, _ := br.Peek(4)
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -279,7 +279,7 @@ func decompress(f *os.File) (io.Reader, error) {
 		return zr, nil
 	}
 	if bytes.HasPrefix(magic, []byte("PK\x03\x04")) {
-		return nil, fmt.Errorf("is a ZIP archive; unzip it and import the CSV inside")
+		return openContainer(f, kind, format)
 	}
 	return br, nil
 }
