@@ -79,6 +79,8 @@ reconciliation) and writes reports.` + "\n" + exitStatusHelp,
 		newReconcileCmd(e),
 		newDemoCmd(e),
 		newReportCmd(e),
+		newFixturesCmd(e),
+		newRunCmd(e),
 	)
 	for _, c := range root.Commands() {
 		if !strings.Contains(c.Long, "EXIT STATUS") {

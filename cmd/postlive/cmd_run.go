@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/postlive/postlive/ingest"
+	sqlfiles "github.com/postlive/postlive/sql"
+)
+
+type runOptions struct {
+	wait   time.Duration
+	strict bool
+}
+
+func newRunCmd(e *env) *cobra.Command {
+	var o runOptions
+	c := &cobra.Command{
+		Use:   "run",
+		Short: "The nightly job: import everything new in inbox/, build, write reports",
+		Long: `Run imports every file under inbox/<kind>/ that is not yet in the manifest
+(format detected per file; files under inbox/orders/<merchant>/ are that
+merchant's, others take default_merchant), rebuilds the marts, runs the data tests
+and writes the reports. With nothing new and nothing changed (same imports,
+configuration and models) it only checks and says so, changing no file.
+A summary ends the run: files imported, rows accepted and rejected, data tests,
+reports written.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := e.openWorkspace(true, o.wait)
+			if err != nil {
+				return err
+			}
+			defer ws.close()
+			return runNightly(cmd.Context(), e, ws, o)
+		},
+	}
+	c.Flags().DurationVar(&o.wait, "wait", 0, "how long to wait for another postlive process to release the workspace")
+	c.Flags().BoolVar(&o.strict, "strict", false, "exit 3 when any row is rejected")
+	return c
+}
+
+// inboxFile is one file waiting in the inbox.
+type inboxFile struct {
+	path, rel, kind, merchant string
+}
+
+// scanInbox lists inbox/<kind>/[<merchant>/]FILE in a fixed order.
+func scanInbox(ws *workspace) ([]inboxFile, error) {
+	root := filepath.Join(ws.dir, "inbox")
+	var out []inboxFile
+	kinds := map[string]bool{}
+	for _, k := range ingest.Kinds() {
+		kinds[k] = true
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		parts := strings.Split(filepath.ToSlash(rel), "/")
+		if len(parts) < 2 || !kinds[parts[0]] {
+			return usagef("%s: put inbox files under inbox/<kind>/ with kind one of %s", filepath.Join("inbox", rel), strings.Join(ingest.Kinds(), ", "))
+		}
+		f := inboxFile{path: p, rel: filepath.Join("inbox", rel), kind: parts[0]}
+		if len(parts) == 3 {
+			f.merchant = parts[1]
+		} else if len(parts) > 3 {
+			return usagef("%s: nest at most one folder (the merchant id) under inbox/<kind>/", f.rel)
+		}
+		out = append(out, f)
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
+	return out, err
+}
+
+// runState remembers, between runs, which inbox files (by size and
+// modification time) were already imported and what the last build was made
+// from, so a night with nothing new does almost nothing.
+type runState struct {
+	Seen  map[string]string `json:"seen"` // path|size|mtime → sha256
+	Built string            `json:"built"`
+}
+
+func loadRunState(ws *workspace) *runState {
+	st := &runState{Seen: map[string]string{}}
+	b, err := os.ReadFile(filepath.Join(ws.dir, ".postlive", "run-state.json"))
+	if err == nil {
+		json.Unmarshal(b, st)
+	}
+	if st.Seen == nil {
+		st.Seen = map[string]string{}
+	}
+	return st
+}
+
+func (st *runState) save(ws *workspace) error {
+	b, err := json.MarshalIndent(st, "", " ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(ws.dir, ".postlive", "run-state.json"), func(f *os.File) error {
+		_, err := f.Write(b)
+		return err
+	})
+}
+
+func statKey(f inboxFile) (string, error) {
+	fi, err := os.Stat(f.path)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s|%d|%d", f.rel, fi.Size(), fi.ModTime().UnixNano()), nil
+}
+
+// buildFingerprint names what a build is made of: the imported files, the
+// configuration the SQL reads, the SQL itself. Equal fingerprints give equal marts.
+func buildFingerprint(ctx context.Context, ws *workspace) (string, error) {
+	h := sha256.New()
+	m, err := ws.lake.Manifest(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range m {
+		fmt.Fprintf(h, "import %s %d\n", e.SHA256, e.ImportSeq)
+	}
+	c := ws.cfg
+	fmt.Fprintf(h, "config %s %s %s %d %s\n", c.AttributionWindow, c.DuplicateWindow, c.Currency, c.Threads, c.MemoryLimit)
+	var ids []string
+	for id := range c.Experiments {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		fmt.Fprintf(h, "experiment %s %+v\n", id, c.Experiments[id])
+	}
+	err = fs.WalkDir(sqlfiles.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(sqlfiles.FS, p)
+		fmt.Fprintf(h, "sql %s %x\n", p, sha256.Sum256(b))
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error {
+	start := time.Now()
+	if err := ws.lake.Init(); err != nil {
+		return err
+	}
+	files, err := scanInbox(ws)
+	if err != nil {
+		return err
+	}
+	state := loadRunState(ws)
+	var imported, accepted, rejected, skipped int
+	var firstErr error
+	for _, f := range files {
+		key, err := statKey(f)
+		if err != nil {
+			return err
+		}
+		if _, ok := state.Seen[key]; ok {
+			skipped++
+			continue
+		}
+		merchant := f.merchant
+		opt := ws.importOptions(ctx, f.kind, "", merchant, e.now)
+		opt.Name = f.rel
+		st, err := ingest.Import(ctx, ws.lake, f.path, opt)
+		if err != nil {
+			var fe *ingest.FileError
+			var me *ingest.ErrMerchantRequired
+			if errors.As(err, &fe) || errors.As(err, &me) {
+				fmt.Fprintln(e.stderr, "postlive: "+err.Error())
+				if firstErr == nil {
+					firstErr = &reportedError{&usageError{err.Error()}}
+				}
+				continue
+			}
+			return err
+		}
+		state.Seen[key] = st.SHA256
+		if st.Skipped {
+			skipped++
+			continue
+		}
+		printImport(e.stdout, e.stderr, st)
+		imported++
+		accepted += st.Accepted
+		rejected += st.Rejected
+	}
+	fp, err := buildFingerprint(ctx, ws)
+	if err != nil {
+		return err
+	}
+	_, whErr := os.Stat(ws.warehousePath())
+	_, repErr := os.Stat(filepath.Join(ws.dir, "reports", "index.html"))
+	if fp == state.Built && whErr == nil && repErr == nil {
+		if err := state.save(ws); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "nothing new: %d inbox files already imported; marts and reports are up to date (%.2fs)\n", skipped, time.Since(start).Seconds())
+		if firstErr != nil {
+			return firstErr
+		}
+		return nil
+	}
+	res, err := buildWorkspace(ctx, e.stdout, ws)
+	if err != nil {
+		return err
+	}
+	rep, err := writeReports(ctx, e.stdout, ws, filepath.Join(ws.dir, "reports"))
+	if err != nil {
+		return err
+	}
+	state.Built = fp
+	if len(res.Failed()) > 0 {
+		state.Built = "" // rebuild next time: the failure must be seen again
+	}
+	if err := state.save(ws); err != nil {
+		return err
+	}
+	printRunSummary(e.stdout, imported, skipped, accepted, rejected, len(res.Tests)-len(res.Failed()), len(res.Failed()), len(rep.Files), time.Since(start))
+	if err := testFailures(res); err != nil {
+		return err
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	if o.strict && rejected > 0 {
+		return &dataError{fmt.Sprintf("%d rows rejected (--strict)", rejected)}
+	}
+	return nil
+}
+
+func printRunSummary(w io.Writer, imported, skipped, accepted, rejected, passed, failed, reports int, took time.Duration) {
+	fmt.Fprintf(w, "\nrun summary: %d files imported (%d already imported), %d rows accepted, %d rejected; data tests %d passed, %d failed; %d report files written; %.1fs\n",
+		imported, skipped, accepted, rejected, passed, failed, reports, took.Seconds())
+}
