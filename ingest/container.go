@@ -246,3 +246,58 @@ func lineHeader(line []byte) (header, bool) {
 	}
 	return newHeader(rec), true
 }
+
+// sniffLineFormat returns the line-oriented format (Format.Sniff) of kind
+// that recognises the first non-blank line, or the forced one when it does.
+func sniffLineFormat(br *bufio.Reader, kind, format string) *Format {
+	var first []byte
+	for _, l := range peekLines(br, 8) {
+		if len(bytes.TrimSpace(l)) > 0 {
+			first = l
+			break
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	for _, f := range registry {
+		if f.Kind == kind && f.Sniff != nil && (format == "" || f.Name == format) && f.Sniff(first) {
+			return f
+		}
+	}
+	return nil
+}
+
+// lineRows reads a text file line by line (up to 1 MB a line).
+type lineRows struct {
+	sc    *bufio.Scanner
+	line  int
+	text  string
+	fatal error
+}
+
+func newLineRows(r io.Reader) *lineRows {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	return &lineRows{sc: sc}
+}
+
+// Next advances to the next non-blank line.
+func (l *lineRows) Next() bool {
+	for l.sc.Scan() {
+		l.line++
+		b := bytes.TrimRight(l.sc.Bytes(), "\r")
+		if l.line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		l.text = string(b)
+		return true
+	}
+	if err := l.sc.Err(); err != nil {
+		l.fatal = err
+	}
+	return false
+}

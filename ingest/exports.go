@@ -319,3 +319,5 @@ func (rd *reader) requireCols(cols map[string]int) error {
 	sort.Strings(miss)
 	return &FileError{File: rd.file, Line: 1 + rd.csv.offset, Msg: "the header lacks " + quoteList(miss) + " required by format " + rd.format.Name}
 }
+
+func sortStrings(ss []string) { sort.Strings(ss) }

@@ -25,6 +25,9 @@ type Format struct {
 	Preamble int
 	// Sheets are the XLSX sheet names that hold this format, preferred in order.
 	Sheets []string
+	// Sniff recognises a line-oriented format (no header, e.g. web server
+	// logs) from its first line; such a format reads rd.lines.
+	Sniff func(first []byte) bool
 	// read consumes the file and reports every input row as accepted or rejected.
 	read func(rd *reader) error
 	// Doc is a one-line description for help and probe.
@@ -126,17 +129,26 @@ type reader struct {
 	opt      *Options
 	csv      *csvRows
 	jsonl    *jsonlRows
+	lines    *lineRows // line-oriented formats (Format.Sniff)
 	hash     *hasher
 	bots     *botMatcher
 	loc      *time.Location // time zone for local times, nil when not configured
 	tzKey    string
-	out      *tableWriter
+	out      rowSink
 	merchant string
 
 	read, accepted, rejected int
 	written                  map[string]int
 	rejects                  []Reject
 	pii                      map[string]bool // normalised header names holding personal data
+}
+
+// rowSink receives the canonical rows of an import: the lake's table
+// writer, or the sample collector of Probe.
+type rowSink interface {
+	add(r *Record) error
+	commit() error
+	abort()
 }
 
 // write stores a canonical row with its lineage. source_format is

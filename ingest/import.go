@@ -91,64 +91,14 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		}
 	}
 
-	f, err := os.Open(path)
+	rd := &reader{file: name, sha: sha, seq: seq, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
+		out: newTableWriter(lake, sha), written: st.Written, pii: map[string]bool{}}
+	f, err := openReader(rd, path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	in, err := decompressFor(f, opt.Kind, opt.Format)
-	if err != nil {
-		return nil, &FileError{File: name, Msg: err.Error()}
-	}
-	br := bufio.NewReaderSize(in, 1<<16)
-	peek, _ := br.Peek(4096)
-	jsonl := bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(peek, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("{"))
-
-	rd := &reader{file: name, sha: sha, seq: seq, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
-		out: newTableWriter(lake, sha), written: st.Written, pii: map[string]bool{}}
-
-	var h header
-	if jsonl {
-		h = jsonlHeader(peekLine(br))
-		rd.jsonl = newJSONLRows(br)
-	} else {
-		preamble := sniffPreamble(br, opt.Kind, opt.Format)
-		rd.csv, err = newCSVRows(br, preamble)
-		if err != nil {
-			return nil, &FileError{File: name, Msg: err.Error()}
-		}
-		h = rd.csv.hdr
-	}
-	if opt.Format != "" {
-		rd.format = formatByName(opt.Kind, opt.Format)
-		if rd.format == nil {
-			return nil, &FileError{File: name, Msg: fmt.Sprintf("no format %q for %s; formats: %s", opt.Format, opt.Kind, strings.Join(formatNames(opt.Kind), ", "))}
-		}
-		if !jsonl {
-			if miss := h.missing(rd.format.Identify...); len(miss) > 0 {
-				return nil, &FileError{File: name, Line: 1, Msg: fmt.Sprintf("the header lacks %s required by format %s", quoteList(miss), rd.format.Name)}
-			}
-		}
-	} else {
-		rd.format, err = detect(opt.Kind, h, jsonl)
-		if err != nil {
-			return nil, &FileError{File: name, Line: 1 + 0, Msg: err.Error()}
-		}
-	}
 	st.Format = rd.format.Name
-	if rd.format.Merchant {
-		if opt.Merchant == "" {
-			return nil, &ErrMerchantRequired{File: name, Format: rd.format.Name}
-		}
-		rd.merchant = opt.Merchant
-	}
-	tzKey := "time_zones." + rd.format.Name
-	rd.tzKey = tzKey
-	if z := opt.TimeZones[rd.format.Name]; z != "" {
-		if rd.loc, err = time.LoadLocation(z); err != nil {
-			return nil, &FileError{File: name, Msg: fmt.Sprintf("%s: unknown time zone %q; use an IANA name like America/New_York", tzKey, z)}
-		}
-	}
 
 	if err := rd.format.read(rd); err != nil {
 		rd.out.abort()
@@ -165,6 +115,10 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 	if rd.jsonl != nil && rd.jsonl.fatal != nil {
 		rd.out.abort()
 		return nil, fmt.Errorf("read %s: %w", name, rd.jsonl.fatal)
+	}
+	if rd.lines != nil && rd.lines.fatal != nil {
+		rd.out.abort()
+		return nil, fmt.Errorf("read %s: %w", name, rd.lines.fatal)
 	}
 	if err := ctx.Err(); err != nil {
 		rd.out.abort()
@@ -199,6 +153,83 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		return nil, err
 	}
 	return st, nil
+}
+
+// openReader opens path for rd: it unpacks the file, finds the preamble and
+// the header (or recognises a line-oriented format), picks the format
+// (forced or detected) and sets the merchant and time zone. The caller
+// closes the returned file.
+func openReader(rd *reader, path string) (*os.File, error) {
+	opt, name := rd.opt, rd.file
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+		}
+	}()
+	in, err := decompressFor(f, opt.Kind, opt.Format)
+	if err != nil {
+		return nil, &FileError{File: name, Msg: err.Error()}
+	}
+	br := bufio.NewReaderSize(in, 1<<16)
+	peek, _ := br.Peek(4096)
+	jsonl := bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(peek, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("{"))
+
+	var h header
+	if lf := sniffLineFormat(br, opt.Kind, opt.Format); lf != nil {
+		rd.format = lf
+		rd.lines = newLineRows(br)
+	} else if jsonl {
+		h = jsonlHeader(peekLine(br))
+		rd.jsonl = newJSONLRows(br)
+	} else {
+		preamble := sniffPreamble(br, opt.Kind, opt.Format)
+		rd.csv, err = newCSVRows(br, preamble)
+		if err != nil {
+			return nil, &FileError{File: name, Msg: err.Error()}
+		}
+		h = rd.csv.hdr
+	}
+	switch {
+	case rd.format != nil:
+	case opt.Format != "":
+		rd.format = formatByName(opt.Kind, opt.Format)
+		if rd.format == nil {
+			return nil, &FileError{File: name, Msg: fmt.Sprintf("no format %q for %s; formats: %s", opt.Format, opt.Kind, strings.Join(formatNames(opt.Kind), ", "))}
+		}
+		if rd.format.Sniff != nil {
+			return nil, &FileError{File: name, Line: 1, Msg: fmt.Sprintf("the first line is not a %s line; check the file or drop --format", rd.format.Name)}
+		}
+		if !jsonl {
+			if miss := h.missing(rd.format.Identify...); len(miss) > 0 {
+				return nil, &FileError{File: name, Line: 1, Msg: fmt.Sprintf("the header lacks %s required by format %s", quoteList(miss), rd.format.Name)}
+			}
+		}
+	default:
+		rd.format, err = detect(opt.Kind, h, jsonl)
+		if err != nil {
+			return nil, &FileError{File: name, Line: 1 + 0, Msg: err.Error()}
+		}
+	}
+	if rd.format.Merchant {
+		if opt.Merchant == "" {
+			return nil, &ErrMerchantRequired{File: name, Format: rd.format.Name}
+		}
+		rd.merchant = opt.Merchant
+	}
+	tzKey := "time_zones." + rd.format.Name
+	rd.tzKey = tzKey
+	if z := opt.TimeZones[rd.format.Name]; z != "" {
+		if rd.loc, err = time.LoadLocation(z); err != nil {
+			return nil, &FileError{File: name, Msg: fmt.Sprintf("%s: unknown time zone %q; use an IANA name like America/New_York", tzKey, z)}
+		}
+	}
+	ok = true
+	return f, nil
 }
 
 // peekLine returns the first line of the stream without consuming it.

@@ -60,11 +60,12 @@ func (h header) index(aliases ...string) int {
 	return -1
 }
 
-// has reports whether every name is present.
+// missing lists the names that are not present; a name may list
+// alternatives separated by "|" ("action id|id").
 func (h header) missing(names ...string) []string {
 	var out []string
 	for _, n := range names {
-		if h.index(n) < 0 {
+		if h.index(strings.Split(n, "|")...) < 0 {
 			out = append(out, n)
 		}
 	}
