@@ -127,7 +127,7 @@ func RegisterFunctions(conn *sql.Conn) error {
 			return fmt.Errorf("register sql function %s: %w", f.name, err)
 		}
 	}
-	return nil
+	return registerTimeFunctions(conn)
 }
 
 // doubles returns n DOUBLE argument types.

@@ -81,6 +81,7 @@ reconciliation) and writes reports.` + "\n" + exitStatusHelp,
 		newReportCmd(e),
 		newFixturesCmd(e),
 		newRunCmd(e),
+		newExperimentsCmd(e),
 	)
 	for _, c := range root.Commands() {
 		if !strings.Contains(c.Long, "EXIT STATUS") {

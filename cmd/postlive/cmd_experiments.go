@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/postlive/postlive/experiments"
+)
+
+type experimentsOptions struct {
+	format     string
+	experiment string
+}
+
+func newExperimentsCmd(e *env) *cobra.Command {
+	var o experimentsOptions
+	c := &cobra.Command{
+		Use:   "experiments",
+		Short: "Show stream-level A/B results: lifts, intervals, p-values and verdicts",
+		Long: `Experiments prints the experiment_results mart: for every experiment, each
+non-control variant against the control on rpv, cvr_click, ctr and aov, with the
+stream as the unit (docs/statistics.md). One line per metric × variant gives the
+relative lift with its interval, the p-value, the Holm-adjusted p-value across the
+experiment's metrics × variants and the verdict in words, e.g.
+
+  RPV +6.8 % (−1.0 % to +15.1 %), p 0.132, adjusted 0.529: not significant; ~81 streams per arm would detect +10 %
+
+followed by the experiment's warnings (sample-ratio mismatch, arms that differ in
+platform, host, weekday, start hour or duration, degenerate data). The control,
+primary metric, planned streams and alpha come from experiments.<id>.* in
+postlive.yaml (read at build time). --format csv or json prints the mart's rows
+with all their columns.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch o.format {
+			case "table", "csv", "json":
+			default:
+				return usagef("--format %q is not one of table, csv, json", o.format)
+			}
+			ws, err := e.openWorkspace(false, 0)
+			if err != nil {
+				return err
+			}
+			db, err := openWarehouse(cmd.Context(), ws)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return runExperiments(cmd.Context(), e.stdout, db, o)
+		},
+	}
+	c.Flags().StringVar(&o.format, "format", "table", "output format: table, csv or json (csv/json print the mart's rows)")
+	c.Flags().StringVar(&o.experiment, "experiment", "", "only this experiment id")
+	return c
+}
+
+// experimentsOrder puts each experiment's primary metric first.
+const experimentsOrder = `
+order by experiment_id, is_primary desc,
+    case metric when 'rpv' then 0 when 'cvr_click' then 1 when 'ctr' then 2 when 'aov' then 3 else 4 end,
+    variant`
+
+func runExperiments(ctx context.Context, w io.Writer, db *sql.DB, o experimentsOptions) error {
+	var n int
+	if err := db.QueryRowContext(ctx,
+		`select count(*) from information_schema.tables where table_name = 'experiment_results'`).Scan(&n); err != nil {
+		return fmt.Errorf("look up experiment_results: %w", err)
+	}
+	if n == 0 {
+		return usagef("the warehouse has no experiment_results yet; run `postlive build`")
+	}
+	if o.format != "table" {
+		t, err := queryTable(ctx, db, `select * from experiment_results where $1 = '' or experiment_id = $1`+experimentsOrder, o.experiment)
+		if err != nil {
+			return fmt.Errorf("read experiment_results: %w", err)
+		}
+		return writeTable(w, t, o.format)
+	}
+	rows, err := readExperimentRows(ctx, db, o.experiment)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		if o.experiment != "" {
+			return usagef("no results for experiment %q; `postlive query \"select distinct experiment_id from stream_kpis\"` lists the experiments", o.experiment)
+		}
+		fmt.Fprintln(w, "No experiments: no stream has both an experiment_id and a variant (or an experiment has only one variant).")
+		return nil
+	}
+	_, err = io.WriteString(w, experimentsText(rows))
+	return err
+}
+
+// experimentRow is the part of an experiment_results row the text shows.
+type experimentRow struct {
+	experimentID, testedVariable, metric, variant, control, warning, reason string
+	streams, controlStreams                                                 int64
+	liftRel, ciLow, ciHigh, p, pAdj, streamsNeeded                          sql.NullFloat64
+	alpha, target                                                           float64
+	primary                                                                 bool
+}
+
+func readExperimentRows(ctx context.Context, db *sql.DB, experiment string) ([]experimentRow, error) {
+	r, err := db.QueryContext(ctx, `
+select experiment_id, coalesce(tested_variable, ''), metric, variant, control,
+    coalesce(warning, ''), coalesce(reason, ''), streams, control_streams,
+    lift_rel, ci_low, ci_high, p_value, p_value_adjusted, streams_needed::double,
+    alpha, target_lift_rel::double, coalesce(is_primary, false)
+from experiment_results
+where $1 = '' or experiment_id = $1`+experimentsOrder, experiment)
+	if err != nil {
+		return nil, fmt.Errorf("read experiment_results: %w", err)
+	}
+	defer r.Close()
+	var out []experimentRow
+	for r.Next() {
+		var x experimentRow
+		if err := r.Scan(&x.experimentID, &x.testedVariable, &x.metric, &x.variant, &x.control,
+			&x.warning, &x.reason, &x.streams, &x.controlStreams,
+			&x.liftRel, &x.ciLow, &x.ciHigh, &x.p, &x.pAdj, &x.streamsNeeded,
+			&x.alpha, &x.target, &x.primary); err != nil {
+			return nil, fmt.Errorf("read experiment_results: %w", err)
+		}
+		out = append(out, x)
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("read experiment_results: %w", err)
+	}
+	return out, nil
+}
+
+// metricNames are the metrics' display names in verdicts.
+var metricNames = map[string]string{"rpv": "RPV", "cvr_click": "CVR (click)", "ctr": "CTR", "aov": "AOV"}
+
+func metricName(metric string) string {
+	if name := metricNames[metric]; name != "" {
+		return name
+	}
+	return metric
+}
+
+// experimentsText renders rows (ordered by experiment) as one block per
+// experiment: a heading, one verdict line per metric × variant, warnings.
+func experimentsText(rows []experimentRow) string {
+	var b strings.Builder
+	for start := 0; start < len(rows); {
+		end := start
+		for end < len(rows) && rows[end].experimentID == rows[start].experimentID {
+			end++
+		}
+		block := rows[start:end]
+		if start > 0 {
+			b.WriteString("\n")
+		}
+		writeExperimentBlock(&b, block)
+		start = end
+	}
+	return b.String()
+}
+
+func writeExperimentBlock(b *strings.Builder, rows []experimentRow) {
+	first := rows[0]
+	var variants []string
+	seen := map[string]bool{}
+	for _, x := range rows {
+		if !seen[x.variant] {
+			seen[x.variant] = true
+			variants = append(variants, x.variant)
+		}
+	}
+	tested := ""
+	if first.testedVariable != "" {
+		tested = " (" + first.testedVariable + ")"
+	}
+	primary := ""
+	for _, x := range rows {
+		if x.primary {
+			primary = "primary metric " + metricName(x.metric) + ", "
+			break
+		}
+	}
+	fmt.Fprintf(b, "%s%s: %s against control %s; %sα = %s, p adjusted (Holm) across %d tests\n",
+		first.experimentID, tested, strings.Join(variants, ", "), first.control, primary,
+		strconv.FormatFloat(first.alpha, 'f', -1, 64), len(rows))
+
+	width := 0
+	for _, x := range rows {
+		if n := len([]rune(x.variant)); n > width {
+			width = n
+		}
+	}
+	var warnings []string
+	seenWarning := map[string]bool{}
+	for _, x := range rows {
+		line := verdictLine(x)
+		fmt.Fprintf(b, "  %-*s  %d vs %d streams  %s\n", width, x.variant, x.streams, x.controlStreams, line)
+		for _, wn := range strings.Split(x.warning, "; ") {
+			if wn != "" && !seenWarning[wn] {
+				seenWarning[wn] = true
+				warnings = append(warnings, wn)
+			}
+		}
+	}
+	if len(warnings) > 0 {
+		b.WriteString("  warnings:\n")
+		for _, wn := range warnings {
+			fmt.Fprintf(b, "  - %s\n", wn)
+		}
+	}
+}
+
+// verdictLine words one row: "RPV +6.8 % (−1.0 % to +15.1 %), p 0.132,
+// adjusted 0.529: not significant; ~81 streams per arm would detect +10 %".
+func verdictLine(x experimentRow) string {
+	in := experiments.VerdictInput{Metric: metricName(x.metric), Alpha: x.alpha, TargetLift: x.target,
+		Reason: experiments.Reason(x.reason)}
+	if !x.liftRel.Valid || !x.ciLow.Valid || !x.ciHigh.Valid || !x.pAdj.Valid {
+		if in.Reason == experiments.OK {
+			in.Reason = experiments.ReasonInvalidInput
+		}
+		return experiments.Verdict(in)
+	}
+	in.Lift, in.CI = x.liftRel.Float64, experiments.Interval{Low: x.ciLow.Float64, High: x.ciHigh.Float64}
+	in.P = x.pAdj.Float64
+	if x.streamsNeeded.Valid {
+		in.StreamsPerArm = int(x.streamsNeeded.Float64)
+	}
+	v := experiments.Verdict(in)
+	ps := fmt.Sprintf("p %s, adjusted %s", formatP(x.p), formatP(x.pAdj))
+	if head, decision, ok := strings.Cut(v, "), "); ok {
+		return head + "), " + ps + ": " + decision
+	}
+	return v + " (" + ps + ")"
+}
+
+// formatP prints a p-value with three decimals, small ones as "< 0.001".
+func formatP(p sql.NullFloat64) string {
+	switch {
+	case !p.Valid:
+		return "—"
+	case p.Float64 < 0.001:
+		return "< 0.001"
+	}
+	return strconv.FormatFloat(p.Float64, 'f', 3, 64)
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestExperimentsDemo runs `postlive experiments` on the demo workspace in
+// every format.
+func TestExperimentsDemo(t *testing.T) {
+	dir := demoWorkspace(t)
+
+	code, out, errs := postlive(t, "--workspace", dir, "experiments")
+	if code != 0 {
+		t.Fatalf("experiments exited %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"exp-offer-depth (offer_amount): 30off against control 20off; primary metric RPV, α = 0.05, p adjusted (Holm) across 4 tests",
+		"30off  4 vs 4 streams  RPV ",
+		"exp-cta (cta_wording): tap-the-cart against control link-in-bio",
+		"streams per arm would detect +10 %",
+		"  warnings:\n",
+		"1 of 2 tap-the-cart streams ran on weekends, no link-in-bio stream did",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("experiments output lacks %q:\n%s", want, out)
+		}
+	}
+	// one line per metric × variant: 4 metrics × 1 variant in each experiment
+	if n := strings.Count(out, " streams  "); n != 8 {
+		t.Errorf("experiments printed %d result lines; want 8:\n%s", n, out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, " streams  ") && !(strings.Contains(line, "), p ") && strings.Contains(line, ", adjusted ")) {
+			t.Errorf("result line without p and adjusted p: %q", line)
+		}
+	}
+	// The primary metric comes first.
+	if i, j := strings.Index(out, "30off  4 vs 4 streams  RPV"), strings.Index(out, "30off  4 vs 4 streams  AOV"); i < 0 || j < i {
+		t.Errorf("RPV (primary) should come before AOV:\n%s", out)
+	}
+
+	code, out, errs = postlive(t, "--workspace", dir, "experiments", "--format", "json")
+	if code != 0 {
+		t.Fatalf("experiments --format json exited %d: %s", code, errs)
+	}
+	var rs []map[string]any
+	if err := json.Unmarshal([]byte(out), &rs); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	if len(rs) != 8 {
+		t.Fatalf("json has %d rows; want 8", len(rs))
+	}
+	for _, col := range []string{"experiment_id", "tested_variable", "metric", "variant", "control", "streams",
+		"numerator", "denominator", "value", "lift_abs", "lift_rel", "ci_low", "ci_high", "p_value",
+		"p_value_adjusted", "significant", "method", "mde_rel", "streams_needed", "warning"} {
+		if _, ok := rs[0][col]; !ok {
+			t.Errorf("json rows lack %s", col)
+		}
+	}
+	if rs[0]["experiment_id"] != "exp-cta" || rs[0]["metric"] != "rpv" {
+		t.Errorf("first json row = %v/%v; want exp-cta/rpv", rs[0]["experiment_id"], rs[0]["metric"])
+	}
+
+	code, out, _ = postlive(t, "--workspace", dir, "experiments", "--format", "csv", "--experiment", "exp-offer-depth")
+	if code != 0 {
+		t.Fatalf("experiments --format csv exited %d", code)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) != 5 || recs[0][0] != "experiment_id" {
+		t.Fatalf("csv: %v, %d records:\n%s", err, len(recs), out)
+	}
+
+	if code, _, errs := postlive(t, "--workspace", dir, "experiments", "--format", "xml"); code != exitUsage || !strings.Contains(errs, "--format") {
+		t.Errorf("--format xml exited %d (%s); want %d naming --format", code, errs, exitUsage)
+	}
+	if code, _, errs := postlive(t, "--workspace", dir, "experiments", "--experiment", "nope"); code != exitUsage || !strings.Contains(errs, "nope") {
+		t.Errorf("--experiment nope exited %d (%s); want %d", code, errs, exitUsage)
+	}
+}
+
+func TestExperimentsText(t *testing.T) {
+	f := func(x float64) sql.NullFloat64 { return sql.NullFloat64{Float64: x, Valid: true} }
+	rows := []experimentRow{
+		{experimentID: "e1", testedVariable: "offer", metric: "rpv", variant: "b", control: "a", streams: 6, controlStreams: 6,
+			liftRel: f(0.068), ciLow: f(-0.010), ciHigh: f(0.151), p: f(0.132), pAdj: f(0.529), streamsNeeded: f(81),
+			alpha: 0.05, target: 0.1, primary: true, warning: "all b streams ran on weekends, no a stream did"},
+		{experimentID: "e1", testedVariable: "offer", metric: "aov", variant: "b", control: "a", streams: 6, controlStreams: 6,
+			liftRel: f(0.2), ciLow: f(0.1), ciHigh: f(0.3), p: f(0.0004), pAdj: f(0.0008), alpha: 0.05, target: 0.1,
+			warning: "all b streams ran on weekends, no a stream did"},
+		{experimentID: "e1", testedVariable: "offer", metric: "ctr", variant: "b", control: "a", streams: 1, controlStreams: 6,
+			reason: "too_few_streams", alpha: 0.05, target: 0.1,
+			warning: "too_few_streams: b has 1 stream with viewers, at least 2 per arm are needed; all b streams ran on weekends, no a stream did"},
+	}
+	got := experimentsText(rows)
+	want := `e1 (offer): b against control a; primary metric RPV, α = 0.05, p adjusted (Holm) across 3 tests
+  b  6 vs 6 streams  RPV +6.8 % (−1.0 % to +15.1 %), p 0.132, adjusted 0.529: not significant; ~81 streams per arm would detect +10 %
+  b  6 vs 6 streams  AOV +20.0 % (+10.0 % to +30.0 %), p < 0.001, adjusted < 0.001: significant
+  b  1 vs 6 streams  CTR: no verdict, an arm has fewer than two streams
+  warnings:
+  - all b streams ran on weekends, no a stream did
+  - too_few_streams: b has 1 stream with viewers, at least 2 per arm are needed
+`
+	if got != want {
+		t.Errorf("experimentsText =\n%s\nwant\n%s", got, want)
+	}
+}
