@@ -55,7 +55,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profileDir(t)),
 		chromedp.WindowSize(1280, 900),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -65,6 +65,26 @@ func newBrowser(t *testing.T) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// profileDir is a fresh Chromium profile folder. Chromium's helper processes
+// can still write into it for a moment after the browser stops, so it is
+// removed with retries (t.TempDir would fail the test on "directory not empty").
+func profileDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "postlive-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove the Chromium profile %s", dir)
+	})
+	return dir
 }
 
 // pageLog is what a tab saw while a report was open.
