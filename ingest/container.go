@@ -123,7 +123,7 @@ func xlsxAsCSV(r io.Reader, kind, format string) (io.Reader, error) {
 func pickSheet(sheets []string, kind, format string) string {
 	var want []string
 	for _, f := range registry {
-		if f.Kind == kind && (format == "" || f.Name == format) {
+		if (kind == "" || f.Kind == kind) && (format == "" || f.Name == format) {
 			want = append(want, f.Sheets...)
 		}
 	}

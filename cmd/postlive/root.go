@@ -82,6 +82,7 @@ reconciliation) and writes reports.` + "\n" + exitStatusHelp,
 		newFixturesCmd(e),
 		newRunCmd(e),
 		newExperimentsCmd(e),
+		newProbeCmd(e),
 	)
 	for _, c := range root.Commands() {
 		if !strings.Contains(c.Long, "EXIT STATUS") {

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestProbeCommand(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "postlive.yaml"), "time_zones:\n  amazon-orders: America/Los_Angeles\ndefault_merchant: amazon-us\n")
+	file := filepath.Join("..", "..", "ingest", "testdata", "formats", "amazon-orders", "orders.csv")
+	code, out, errOut := postlive(t, "--workspace", dir, "probe", file)
+	if code != 0 {
+		t.Fatalf("probe exit %d; stderr %s", code, errOut)
+	}
+	for _, want := range []string{"preamble:   1 line(s)", `"Fee-Orders reports from 11-01-2026 to 11-30-2026"`, "format:     amazon-orders (import kind orders)",
+		"rows:       4 read, 4 accepted, 0 rejected", "tracking_id      hostlive-20", "ordered_at       2026-11-05T08:00:00Z"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("probe output lacks %q:\n%s", want, out)
+		}
+	}
+	unknown := writeFile(t, filepath.Join(dir, "unknown.csv"), "foo,bar\n1,2\n")
+	code, out, _ = postlive(t, "--workspace", dir, "probe", "--kind", "orders", unknown)
+	if code != 3 || !strings.Contains(out, `orders/amazon-orders misses "asin"`) {
+		t.Errorf("probe of an unknown file: exit %d, output:\n%s\nwant exit 3 and the closest formats", code, out)
+	}
+	code, _, errOut = postlive(t, "probe", "--format", "cj", file)
+	if code != 2 || !strings.Contains(errOut, "--format needs --kind") {
+		t.Errorf("probe --format without --kind: exit %d, stderr %q; want 2 and a hint", code, errOut)
+	}
+}
