@@ -84,7 +84,7 @@ func detect(kind string, h header, jsonl bool) (*Format, error) {
 	}
 	var nears []near
 	for _, f := range registry {
-		if f.Kind != kind || f.JSONL != jsonl {
+		if f.Kind != kind || f.JSONL != jsonl || f.Sniff != nil {
 			continue
 		}
 		miss := h.missing(f.Identify...)
