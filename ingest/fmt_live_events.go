@@ -1,0 +1,201 @@
+package ingest
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The live event feed: JSONL captured during a stream by a live-chat
+// client (one flat object per event: comment, like, gift, share, follow,
+// viewer count), see docs/formats.md § live-events and
+// ../shared/reference/formats.md §5 (platforms deliver comments and counts
+// only while live). One file writes two tables: chat rows for messages,
+// and stream_metrics rows per stream and minute (counts in the minute,
+// viewers the mean of the viewer-count events in it).
+
+func init() {
+	for _, kind := range []string{"stream_metrics", "chat"} {
+		register(&Format{
+			Name: "live-events", Kind: kind, JSONL: true,
+			Identify: []string{"stream_id", "ts|timestamp|time", "type|event"},
+			Doc:      "JSONL live event feed (stream_id, ts, type: comment, like, gift, share, follow, viewers); writes chat and per-minute stream_metrics",
+			read:     readLiveEvents,
+		})
+	}
+}
+
+// liveEventKinds maps event types to what they count; "" is read and not
+// counted (presence events).
+var liveEventKinds = map[string]string{
+	"comment": "comment", "chat": "comment", "message": "comment", "question": "question", "host": "host",
+	"like": "like", "likes": "like", "gift": "gift", "share": "share", "social_share": "share",
+	"follow": "follow", "viewers": "viewers", "viewer_count": "viewers", "room_user": "viewers",
+	"join": "", "member": "", "enter": "", "leave": "",
+}
+
+type liveMinute struct {
+	line                                   int
+	likes, comments, shares, follows, gift int64
+	viewersSum, viewersN                   int64
+}
+
+func readLiveEvents(rd *reader) error {
+	j := rd.jsonl
+	rd.pii["user"], rd.pii["author"], rd.pii["nickname"], rd.pii["unique_id"] = true, true, true, true
+	minutes := map[string]map[int64]*liveMinute{}
+	chat := NewRecord(Chat)
+	for j.Next() {
+		if j.err != nil {
+			rd.reject(*j.err, []string{j.raw}, []string{"line"})
+			continue
+		}
+		get := func(names ...string) (string, int) {
+			for _, n := range names {
+				for i, k := range j.keys {
+					if strings.EqualFold(k, n) {
+						return cleanCell(j.vals[i]), i
+					}
+				}
+			}
+			return "", -1
+		}
+		bad := func(i int, what, hint string) {
+			rj := Reject{Line: j.line, Column: 1, What: what, Hint: hint}
+			if i >= 0 {
+				rj.Column, rj.Field, rj.Value = j.cols[i], j.keys[i], j.vals[i]
+			}
+			rd.reject(rj, j.vals, j.keys)
+		}
+		stream, si := get("stream_id")
+		if stream == "" {
+			bad(si, "has no stream_id", "every event names the plan's stream_id")
+			continue
+		}
+		raw, ti := get("ts", "timestamp", "time")
+		ts, err := liveEventTime(rd, raw)
+		if err != nil {
+			ev := err.(*errValue)
+			bad(ti, ev.what, ev.hint)
+			continue
+		}
+		typ, yi := get("type", "event")
+		kind, ok := liveEventKinds[strings.ToLower(typ)]
+		if !ok {
+			bad(yi, "is not a known event type", "use comment, question, host, like, gift, share, follow or viewers")
+			continue
+		}
+		count := int64(1)
+		if v, ci := get("count", "likes", "repeat_count", "diamonds"); v != "" && kind != "viewers" {
+			if count, err = parseCount(v); err != nil {
+				ev := err.(*errValue)
+				bad(ci, ev.what, ev.hint)
+				continue
+			}
+		}
+		var viewers int64
+		if kind == "viewers" {
+			v, vi := get("viewers", "viewer_count", "count", "value")
+			if viewers, err = parseCount(v); err != nil {
+				bad(vi, err.(*errValue).what, "a viewers event carries the concurrent viewer count, like {\"type\":\"viewers\",\"viewers\":1234}")
+				continue
+			}
+		}
+		m := minutes[stream]
+		if m == nil {
+			m = map[int64]*liveMinute{}
+			minutes[stream] = m
+		}
+		key := ts.Unix() / 60
+		lm := m[key]
+		if lm == nil {
+			lm = &liveMinute{line: j.line}
+			m[key] = lm
+		}
+		switch kind {
+		case "comment", "question", "host":
+			text, _ := get("text", "comment", "message")
+			chat.Reset()
+			chat.Line = j.line
+			chat.SetString("stream_id", stream)
+			chat.SetTime("ts", ts)
+			chat.SetInt("seq", int64(j.line))
+			chat.SetString("kind", kind)
+			if u, _ := get("user", "author", "unique_id", "nickname"); u != "" {
+				chat.SetString("author_key", rd.hash.key("author", strings.ToLower(u)))
+			}
+			chat.SetString("text", text)
+			if err := rd.write(chat); err != nil {
+				return err
+			}
+			if kind != "host" {
+				lm.comments++
+			}
+		case "like":
+			lm.likes += count
+		case "gift":
+			lm.gift += count
+		case "share":
+			lm.shares += count
+		case "follow":
+			lm.follows += count
+		case "viewers":
+			lm.viewersSum += viewers
+			lm.viewersN++
+		}
+		rd.accept(1)
+	}
+	return writeLiveMinutes(rd, minutes)
+}
+
+// liveEventTime reads RFC 3339 or Unix milliseconds / seconds.
+func liveEventTime(rd *reader, s string) (time.Time, error) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		switch {
+		case n > 1e11 && n < 1e14:
+			return time.UnixMilli(n).UTC(), nil
+		case n > 1e8 && n <= 1e11:
+			return time.Unix(n, 0).UTC(), nil
+		}
+		return time.Time{}, valueErr("is not a timestamp", "write RFC 3339 like 2026-11-05T19:00:00.250-05:00 or Unix milliseconds")
+	}
+	return rd.stamp(s, stampRules{expect: "RFC 3339 like 2026-11-05T19:00:00.250-05:00 or Unix milliseconds"})
+}
+
+// writeLiveMinutes writes the per-minute metrics in stream and time order.
+func writeLiveMinutes(rd *reader, minutes map[string]map[int64]*liveMinute) error {
+	streams := make([]string, 0, len(minutes))
+	for s := range minutes {
+		streams = append(streams, s)
+	}
+	sort.Strings(streams)
+	rec := NewRecord(StreamMetrics)
+	for _, s := range streams {
+		keys := make([]int64, 0, len(minutes[s]))
+		for k := range minutes[s] {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
+		for _, k := range keys {
+			lm := minutes[s][k]
+			rec.Reset()
+			rec.Line = lm.line
+			rec.SetString("stream_id", s)
+			rec.SetTime("ts", time.Unix(k*60, 0).UTC())
+			if lm.viewersN > 0 {
+				rec.SetInt("viewers", (lm.viewersSum+lm.viewersN/2)/lm.viewersN)
+			}
+			rec.SetInt("likes", lm.likes)
+			rec.SetInt("comments", lm.comments)
+			rec.SetInt("shares", lm.shares)
+			rec.SetInt("follows", lm.follows)
+			rec.SetInt("gifts", lm.gift)
+			rec.SetString("counter_mode", "interval")
+			if err := rd.write(rec); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
