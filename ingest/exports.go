@@ -52,7 +52,8 @@ func stripCurrencySymbol(s string) string {
 
 // decimalSeparator tells the decimal separator of a number written in either
 // convention: with both '.' and ',' the last one is decimal; with one kind,
-// it is decimal when 1 or 2 digits follow its last occurrence. When 3 digits
+// it is grouping when it occurs more than once ("15.250.000"), else decimal
+// when 1 or 2 digits follow it. When 3 digits
 // follow ("1.234", "1,234") the number is ambiguous and def decides: the
 // other separator is then read as grouping, and def itself followed by 3
 // digits is rejected for money as more than 2 decimals.
@@ -63,6 +64,12 @@ func decimalSeparator(s string, def byte) byte {
 	}
 	if strings.ContainsRune(s, ',') && strings.ContainsRune(s, '.') {
 		return s[i]
+	}
+	if strings.Count(s, s[i:i+1]) >= 2 { // "15.250.000": repeated, so grouping
+		if s[i] == '.' {
+			return ','
+		}
+		return '.'
 	}
 	tail := strings.TrimRight(s[i+1:], ")%")
 	if len(tail) == 3 {
@@ -321,3 +328,15 @@ func (rd *reader) requireCols(cols map[string]int) error {
 }
 
 func sortStrings(ss []string) { sort.Strings(ss) }
+
+// heldCellErr builds a reject for cell i of a row held in rd.csv.rec that is
+// not the row the CSV reader stands on (grouped rows), on line.
+func heldCellErr(rd *reader, i, line int, err error) Reject {
+	rj := Reject{Line: line, Column: i + 1, Field: rd.csv.hdr.Raw[i], Value: rd.csv.Field(i)}
+	if ev, ok := err.(*errValue); ok {
+		rj.What, rj.Hint = ev.what, ev.hint
+	} else {
+		rj.What = err.Error()
+	}
+	return rj
+}

@@ -137,7 +137,7 @@ func isDescription(id string) bool {
 
 // tiktokShopOrder builds the order from its SKU rows; rows walks them.
 func tiktokShopOrder(rd *reader, c tiktokShopCols, cur string, o *Record, firstLine int, rows func(func(cells []string, line int) *Reject) *Reject) *Reject {
-	bad := func(i int, err error) *Reject { rj := rd.cellErr(i, err); rj.Line = firstLine; return &rj }
+	bad := func(i int, err error) *Reject { rj := heldCellErr(rd, i, firstLine, err); return &rj }
 	o.Reset()
 	o.SetString("merchant_id", rd.merchant)
 	o.SetString("currency", cur)
@@ -160,11 +160,7 @@ func tiktokShopOrder(rd *reader, c tiktokShopCols, cur string, o *Record, firstL
 	var hasGross, hasDisc bool
 	rj := rows(func(cells []string, line int) *Reject {
 		rd.csv.rec = cells
-		cellBad := func(i int, err error) *Reject {
-			r := bad(i, err)
-			r.Line = line
-			return r
-		}
+		cellBad := func(i int, err error) *Reject { rj := heldCellErr(rd, i, line, err); return &rj }
 		if v := rd.cell(c.qty); v != "" {
 			n, err := parseCount(v)
 			if err != nil {

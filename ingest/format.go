@@ -135,6 +135,7 @@ type reader struct {
 	loc      *time.Location // time zone for local times, nil when not configured
 	tzKey    string
 	out      rowSink
+	lake     *Lake // the lake being imported into (nil in probe): formats may read the plan's streams
 	merchant string
 
 	read, accepted, rejected int

@@ -92,7 +92,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 	}
 
 	rd := &reader{file: name, sha: sha, seq: seq, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
-		out: newTableWriter(lake, sha), written: st.Written, pii: map[string]bool{}}
+		out: newTableWriter(lake, sha), lake: lake, written: st.Written, pii: map[string]bool{}}
 	f, err := openReader(rd, path)
 	if err != nil {
 		return nil, err
@@ -179,6 +179,15 @@ func openReader(rd *reader, path string) (*os.File, error) {
 	peek, _ := br.Peek(4096)
 	jsonl := bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(peek, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("{"))
 
+	if opt.Format != "" {
+		// a forced format decides the layout: its JSONL or CSV variant
+		// as the content suggests, else the one it has
+		rd.format = formatVariant(opt.Kind, opt.Format, jsonl)
+		if rd.format == nil {
+			return nil, &FileError{File: name, Msg: fmt.Sprintf("no format %q for %s; formats: %s", opt.Format, opt.Kind, strings.Join(formatNames(opt.Kind), ", "))}
+		}
+		jsonl = rd.format.JSONL
+	}
 	var h header
 	if lf := sniffLineFormat(br, opt.Kind, opt.Format); lf != nil {
 		rd.format = lf
@@ -195,12 +204,8 @@ func openReader(rd *reader, path string) (*os.File, error) {
 		h = rd.csv.hdr
 	}
 	switch {
-	case rd.format != nil:
+	case rd.lines != nil:
 	case opt.Format != "":
-		rd.format = formatByName(opt.Kind, opt.Format)
-		if rd.format == nil {
-			return nil, &FileError{File: name, Msg: fmt.Sprintf("no format %q for %s; formats: %s", opt.Format, opt.Kind, strings.Join(formatNames(opt.Kind), ", "))}
-		}
 		if rd.format.Sniff != nil {
 			return nil, &FileError{File: name, Line: 1, Msg: fmt.Sprintf("the first line is not a %s line; check the file or drop --format", rd.format.Name)}
 		}
@@ -230,6 +235,21 @@ func openReader(rd *reader, path string) (*os.File, error) {
 	}
 	ok = true
 	return f, nil
+}
+
+// formatVariant returns the format of kind named name, preferring its
+// JSONL or CSV variant as jsonl says.
+func formatVariant(kind, name string, jsonl bool) *Format {
+	var any *Format
+	for _, f := range registry {
+		if f.Kind == kind && f.Name == name {
+			if f.JSONL == jsonl {
+				return f
+			}
+			any = f
+		}
+	}
+	return any
 }
 
 // peekLine returns the first line of the stream without consuming it.

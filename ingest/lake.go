@@ -53,7 +53,7 @@ func (l *Lake) Init() error {
 			return err
 		}
 		p := filepath.Join(dir, "_schema.parquet")
-		if _, err := os.Stat(p); err == nil {
+		if _, err := os.Stat(p); err == nil && schemaCurrent(p, t) {
 			continue
 		}
 		w, err := newPartWriter(t, p)

@@ -114,7 +114,16 @@ var (
 	StreamMetrics = newTable("stream_metrics", []string{"stream_id", "ts"}, "ts",
 		req("stream_id", String), req("ts", Time), opt("viewers", Int), opt("likes", Int), opt("comments", Int),
 		opt("shares", Int), opt("follows", Int), opt("product_clicks", Int), opt("gifts", Int),
-		opt("counter_mode", String))
+		opt("counter_mode", String),
+		// Session and sales facts of platform exports (docs/formats.md §
+		// tiktok-live): granularity is NULL or "sample" for concurrent-viewer
+		// samples, "minute" for per-minute intervals, "session" for one row
+		// per LIVE session at its start, whose totals are in the total_*
+		// columns so that per-minute models never count them.
+		opt("granularity", String), opt("duration_s", Int), opt("unique_viewers", Int), opt("peak_viewers", Int),
+		opt("avg_viewers", Int), opt("views", Int), opt("product_impressions", Int), opt("orders", Int),
+		opt("revenue", Money), opt("currency", String), opt("total_likes", Int), opt("total_comments", Int),
+		opt("total_shares", Int), opt("total_follows", Int), opt("total_product_clicks", Int))
 
 	Clicks = newTable("clicks", []string{"click_id"}, "ts",
 		req("click_id", String), req("ts", Time), opt("link_id", String), opt("url", String),

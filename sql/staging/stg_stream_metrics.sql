@@ -1,5 +1,5 @@
--- one row per stream per sample time, counters as exported (interval or
--- cumulative, see counter_mode); the newest import of a sample wins
+-- one row per stream per sample time and granularity, counters as exported
+-- (interval or cumulative, see counter_mode); the newest import of a sample wins
 with source as (
     select * from read_parquet('lake/stream_metrics/**/*.parquet', union_by_name = true)
     where source_sha256 in (select sha256 from stg_manifest)
@@ -8,7 +8,7 @@ with source as (
 ranked as (
     select
         *,
-        row_number() over (partition by stream_id, ts order by import_seq desc, source_line desc) as version_rank
+        row_number() over (partition by stream_id, ts, coalesce(granularity, 'sample') order by import_seq desc, source_line desc) as version_rank
     from source
 )
 
@@ -22,6 +22,23 @@ select
     follows,
     product_clicks,
     gifts,
-    coalesce(counter_mode, 'interval') as counter_mode
+    coalesce(counter_mode, 'interval') as counter_mode,
+    -- session and sales facts of platform exports (docs/formats.md § tiktok-live);
+    -- a 'session' row carries totals only, never a per-minute sample
+    coalesce(granularity, 'sample') as granularity,
+    duration_s,
+    unique_viewers,
+    peak_viewers,
+    avg_viewers,
+    views,
+    product_impressions,
+    orders,
+    revenue,
+    upper(currency) as currency,
+    total_likes,
+    total_comments,
+    total_shares,
+    total_follows,
+    total_product_clicks
 from ranked
 where version_rank = 1
