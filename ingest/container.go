@@ -248,8 +248,9 @@ func lineHeader(line []byte) (header, bool) {
 	return newHeader(rec), true
 }
 
-// sniffLineFormat returns the line-oriented format (Format.Sniff) of kind
-// that recognises the first non-blank line, or the forced one when it does.
+// sniffLineFormat returns the headerless format (Format.Sniff) of kind that
+// recognises the first non-blank line and the start of the file, or the
+// forced one when it does.
 func sniffLineFormat(br *bufio.Reader, kind, format string) *Format {
 	var first []byte
 	for _, l := range peekLines(br, 8) {
@@ -261,8 +262,10 @@ func sniffLineFormat(br *bufio.Reader, kind, format string) *Format {
 	if first == nil {
 		return nil
 	}
+	head, _ := br.Peek(1 << 16)
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
 	for _, f := range registry {
-		if f.Kind == kind && f.Sniff != nil && (format == "" || f.Name == format) && f.Sniff(first) {
+		if f.Kind == kind && f.Sniff != nil && (format == "" || f.Name == format) && f.Sniff(first, head) {
 			return f
 		}
 	}

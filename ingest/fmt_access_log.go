@@ -23,7 +23,7 @@ var accessLine = regexp.MustCompile(`^(\S+) \S+ \S+ \[([^\]]+)\] "((?:[^"\\]|\\.
 func init() {
 	register(&Format{
 		Name: "access-log", Kind: "clicks",
-		Sniff: func(first []byte) bool { return accessLine.Match(first) },
+		Sniff: func(first, _ []byte) bool { return accessLine.Match(first) },
 		Doc:   "nginx/Apache combined log lines; requests with UTM or stream parameters are clicks",
 		read:  readAccessLog,
 	})

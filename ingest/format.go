@@ -25,9 +25,10 @@ type Format struct {
 	Preamble int
 	// Sheets are the XLSX sheet names that hold this format, preferred in order.
 	Sheets []string
-	// Sniff recognises a line-oriented format (no header, e.g. web server
-	// logs) from its first line; such a format reads rd.lines.
-	Sniff func(first []byte) bool
+	// Sniff recognises a headerless format (web server logs, a JSON
+	// document) from its first non-blank line and the start of the file (up
+	// to 64 KB); such a format reads rd.lines.
+	Sniff func(first, head []byte) bool
 	// read consumes the file and reports every input row as accepted or rejected.
 	read func(rd *reader) error
 	// Doc is a one-line description for help and probe.
