@@ -118,7 +118,13 @@ func formatValue(k Kind, v Value) string {
 // limits detection to one import kind ("" tries every kind); opt.Format
 // forces a format; the time zones, merchant and salt of opt are used for
 // the sample rows. Probe errors only when the file cannot be opened.
-func Probe(path string, opt Options) (*ProbeResult, error) {
+func Probe(path string, opt Options) (*ProbeResult, error) { return probe(nil, path, opt) }
+
+// Probe is the package-level Probe reading the lake's stream plan, so that
+// platform sessions are matched to streams as an import would.
+func (l *Lake) Probe(path string, opt Options) (*ProbeResult, error) { return probe(l, path, opt) }
+
+func probe(lake *Lake, path string, opt Options) (*ProbeResult, error) {
 	name := opt.Name
 	if name == "" {
 		name = path
@@ -231,12 +237,12 @@ func Probe(path string, opt Options) (*ProbeResult, error) {
 		return res, nil
 	}
 	res.Kind, res.Format = chosen.Kind, chosen.Name
-	probeRows(res, path, chosen, opt)
+	probeRows(lake, res, path, chosen, opt)
 	return res, nil
 }
 
 // probeRows runs the chosen format over the file with a sample sink.
-func probeRows(res *ProbeResult, path string, f *Format, opt Options) {
+func probeRows(lake *Lake, res *ProbeResult, path string, f *Format, opt Options) {
 	opt.Kind, opt.Format = f.Kind, f.Name
 	if opt.StreamParam == "" {
 		opt.StreamParam = "utm_content"
@@ -246,7 +252,7 @@ func probeRows(res *ProbeResult, path string, f *Format, opt Options) {
 	}
 	sink := &probeSink{}
 	rd := &reader{file: res.File, sha: strings.Repeat("0", 64), seq: 1, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
-		out: sink, written: map[string]int{}, pii: map[string]bool{}}
+		out: sink, lake: lake, written: map[string]int{}, pii: map[string]bool{}}
 	file, err := openReader(rd, path)
 	if err != nil {
 		res.Rejects = append(res.Rejects, err.Error())

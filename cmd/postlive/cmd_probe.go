@@ -32,8 +32,8 @@ closest formats and the headers they miss), and the first canonical rows with
 the first rejected rows. Nothing is written to the lake.
 
 The time zones (time_zones.<format>) and merchant of the workspace's
-postlive.yaml are used when it exists; personal data in the sample rows is
-shown as keys, as in the lake.`,
+postlive.yaml, and the stream plan in its lake, are used when it exists;
+personal data in the sample rows is shown as keys, as in the lake.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch o.output {
@@ -48,6 +48,7 @@ shown as keys, as in the lake.`,
 				return usagef("--kind %q is not one of %s", o.kind, strings.Join(ingest.Kinds(), ", "))
 			}
 			opt := ingest.Options{Kind: o.kind, Format: o.format, Merchant: o.merchant, Salt: "probe", Name: args[0]}
+			probe := ingest.Probe
 			if _, err := os.Stat(filepath.Join(e.workspaceDir(), "postlive.yaml")); err == nil {
 				ws, err := e.openWorkspace(false, 0)
 				if err != nil {
@@ -59,8 +60,9 @@ shown as keys, as in the lake.`,
 				if opt.Merchant == "" {
 					opt.Merchant = wo.Merchant
 				}
+				probe = ws.lake.Probe // platform sessions are matched to the plan's streams
 			}
-			res, err := ingest.Probe(args[0], opt)
+			res, err := probe(args[0], opt)
 			if err != nil {
 				return usagef("%s: %v", args[0], err)
 			}
