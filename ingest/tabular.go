@@ -21,22 +21,35 @@ type header struct {
 	Currency []string
 }
 
-var currencySuffix = regexp.MustCompile(`(?i)^(.*?)\s*\(\s*([A-Za-z]{3}|\$|€|£|¥|Rs\.?|Rp)\s*\)$`)
+// currencySuffix matches a currency in a header's brackets: a three-letter
+// code ("Amount spent (USD)") or a symbol. A code in capitals is taken as
+// ISO 4217; in other cases only when it is a common currency, so that a unit
+// such as "(min)" stays part of the name.
+var currencySuffix = regexp.MustCompile(`^(.*?)\s*\(\s*([A-Za-z]{3}|\$|€|£|¥|(?i:rs\.?|rp))\s*\)$`)
+
+var commonCurrencies = map[string]bool{
+	"usd": true, "eur": true, "gbp": true, "jpy": true, "cad": true, "aud": true, "nzd": true, "chf": true,
+	"sek": true, "nok": true, "dkk": true, "pln": true, "czk": true, "huf": true, "inr": true, "idr": true,
+	"myr": true, "sgd": true, "thb": true, "php": true, "vnd": true, "krw": true, "cny": true, "hkd": true,
+	"twd": true, "brl": true, "mxn": true, "ars": true, "clp": true, "cop": true, "pen": true, "zar": true,
+	"try": true, "aed": true, "sar": true, "ils": true, "egp": true, "ngn": true, "dzd": true,
+}
 
 // currencySymbols maps (lower-cased) symbols in headers to ISO 4217 codes.
 var currencySymbols = map[string]string{"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "rs": "INR", "rs.": "INR", "rp": "IDR"}
 
 func normalizeHeaderName(s string) (name, currency string) {
-	s = strings.TrimPrefix(s, "\ufeff")
-	s = strings.Join(strings.Fields(strings.ToLower(cleanCell(s))), " ")
+	s = strings.Join(strings.Fields(cleanCell(strings.TrimPrefix(s, "\ufeff"))), " ")
 	if m := currencySuffix.FindStringSubmatch(s); m != nil {
 		cur := m[2]
-		if c, ok := currencySymbols[cur]; ok {
-			cur = c
+		if c, ok := currencySymbols[strings.ToLower(cur)]; ok {
+			return strings.ToLower(m[1]), c
 		}
-		return m[1], strings.ToUpper(cur)
+		if cur == strings.ToUpper(cur) || commonCurrencies[strings.ToLower(cur)] {
+			return strings.ToLower(m[1]), strings.ToUpper(cur)
+		}
 	}
-	return s, ""
+	return strings.ToLower(s), ""
 }
 
 func newHeader(raw []string) header {

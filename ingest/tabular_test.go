@@ -138,3 +138,18 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+func TestHeaderUnitIsNotACurrency(t *testing.T) {
+	for _, tc := range []struct{ in, name, cur string }{
+		{"Watch time (min)", "watch time (min)", ""},
+		{"Amount spent (USD)", "amount spent", "USD"},
+		{"Revenue(Rp)", "revenue", "IDR"},
+		{"Price(Rs.)", "price", "INR"},
+		{"Revenue ($)", "revenue", "USD"},
+	} {
+		name, cur := normalizeHeaderName(tc.in)
+		if name != tc.name || cur != tc.cur {
+			t.Errorf("normalizeHeaderName(%q) = %q, %q; want %q, %q", tc.in, name, cur, tc.name, tc.cur)
+		}
+	}
+}
