@@ -12,6 +12,12 @@ import (
 	"time"
 )
 
+func TestMain(m *testing.M) {
+	// a fixed clock: imports, and so reports, carry this time
+	os.Setenv("SOURCE_DATE_EPOCH", "1795230000") // 2026-11-21T03:00:00Z
+	os.Exit(m.Run())
+}
+
 // postlive runs the CLI in-process and returns exit status, stdout and stderr.
 func postlive(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -55,7 +56,7 @@ type env struct {
 
 // run builds the command tree, runs it and returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: clock()}
 	root := &cobra.Command{
 		Use:   "postlive",
 		Short: "Turn live-shopping stream exports into trustworthy numbers and reports",
@@ -101,6 +102,19 @@ reconciliation) and writes reports.` + "\n" + exitStatusHelp,
 		fmt.Fprintln(stderr, "postlive: "+err.Error())
 	}
 	return exitCode(err)
+}
+
+// clock is the time postlive stamps on imports (and so on reports): the
+// wall clock, or SOURCE_DATE_EPOCH (seconds since 1970) when set, the
+// reproducible-builds convention for byte-identical output.
+func clock() func() time.Time {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if sec, err := strconv.ParseInt(s, 10, 64); err == nil {
+			t := time.Unix(sec, 0).UTC()
+			return func() time.Time { return t }
+		}
+	}
+	return time.Now
 }
 
 // exitCode is the one place that maps an error to an exit status.
