@@ -13,7 +13,14 @@ var DefaultBotPatterns = []string{
 }
 
 // botMatcher flags bot user agents.
-type botMatcher struct{ patterns []string }
+type botMatcher struct {
+	patterns []string
+	reasons  []string          // "user agent contains <pattern>", built once
+	seen     map[string]string // user agent → reason; exports repeat a few hundred agents
+}
+
+// maxSeenAgents bounds the cache of match results.
+const maxSeenAgents = 8192
 
 func newBotMatcher(extra []string) *botMatcher {
 	m := &botMatcher{}
@@ -23,6 +30,7 @@ func newBotMatcher(extra []string) *botMatcher {
 		if p != "" && !seen[p] {
 			seen[p] = true
 			m.patterns = append(m.patterns, p)
+			m.reasons = append(m.reasons, "user agent contains "+p)
 		}
 	}
 	return m
@@ -34,13 +42,22 @@ func (m *botMatcher) match(ua string) string {
 	if ua == "" {
 		return "empty user agent"
 	}
+	if r, ok := m.seen[ua]; ok {
+		return r
+	}
+	reason := ""
 	lower := strings.ToLower(ua)
-	for _, p := range m.patterns {
+	for i, p := range m.patterns {
 		if strings.Contains(lower, p) {
-			return "user agent contains " + p
+			reason = m.reasons[i]
+			break
 		}
 	}
-	return ""
+	if m.seen == nil || len(m.seen) >= maxSeenAgents {
+		m.seen = make(map[string]string, 256)
+	}
+	m.seen[strings.Clone(ua)] = reason
+	return reason
 }
 
 // utm holds the tracking parameters of a click URL.

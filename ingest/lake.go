@@ -2,13 +2,13 @@ package ingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -109,12 +109,31 @@ func ArrowSchema(t *Table) *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
-var writerProps = parquet.NewWriterProperties(
-	parquet.WithCompression(compress.Codecs.Snappy),
-	parquet.WithDictionaryDefault(true),
-	parquet.WithMaxRowGroupLength(1<<20),
-	parquet.WithCreatedBy("postlive"),
-)
+var tableProps sync.Map // *Table → *parquet.WriterProperties
+
+// writerProps are the Parquet settings of a table: snappy, and dictionary
+// encoding only for text columns whose values repeat (platforms, codes, URLs,
+// statuses). Ids, keys, numbers and times are written plain: hashing them into
+// a dictionary that overflows costs time and saves nothing.
+func writerProps(t *Table) *parquet.WriterProperties {
+	if p, ok := tableProps.Load(t); ok {
+		return p.(*parquet.WriterProperties)
+	}
+	opts := []parquet.WriterProperty{
+		parquet.WithCompression(compress.Codecs.Snappy),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithMaxRowGroupLength(1 << 20),
+		parquet.WithCreatedBy("postlive"),
+	}
+	for _, c := range t.Columns {
+		if c.Kind == String && !c.Unique && c.Name != "source_sha256" {
+			opts = append(opts, parquet.WithDictionaryFor(c.Name, true))
+		}
+	}
+	p := parquet.NewWriterProperties(opts...)
+	tableProps.Store(t, p)
+	return p
+}
 
 // partWriter writes one Parquet file of one table, batch by batch.
 type partWriter struct {
@@ -139,7 +158,7 @@ func newPartWriter(t *Table, final string) (*partWriter, error) {
 		return nil, err
 	}
 	schema := ArrowSchema(t)
-	fw, err := pqarrow.NewFileWriter(schema, f, writerProps, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	fw, err := pqarrow.NewFileWriter(schema, f, writerProps(t), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
 		os.Remove(tmp)
@@ -222,8 +241,10 @@ func appender(k Kind, fb array.Builder) func(Value) {
 	panic("unknown kind")
 }
 
-func (w *partWriter) add(r *Record) error {
-	for i, v := range r.Vals {
+func (w *partWriter) add(r *Record) error { return w.addVals(r.Vals) }
+
+func (w *partWriter) addVals(vals []Value) error {
+	for i, v := range vals {
 		w.appenders[i](v)
 	}
 	w.pending++
@@ -297,67 +318,6 @@ func syncDir(d string) error {
 
 // fileID is the name a source file's lake files carry.
 func fileID(sha string) string { return sha[:16] }
-
-// tableWriter routes rows of one import into per-month partition files.
-type tableWriter struct {
-	lake  *Lake
-	sha   string
-	parts map[string]*partWriter
-	order []string
-}
-
-func newTableWriter(l *Lake, sha string) *tableWriter {
-	return &tableWriter{lake: l, sha: sha, parts: map[string]*partWriter{}}
-}
-
-func (tw *tableWriter) partitionDir(r *Record) string {
-	t := r.Table
-	dir := filepath.Join(tw.lake.Dir, t.Name)
-	if t.Partition == "" {
-		return dir
-	}
-	v := r.Vals[t.Col(t.Partition)]
-	var ts time.Time
-	if t.Columns[t.Col(t.Partition)].Kind == Date {
-		ts = time.Unix(v.I*86400, 0).UTC()
-	} else {
-		ts = time.UnixMicro(v.I).UTC()
-	}
-	return filepath.Join(dir, fmt.Sprintf("year=%04d", ts.Year()), fmt.Sprintf("month=%02d", int(ts.Month())))
-}
-
-func (tw *tableWriter) add(r *Record) error {
-	dir := tw.partitionDir(r)
-	w := tw.parts[dir]
-	if w == nil {
-		var err error
-		w, err = newPartWriter(r.Table, filepath.Join(dir, fileID(tw.sha)+".parquet"))
-		if err != nil {
-			return err
-		}
-		tw.parts[dir] = w
-		tw.order = append(tw.order, dir)
-	}
-	return w.add(r)
-}
-
-// commit closes and renames every partition file, in a fixed order.
-func (tw *tableWriter) commit() error {
-	sort.Strings(tw.order)
-	var errs []error
-	for _, d := range tw.order {
-		if err := tw.parts[d].close(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (tw *tableWriter) abort() {
-	for _, w := range tw.parts {
-		w.abort()
-	}
-}
 
 // manifestTable and rejectsTable describe the lake's bookkeeping files.
 var (

@@ -42,6 +42,10 @@ type Column struct {
 	Name     string
 	Kind     Kind
 	Required bool
+	// Unique marks text that rarely repeats (ids, keys, free text): Parquet
+	// dictionary encoding is skipped for it. Other text columns are
+	// dictionary-encoded; numbers and times never are.
+	Unique bool
 }
 
 // Table is a canonical lake table: its columns, its key and the time column
@@ -94,6 +98,9 @@ func newBareTable(name string, key []string, partition string, cols ...Column) *
 func req(name string, k Kind) Column { return Column{Name: name, Kind: k, Required: true} }
 func opt(name string, k Kind) Column { return Column{Name: name, Kind: k} }
 
+// unique marks a text column whose values rarely repeat.
+func unique(c Column) Column { c.Unique = true; return c }
+
 // The canonical tables of the design (../shared/DESIGN.md § Canonical tables).
 var (
 	Streams = newTable("streams", []string{"stream_id"}, "started_at",
@@ -126,21 +133,21 @@ var (
 		opt("total_shares", Int), opt("total_follows", Int), opt("total_product_clicks", Int))
 
 	Clicks = newTable("clicks", []string{"click_id"}, "ts",
-		req("click_id", String), req("ts", Time), opt("link_id", String), opt("url", String),
+		unique(req("click_id", String)), req("ts", Time), opt("link_id", String), opt("url", String),
 		opt("utm_source", String), opt("utm_medium", String), opt("utm_campaign", String),
 		opt("utm_content", String), opt("utm_term", String), opt("stream_id", String),
-		opt("visitor_key", String), opt("is_bot", Bool), opt("bot_reason", String),
+		unique(opt("visitor_key", String)), opt("is_bot", Bool), opt("bot_reason", String),
 		opt("country", String), opt("device", String), opt("referrer_host", String),
 		opt("is_aggregated", Bool), opt("click_count", Int))
 
 	Orders = newTable("orders", []string{"merchant_id", "order_id"}, "ordered_at",
-		req("merchant_id", String), req("order_id", String), req("ordered_at", Time), req("currency", String),
+		req("merchant_id", String), unique(req("order_id", String)), req("ordered_at", Time), req("currency", String),
 		req("net_revenue", Money), opt("gross_revenue", Money), opt("discount", Money), opt("refunded", Money),
-		opt("items", Int), opt("coupon_code", String), opt("tracking_id", String), opt("customer_key", String),
-		opt("is_new_customer", Bool), opt("commission", Money), opt("status", String), opt("order_name", String))
+		opt("items", Int), opt("coupon_code", String), opt("tracking_id", String), unique(opt("customer_key", String)),
+		opt("is_new_customer", Bool), opt("commission", Money), opt("status", String), unique(opt("order_name", String)))
 
 	Redemptions = newTable("redemptions", []string{"merchant_id", "coupon_code", "order_id"}, "redeemed_at",
-		req("merchant_id", String), req("coupon_code", String), req("order_id", String), req("redeemed_at", Time),
+		req("merchant_id", String), req("coupon_code", String), unique(req("order_id", String)), req("redeemed_at", Time),
 		opt("discount_amount", Money))
 
 	Spend = newTable("spend", []string{"platform", "campaign", "spend_date"}, "spend_date",
@@ -149,7 +156,7 @@ var (
 
 	Chat = newTable("chat", []string{"stream_id", "ts", "seq"}, "ts",
 		req("stream_id", String), req("ts", Time), opt("seq", Int), opt("kind", String),
-		opt("author_key", String), opt("text", String))
+		unique(opt("author_key", String)), unique(opt("text", String)))
 )
 
 // Tables lists every canonical table in a fixed order.
