@@ -37,7 +37,7 @@ type Lake struct {
 
 // batchRows is how many rows are buffered before a batch is written as a
 // Parquet row group: memory is bounded by it, not by the file size.
-const batchRows = 64 * 1024
+const batchRows = 32 * 1024
 
 // Init creates the lake folders and the zero-row schema file of every table
 // so that SQL can read a table before anything was imported into it.

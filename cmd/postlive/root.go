@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,6 +57,13 @@ type env struct {
 
 // run builds the command tree, runs it and returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Importers hold a bounded amount of live data (staged batches, a few
+		// partial row groups); a soft limit keeps the garbage around it from
+		// growing with the file, so peak memory stays flat. DuckDB's memory is
+		// its own (duckdb.memory_limit).
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: clock()}
 	root := &cobra.Command{
 		Use:   "postlive",
@@ -103,6 +111,9 @@ reconciliation) and writes reports.` + "\n" + exitStatusHelp,
 	}
 	return exitCode(err)
 }
+
+// defaultMemoryLimit is the Go heap's soft limit unless GOMEMLIMIT is set.
+const defaultMemoryLimit = 200 << 20
 
 // clock is the time postlive stamps on imports (and so on reports): the
 // wall clock, or SOURCE_DATE_EPOCH (seconds since 1970) when set, the
