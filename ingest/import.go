@@ -28,17 +28,23 @@ type Options struct {
 	TimeZones   map[string]string // format name → IANA zone for local times without an offset
 	Currency    string            // ISO 4217 code for exports whose header and cells name none (Amazon UK)
 	Decimal     string            // "," when an export's ambiguous numbers (1.234) use a decimal comma; default "."
+	Currencies  map[string]string // format name → Currency, from config currencies.<format>
+	Decimals    map[string]string // format name → Decimal, from config decimal_separators.<format>
 	Now         func() time.Time  // clock for the manifest
 	Name        string            // how the file is named in messages (default: the path)
 }
 
 // Stats is the outcome of importing one file.
 type Stats struct {
-	File     string
-	SHA256   string
-	Kind     string
-	Format   string
-	Skipped  bool // already imported: the manifest has its sha256
+	File    string
+	SHA256  string
+	Kind    string
+	Format  string
+	Skipped bool // already imported: the manifest has its sha256
+	// Retried is set when the file had been imported with rejected rows and
+	// was imported again (under its first import sequence), e.g. after a
+	// time zone was configured; the new import replaces the old one.
+	Retried  int
 	Read     int
 	Accepted int
 	Rejected int
@@ -81,14 +87,27 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		return nil, err
 	}
 	var seq int64 = 1
-	for _, e := range manifest {
+	var previous *ManifestEntry
+	for i, e := range manifest {
 		if e.SHA256 == sha {
-			st.Skipped, st.Format = true, e.Format
-			return st, nil
+			previous = &manifest[i]
 		}
 		if e.ImportSeq >= seq {
 			seq = e.ImportSeq + 1
 		}
+	}
+	if previous != nil {
+		if previous.RowsRejected == 0 || previous.Kind != opt.Kind {
+			st.Skipped, st.Format = true, previous.Format
+			return st, nil
+		}
+		// The file was imported with rejects: import it again, in its old
+		// place in the import order, replacing what it wrote before.
+		if err := lake.forget(previous.SHA256); err != nil {
+			return nil, err
+		}
+		seq = previous.ImportSeq
+		st.Retried = int(previous.RowsRejected)
 	}
 
 	rd := &reader{file: name, sha: sha, seq: seq, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
@@ -225,6 +244,12 @@ func openReader(rd *reader, path string) (*os.File, error) {
 			return nil, &ErrMerchantRequired{File: name, Format: rd.format.Name}
 		}
 		rd.merchant = opt.Merchant
+	}
+	if c := opt.Currencies[rd.format.Name]; c != "" && rd.opt.Currency == "" {
+		rd.opt.Currency = c
+	}
+	if d := opt.Decimals[rd.format.Name]; d != "" && rd.opt.Decimal == "" {
+		rd.opt.Decimal = d
 	}
 	tzKey := "time_zones." + rd.format.Name
 	rd.tzKey = tzKey

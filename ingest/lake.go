@@ -330,6 +330,28 @@ var (
 		opt("field", String), opt("value", String), req("reason", String), opt("hint", String), opt("record", String))
 )
 
+// forget removes an imported file from the lake: its manifest entry first
+// (from then on its rows count for nothing, even if the removal is
+// interrupted), then its data files and its rejects.
+func (l *Lake) forget(sha string) error {
+	name := fileID(sha) + ".parquet"
+	if err := os.Remove(filepath.Join(l.Dir, "_manifest", name)); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	if err := syncDir(filepath.Join(l.Dir, "_manifest")); err != nil {
+		return err
+	}
+	return filepath.WalkDir(l.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && d.Name() == name {
+			return os.Remove(p)
+		}
+		return nil
+	})
+}
+
 // ManifestEntry is one imported file.
 type ManifestEntry struct {
 	SHA256       string

@@ -197,3 +197,19 @@ func TestBuildIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestAdjustmentRowsAreNotOrders: a network correction (negative sale) reduces
+// revenue but is not an order. A CJ sale of 100.00 and its -40.00 correction,
+// both tracked to S1 through TRK1 (drop D3), add one order and 60.00.
+func TestAdjustmentRowsAreNotOrders(t *testing.T) {
+	w := newTestWorkspace(t)
+	w.importFiles(kpiFiles()...)
+	w.importFiles(importSpec{filepath.Join("testdata", "kpi", "cj-adjustment.csv"), "orders", "m1"})
+	_, db := w.build(settingsDefault())
+	k := byKey(rows(t, db, "select * from stream_kpis"), "stream_id")
+	// before: 5 orders, 280.00 (TestStreamKPIsByHand); the sale lands during the
+	// stream (19:21), the correction after it (19:40).
+	check(t, "S1 with a CJ sale and correction", k["S1"], map[string]string{
+		"orders": "6", "revenue": "340.00", "orders_during": "5", "orders_after": "1", "revenue_after": "40.00", "aov": "56.666666666666664",
+	})
+}

@@ -308,3 +308,42 @@ func TestReconcileCSV(t *testing.T) {
 		t.Errorf("over_quantity rows = %d; want 4 (fixtures README: d-2026-11-02-ana-1)", counts["over_quantity"])
 	}
 }
+
+// TestReimportAfterFixingConfig: a file whose rows were rejected for want of
+// a time zone is imported again once the zone is configured, by `import` and
+// by `run`, and replaces its first import.
+func TestReimportAfterFixingConfig(t *testing.T) {
+	for _, viaRun := range []bool{false, true} {
+		ws := t.TempDir()
+		f := writeFile(t, filepath.Join(ws, "inbox", "streams", "plan.csv"),
+			"stream_id,affiliate_id,started_at,ended_at\ns1,a1,2026-11-05 19:00,2026-11-05 19:30\ns2,a1,2026-11-06T19:00:00Z,2026-11-06T19:30:00Z\n")
+		importOnce := func() (int, string, string) {
+			if viaRun {
+				return postlive(t, "-w", ws, "run")
+			}
+			return postlive(t, "-w", ws, "import", "streams", f)
+		}
+		code, out, errOut := importOnce()
+		if code != 0 || !strings.Contains(out, "2 read, 1 accepted, 1 rejected") || !strings.Contains(errOut, "has no UTC offset") {
+			t.Fatalf("first import (run=%v) = %d %q %q", viaRun, code, out, errOut)
+		}
+		writeFile(t, filepath.Join(ws, "postlive.yaml"), "time_zones:\n  generic: America/New_York\n")
+		code, out, errOut = importOnce()
+		if code != 0 || !strings.Contains(out, "2 read, 2 accepted, 0 rejected") || !strings.Contains(out, "imported again: the previous import had 1 rejected") {
+			t.Fatalf("import after setting the zone (run=%v) = %d %q %q", viaRun, code, out, errOut)
+		}
+		postlive(t, "-w", ws, "build")
+		code, out, _ = postlive(t, "-w", ws, "query", "--format", "csv", "select stream_id, started_at from stg_streams order by 1")
+		if code != 0 || !strings.Contains(out, "s1,2026-11-06T00:00:00Z") || strings.Count(out, "\n") != 3 {
+			t.Errorf("streams after the re-import (run=%v) = %q", viaRun, out)
+		}
+		code, out, _ = postlive(t, "-w", ws, "query", "--format", "csv", "select count(*) as n from stg_rejects")
+		if code != 0 || !strings.Contains(out, "n\n0\n") {
+			t.Errorf("rejects of the replaced import remain (run=%v): %q", viaRun, out)
+		}
+		code, out, _ = importOnce()
+		if code != 0 || !(strings.Contains(out, "already imported") || strings.Contains(out, "nothing new")) {
+			t.Errorf("third import (run=%v) = %d %q; want a skip", viaRun, code, out)
+		}
+	}
+}

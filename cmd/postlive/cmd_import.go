@@ -130,7 +130,11 @@ func printImport(out, errOut io.Writer, st *ingest.Stats) {
 	if len(parts) > 0 {
 		written = "; " + strings.Join(parts, ", ")
 	}
-	fmt.Fprintf(out, "%s: %d read, %d accepted, %d rejected (format %s%s)\n", st.File, st.Read, st.Accepted, st.Rejected, st.Format, written)
+	again := ""
+	if st.Retried > 0 {
+		again = fmt.Sprintf(", imported again: the previous import had %d rejected", st.Retried)
+	}
+	fmt.Fprintf(out, "%s: %d read, %d accepted, %d rejected (format %s%s%s)\n", st.File, st.Read, st.Accepted, st.Rejected, st.Format, written, again)
 	for i, r := range st.Rejects {
 		if i == maxPrinted {
 			fmt.Fprintf(errOut, "%s: … and %d more rejected rows; all are kept in lake/_rejects (postlive query \"select * from stg_rejects\")\n", st.File, len(st.Rejects)-maxPrinted)

@@ -125,12 +125,16 @@ func (st *runState) save(ws *workspace) error {
 	})
 }
 
-func statKey(f inboxFile) (string, error) {
+// statKey identifies an inbox file as seen under the current import
+// configuration: a changed file or a changed configuration (a time zone set
+// after a night of rejects) makes it a candidate again; ingest then skips it
+// by sha256 unless its earlier import had rejected rows.
+func statKey(f inboxFile, importConfig string) (string, error) {
 	fi, err := os.Stat(f.path)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s|%d|%d", f.rel, fi.Size(), fi.ModTime().UnixNano()), nil
+	return fmt.Sprintf("%s|%d|%d|%s", f.rel, fi.Size(), fi.ModTime().UnixNano(), importConfig), nil
 }
 
 // buildFingerprint names what a build is made of: the imported files, the
@@ -175,14 +179,17 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		return err
 	}
 	state := loadRunState(ws)
+	importConfig := ws.importFingerprint()
+	seen := map[string]string{}
 	var imported, accepted, rejected, skipped int
 	var firstErr error
 	for _, f := range files {
-		key, err := statKey(f)
+		key, err := statKey(f, importConfig)
 		if err != nil {
 			return err
 		}
-		if _, ok := state.Seen[key]; ok {
+		if sha, ok := state.Seen[key]; ok {
+			seen[key] = sha
 			skipped++
 			continue
 		}
@@ -202,7 +209,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 			}
 			return err
 		}
-		state.Seen[key] = st.SHA256
+		seen[key] = st.SHA256
 		if st.Skipped {
 			skipped++
 			continue
@@ -212,6 +219,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		accepted += st.Accepted
 		rejected += st.Rejected
 	}
+	state.Seen = seen // only files still in the inbox, under this configuration
 	fp, err := buildFingerprint(ctx, ws)
 	if err != nil {
 		return err

@@ -27,6 +27,8 @@ type config struct {
 	SaltSource        string
 	Currency          string
 	TimeZones         map[string]string
+	Currencies        map[string]string
+	Decimals          map[string]string
 	DefaultMerchant   string
 	Experiments       map[string]experimentConfig
 	Threads           int
@@ -57,8 +59,10 @@ var configKeys = []struct {
 
 // configMaps are keys whose children are user-named.
 var configMaps = map[string][]string{
-	"time_zones":  nil, // time_zones.<format>: IANA zone for local times in that format's exports
-	"experiments": {"control", "primary_metric", "planned_streams", "alpha"},
+	"time_zones":         nil, // time_zones.<format>: IANA zone for local times in that format's exports
+	"currencies":         nil, // currencies.<format>: currency of exports that name none (Amazon UK)
+	"decimal_separators": nil, // decimal_separators.<format>: "," when ambiguous numbers use a decimal comma
+	"experiments":        {"control", "primary_metric", "planned_streams", "alpha"},
 }
 
 // loadConfig reads <workspace>/postlive.yaml (optional) and POSTLIVE_* variables.
@@ -93,6 +97,8 @@ func loadConfig(ws string) (*config, error) {
 		Currency:        strings.ToUpper(v.GetString("report.currency")),
 		DefaultMerchant: v.GetString("default_merchant"),
 		TimeZones:       map[string]string{},
+		Currencies:      map[string]string{},
+		Decimals:        map[string]string{},
 		Experiments:     map[string]experimentConfig{},
 		Threads:         v.GetInt("duckdb.threads"),
 		MemoryLimit:     v.GetString("duckdb.memory_limit"),
@@ -108,13 +114,32 @@ func loadConfig(ws string) (*config, error) {
 	} else {
 		c.BotPatterns = v.GetStringSlice("bots.patterns")
 	}
-	for f, z := range v.GetStringMapString("time_zones") {
-		c.TimeZones[f] = z
+	perFormat := []struct {
+		key string
+		dst map[string]string
+	}{{"time_zones", c.TimeZones}, {"currencies", c.Currencies}, {"decimal_separators", c.Decimals}}
+	for _, pf := range perFormat {
+		for f, val := range v.GetStringMapString(pf.key) {
+			pf.dst[f] = val
+		}
+		prefix := "POSTLIVE_" + strings.ToUpper(pf.key) + "_"
+		for _, kv := range os.Environ() {
+			k, val, _ := strings.Cut(kv, "=")
+			if f, ok := strings.CutPrefix(k, prefix); ok {
+				pf.dst[strings.ReplaceAll(strings.ToLower(f), "_", "-")] = val
+			}
+		}
 	}
-	for _, kv := range os.Environ() {
-		k, val, _ := strings.Cut(kv, "=")
-		if f, ok := strings.CutPrefix(k, "POSTLIVE_TIME_ZONES_"); ok {
-			c.TimeZones[strings.ReplaceAll(strings.ToLower(f), "_", "-")] = val
+	for f, cur := range c.Currencies {
+		cur = strings.ToUpper(strings.TrimSpace(cur))
+		if len(cur) != 3 || strings.Trim(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			return nil, usagef("%s: currencies.%s: %q is not an ISO 4217 code like GBP", path, f, cur)
+		}
+		c.Currencies[f] = cur
+	}
+	for f, d := range c.Decimals {
+		if d != "." && d != "," {
+			return nil, usagef("%s: decimal_separators.%s: %q must be \".\" or \",\"", path, f, d)
 		}
 	}
 	for f, z := range c.TimeZones {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -108,6 +111,26 @@ func (ws *workspace) acquire(wait time.Duration) error {
 	return nil
 }
 
+// importFingerprint names the configuration an import depends on: when it
+// changes, `run` offers files imported with rejects to ingest again.
+func (ws *workspace) importFingerprint() string {
+	c := ws.cfg
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00", c.Salt, c.StreamParam, c.DefaultMerchant, c.BotPatterns)
+	for _, m := range []map[string]string{c.TimeZones, c.Currencies, c.Decimals} {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(h, "%s=%s\x00", k, m[k])
+		}
+		h.Write([]byte{1})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
 // importOptions are the ingest options the config implies.
 func (ws *workspace) importOptions(ctx context.Context, kind, format, merchant string, now func() time.Time) ingest.Options {
 	if merchant == "" {
@@ -116,5 +139,6 @@ func (ws *workspace) importOptions(ctx context.Context, kind, format, merchant s
 	return ingest.Options{
 		Kind: kind, Format: format, Merchant: merchant, Salt: ws.cfg.Salt, BotPatterns: ws.cfg.BotPatterns,
 		StreamParam: ws.cfg.StreamParam, TimeZones: ws.cfg.TimeZones, Now: now,
+		Currencies: ws.cfg.Currencies, Decimals: ws.cfg.Decimals,
 	}
 }

@@ -6,6 +6,8 @@
 -- merchant when the stream names one, and only if ordered_at lies in
 -- [started_at, ended_at + attribution window). A coupon match beats a
 -- tracking match; among several streams the latest started_at wins.
+-- A row with negative net revenue (an Amazon return, a CJ correction) is an
+-- adjustment: it reduces revenue but is not an order.
 with
 
 orders as (
@@ -100,6 +102,7 @@ attributed as (
         coalesce(orders.is_new_customer, first_orders.is_first_order) as is_new_customer,
         orders.commission,
         orders.status in ('pending', 'approved') as is_attributable,
+        orders.net_revenue < 0 as is_adjustment,
         ranked_matches.stream_id,
         ranked_matches.matched_by,
         streams.started_at as stream_started_at,

@@ -71,7 +71,7 @@ orders_per_minute as (
     select
         orders.stream_id,
         floor(date_diff('microsecond', orders.stream_started_at, orders.ordered_at) / 60000000)::integer as minute,
-        count(*) as orders,
+        count(*) filter (where not orders.is_adjustment) as orders,
         sum(orders.revenue) as revenue
     from orders
     where orders.ordered_at < orders.stream_ended_at

@@ -36,14 +36,14 @@ clicks as (
 orders as (
     select
         stream_id,
-        count(*) as orders,
-        count(*) filter (where is_during_stream) as orders_during,
-        count(*) filter (where not is_during_stream) as orders_after,
+        count(*) filter (where not is_adjustment) as orders,
+        count(*) filter (where not is_adjustment and is_during_stream) as orders_during,
+        count(*) filter (where not is_adjustment and not is_during_stream) as orders_after,
         sum(revenue) as revenue,
         coalesce(sum(revenue) filter (where is_during_stream), 0) as revenue_during,
         coalesce(sum(revenue) filter (where not is_during_stream), 0) as revenue_after,
         sum(commission) as commission_reported,
-        count(*) filter (where is_new_customer) as new_customer_orders,
+        count(*) filter (where not is_adjustment and is_new_customer) as new_customer_orders,
         min(currency) as order_currency
     from int_orders_attributed
     where is_attributable and stream_id is not null
