@@ -137,26 +137,6 @@ func parseCount(s string) (int64, error) {
 	return int64(math.Round(f * mult)), nil
 }
 
-// parseRate reads a rate ("4.11%", "4,11%", "0.0411") as a fraction.
-func parseRate(s string, def byte) (float64, error) {
-	s = exportCell(s)
-	pct := strings.HasSuffix(s, "%")
-	s = strings.TrimSpace(strings.TrimSuffix(s, "%"))
-	if decimalSeparator(s, def) == ',' {
-		s = strings.ReplaceAll(strings.ReplaceAll(s, ".", ""), ",", ".")
-	} else {
-		s = strings.ReplaceAll(s, ",", "")
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, valueErr("is not a rate", "write rates like 4.11% or 0.0411")
-	}
-	if pct {
-		f /= 100
-	}
-	return f, nil
-}
-
 // stampRules say which timestamp layouts a format carries besides RFC 3339
 // and the offset layouts every format accepts.
 type stampRules struct {

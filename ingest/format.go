@@ -65,15 +65,6 @@ func Kinds() []string {
 	return out
 }
 
-func formatByName(kind, name string) *Format {
-	for _, f := range registry {
-		if f.Kind == kind && f.Name == name {
-			return f
-		}
-	}
-	return nil
-}
-
 // detect picks the most specific format of kind whose identifying headers are
 // all present. With none, the error names the closest candidates and what
 // they miss.

@@ -52,6 +52,26 @@ type Stats struct {
 	Rejects  []Reject
 }
 
+// configKey names the settings that decide which rows of a file are
+// accepted and how they read: a file imported with rejects is imported again
+// only when they differ.
+func (o *Options) configKey() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%q\x00", o.Kind, o.Format, o.Merchant, o.StreamParam, o.Currency, o.Decimal, o.BotPatterns)
+	for _, m := range []map[string]string{o.TimeZones, o.Currencies, o.Decimals} {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(h, "%s=%s\x00", k, m[k])
+		}
+		h.Write([]byte{1})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
 // ErrMerchantRequired is returned when a merchant export is imported without
 // --merchant or default_merchant.
 type ErrMerchantRequired struct{ File, Format string }
@@ -67,6 +87,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 	if opt.StreamParam == "" {
 		opt.StreamParam = "utm_content"
 	}
+	configKey := opt.configKey() // before the import fills in per-format settings
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
@@ -97,12 +118,13 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		}
 	}
 	if previous != nil {
-		if previous.RowsRejected == 0 || previous.Kind != opt.Kind {
+		if previous.RowsRejected == 0 || previous.Kind != opt.Kind || previous.ConfigKey == configKey {
 			st.Skipped, st.Format = true, previous.Format
 			return st, nil
 		}
-		// The file was imported with rejects: import it again, in its old
-		// place in the import order, replacing what it wrote before.
+		// The file was imported with rejects under other settings (a time
+		// zone set since, say): import it again, in its old place in the
+		// import order, replacing what it wrote before.
 		if err := lake.forget(previous.SHA256); err != nil {
 			return nil, err
 		}
@@ -166,7 +188,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 	err = lake.writeManifest(ManifestEntry{
 		SHA256: sha, FileName: filepath.Base(name), Kind: opt.Kind, Format: rd.format.Name, Tables: strings.Join(tables, ","),
 		MerchantID: rd.merchant, RowsRead: int64(st.Read), RowsAccepted: int64(st.Accepted), RowsRejected: int64(st.Rejected),
-		RowsWritten: int64(written), ImportSeq: seq, ImportedAt: opt.Now().UTC(),
+		RowsWritten: int64(written), ImportSeq: seq, ImportedAt: opt.Now().UTC(), ConfigKey: configKey,
 	})
 	if err != nil {
 		return nil, err
@@ -340,10 +362,8 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// decompress returns a reader of the file's content, unpacking gzip and ZIP.
-func decompress(f *os.File) (io.Reader, error) { return decompressFor(f, "", "") }
-
-// decompressFor is decompress choosing an XLSX sheet for the import kind and format.
+// decompressFor returns a reader of the file's content, unpacking gzip and
+// ZIP and choosing an XLSX sheet for the import kind and format.
 func decompressFor(f *os.File, kind, format string) (io.Reader, error) {
 	br := bufio.NewReaderSize(f, 1<<16)
 	magic, _ := br.Peek(4)

@@ -324,7 +324,8 @@ var (
 	manifestTable = newBareTable("_manifest", []string{"sha256"}, "",
 		req("sha256", String), req("file_name", String), req("kind", String), req("format", String),
 		opt("tables", String), opt("merchant_id", String), req("rows_read", Int), req("rows_accepted", Int),
-		req("rows_rejected", Int), req("rows_written", Int), req("import_seq", Int), req("imported_at", Time))
+		req("rows_rejected", Int), req("rows_written", Int), req("import_seq", Int), req("imported_at", Time),
+		opt("config_key", String))
 	rejectsTable = newBareTable("_rejects", []string{"sha256", "line", "column"}, "",
 		req("sha256", String), req("file_name", String), req("line", Int), req("column", Int),
 		opt("field", String), opt("value", String), req("reason", String), opt("hint", String), opt("record", String))
@@ -366,6 +367,7 @@ type ManifestEntry struct {
 	RowsWritten  int64
 	ImportSeq    int64
 	ImportedAt   time.Time
+	ConfigKey    string // the import settings it was read with (Options.configKey)
 }
 
 // Manifest reads every manifest entry, ordered by import sequence.
@@ -387,7 +389,7 @@ func (l *Lake) Manifest(ctx context.Context) ([]ManifestEntry, error) {
 			out = append(out, ManifestEntry{
 				SHA256: r[0].S, FileName: r[1].S, Kind: r[2].S, Format: r[3].S, Tables: r[4].S, MerchantID: r[5].S,
 				RowsRead: r[6].I, RowsAccepted: r[7].I, RowsRejected: r[8].I, RowsWritten: r[9].I,
-				ImportSeq: r[10].I, ImportedAt: time.UnixMicro(r[11].I).UTC(),
+				ImportSeq: r[10].I, ImportedAt: time.UnixMicro(r[11].I).UTC(), ConfigKey: r[12].S,
 			})
 		}
 	}
@@ -413,6 +415,7 @@ func (l *Lake) writeManifest(e ManifestEntry) error {
 	r.SetInt("rows_written", e.RowsWritten)
 	r.SetInt("import_seq", e.ImportSeq)
 	r.SetTime("imported_at", e.ImportedAt)
+	r.SetString("config_key", e.ConfigKey)
 	if err := w.add(r); err != nil {
 		w.abort()
 		return err

@@ -366,11 +366,3 @@ func rangeErr(s string, layouts ...[]string) error {
 	}
 	return nil
 }
-
-// checkUTF8 rejects text that is not valid UTF-8.
-func checkUTF8(s string) error {
-	if !utf8.ValidString(s) {
-		return valueErr("is not valid UTF-8", "save the file as UTF-8")
-	}
-	return nil
-}

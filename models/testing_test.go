@@ -23,7 +23,6 @@ type testWorkspace struct {
 	t    *testing.T
 	dir  string
 	lake *ingest.Lake
-	seq  int
 }
 
 func newTestWorkspace(t *testing.T) *testWorkspace {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"time"
 )
 
 // The queries below only select, cast and sort mart columns: every metric is
@@ -432,12 +431,4 @@ func (w *warehouse) experiment(id string) *experiment {
 		}
 	}
 	return nil
-}
-
-// timeIn returns t in loc for display; the zero value stays zero.
-func timeIn(t time.Time, loc *time.Location) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	return t.In(loc)
 }
