@@ -30,6 +30,7 @@ func init() {
 // counted (presence events).
 var liveEventKinds = map[string]string{
 	"comment": "comment", "chat": "comment", "message": "comment", "question": "question", "host": "host",
+	"pin": "pinned", "pinned": "pinned", "pinned_message": "pinned",
 	"like": "like", "likes": "like", "gift": "gift", "share": "share", "social_share": "share",
 	"follow": "follow", "viewers": "viewers", "viewer_count": "viewers", "room_user": "viewers",
 	"join": "", "member": "", "enter": "", "leave": "",
@@ -83,7 +84,7 @@ func readLiveEvents(rd *reader) error {
 		typ, yi := get("type", "event")
 		kind, ok := liveEventKinds[strings.ToLower(typ)]
 		if !ok {
-			bad(yi, "is not a known event type", "use comment, question, host, like, gift, share, follow or viewers")
+			bad(yi, "is not a known event type", "use comment, question, host, pinned, like, gift, share, follow or viewers")
 			continue
 		}
 		count := int64(1)
@@ -102,6 +103,11 @@ func readLiveEvents(rd *reader) error {
 				continue
 			}
 		}
+		isHost, known, hi := liveEventHost(get)
+		if hi >= 0 && !known {
+			bad(hi, "is not a role or a boolean", "write the author's role (host, anchor, owner, moderator, viewer) or true/false")
+			continue
+		}
 		m := minutes[stream]
 		if m == nil {
 			m = map[int64]*liveMinute{}
@@ -114,7 +120,7 @@ func readLiveEvents(rd *reader) error {
 			m[key] = lm
 		}
 		switch kind {
-		case "comment", "question", "host":
+		case "comment", "question", "host", "pinned":
 			text, _ := get("text", "comment", "message")
 			chat.Reset()
 			chat.Line = j.line
@@ -126,10 +132,17 @@ func readLiveEvents(rd *reader) error {
 				chat.SetString("author_key", rd.hash.key("author", strings.ToLower(u)))
 			}
 			chat.SetString("text", text)
+			switch {
+			case kind == "host":
+				chat.SetBool("is_host", true)
+			case hi >= 0:
+				chat.SetBool("is_host", isHost)
+			}
 			if err := rd.write(chat); err != nil {
 				return err
 			}
-			if kind != "host" {
+			// the host's own messages and pinned notes are not audience comments
+			if (kind == "comment" || kind == "question") && !(hi >= 0 && isHost) {
 				lm.comments++
 			}
 		case "like":
@@ -147,6 +160,41 @@ func readLiveEvents(rd *reader) error {
 		rd.accept(1)
 	}
 	return writeLiveMinutes(rd, minutes)
+}
+
+// hostRoles are the author roles of chat clients that mean the stream's host:
+// TikTok LIVE connectors call the broadcaster "anchor", YouTube's live chat
+// "owner" (authorDetails.isChatOwner).
+var hostRoles = map[string]bool{"host": true, "anchor": true, "owner": true, "broadcaster": true, "streamer": true, "creator": true}
+
+// otherRoles are roles that are not the host.
+var otherRoles = map[string]bool{"viewer": true, "audience": true, "member": true, "moderator": true, "mod": true,
+	"subscriber": true, "guest": true, "user": true, "fan": true}
+
+// liveEventHost reads whether an event's author is the host, from a role
+// field or a host flag. pos is the field's position, -1 when the event has
+// none; known is false when the field holds neither a role nor a boolean.
+func liveEventHost(get func(...string) (string, int)) (isHost, known bool, pos int) {
+	if v, i := get("role", "user_role", "author_role"); i >= 0 {
+		r := strings.ToLower(strings.TrimSpace(v))
+		switch {
+		case r == "":
+			return false, true, -1
+		case hostRoles[r]:
+			return true, true, i
+		case otherRoles[r]:
+			return false, true, i
+		}
+		return false, false, i
+	}
+	if v, i := get("is_host", "is_anchor", "is_owner", "is_chat_owner", "isChatOwner"); i >= 0 {
+		if strings.TrimSpace(v) == "" {
+			return false, true, -1
+		}
+		b, err := parseBool(v)
+		return b, err == nil, i
+	}
+	return false, true, -1
 }
 
 // liveEventTime reads RFC 3339 or Unix milliseconds / seconds.

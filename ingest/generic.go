@@ -17,7 +17,7 @@ var enums = map[string][]string{
 	"drops.structure":             {"limited_quantity", "time_limited", "tiered_bonus"},
 	"orders.status":               {"pending", "approved", "refunded", "reversed", "cancelled"},
 	"stream_metrics.counter_mode": {"interval", "cumulative"},
-	"chat.kind":                   {"comment", "reaction", "question", "host"},
+	"chat.kind":                   {"comment", "reaction", "question", "host", "pinned"},
 }
 
 // inputs that are not canonical columns but are read by the generic format
@@ -399,6 +399,9 @@ func (p *genericPlan) finish(rd *reader, rec *Record, where func(int) (int, int)
 		}
 		if !rec.Get("seq").Valid {
 			rec.SetInt("seq", int64(rec.Line))
+		}
+		if k := rec.Get("kind"); k.Valid && k.S == "host" && !rec.Get("is_host").Valid {
+			rec.SetBool("is_host", true)
 		}
 	}
 	return nil

@@ -188,8 +188,12 @@ func TestImportGenericJSONL(t *testing.T) {
 	if host.s("author_key") != h.key("author", "ana.glows") || host.i("seq") != 1 || host.s("text") != "We're live!" {
 		t.Errorf("host line = %+v", host.vals)
 	}
-	if c := findRow(t, rows, "kind", "comment"); c.i("seq") != 7 || c.i("source_line") != 3 {
-		t.Errorf("comment = seq %d line %d; want seq 7 line 3", c.i("seq"), c.i("source_line"))
+	// kind host implies is_host; a comment that does not say stays NULL
+	if v := host.v("is_host"); !v.Valid || !v.B {
+		t.Errorf("host line is_host = %+v; want true", v)
+	}
+	if c := findRow(t, rows, "kind", "comment"); c.i("seq") != 7 || c.i("source_line") != 3 || c.v("is_host").Valid {
+		t.Errorf("comment = seq %d line %d is_host %+v; want seq 7 line 3 is_host NULL", c.i("seq"), c.i("source_line"), c.v("is_host"))
 	}
 	assertNowhere(t, lake.Dir, "Ana.Glows")
 	checkRejectsStored(t, lake, st)

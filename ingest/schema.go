@@ -108,7 +108,10 @@ var (
 		opt("merchant_id", String), opt("platform", String), opt("title", String), opt("timezone", String),
 		opt("unique_viewers", Int), opt("peak_viewers", Int), opt("followers", Int),
 		opt("experiment_id", String), opt("variant", String), opt("tested_variable", String),
-		opt("flat_fee", Money), opt("commission_rate", Float), opt("currency", String))
+		opt("flat_fee", Money), opt("commission_rate", Float), opt("currency", String),
+		// campaign_id groups streams into a multi-creator campaign
+		// (docs/payouts.md); config campaigns.<id>.streams can do the same.
+		opt("campaign_id", String))
 
 	Drops = newTable("drops", []string{"drop_id"}, "starts_at",
 		req("drop_id", String), req("stream_id", String), req("starts_at", Time), req("ends_at", Time),
@@ -156,7 +159,10 @@ var (
 
 	Chat = newTable("chat", []string{"stream_id", "ts", "seq"}, "ts",
 		req("stream_id", String), req("ts", Time), opt("seq", Int), opt("kind", String),
-		unique(opt("author_key", String)), unique(opt("text", String)))
+		unique(opt("author_key", String)), unique(opt("text", String)),
+		// is_host marks a message written by the stream's host (the
+		// disclosure check of stream_compliance reads it); kind host implies it.
+		opt("is_host", Bool))
 )
 
 // Tables lists every canonical table in a fixed order.

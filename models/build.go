@@ -9,20 +9,66 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/marcboeker/go-duckdb"
 )
 
 // Settings are the values of postlive.yaml the SQL models read from the
-// `settings` and `experiment_settings` tables.
+// tables the build writes first: `settings` (one row), `experiment_settings`,
+// `campaign_settings`, `campaign_stream_list`, `campaign_bonus_tiers`,
+// `compliance_phrases` and `compliance_min_minutes`.
 type Settings struct {
 	AttributionWindow time.Duration
 	DuplicateWindow   time.Duration
 	Currency          string
 	Experiments       []ExperimentSetting
+
+	// PayoutCloseAfter is how long after its end a payout period closes
+	// (payouts.close_after); 0 closes it at its end.
+	PayoutCloseAfter time.Duration
+	// Campaigns group streams and carry their payout terms.
+	Campaigns []CampaignSetting
+	// DisclosurePhrases are the words that disclose an affiliate
+	// relationship; nil means DefaultDisclosurePhrases, empty means none.
+	DisclosurePhrases []string
+	// DisclosureWithin is how soon after the start a host must disclose;
+	// 0 means DefaultDisclosureWithin.
+	DisclosureWithin time.Duration
+	// MinMinutes is the minimum stream length per platform; nil means
+	// DefaultMinMinutes. A platform with 0 or none is not checked.
+	MinMinutes map[string]float64
+}
+
+// Compliance defaults (docs/configuration.md § compliance).
+var (
+	DefaultDisclosurePhrases = []string{"#ad", "commission", "affiliate", "sponsored", "paid partnership"}
+	DefaultMinMinutes        = map[string]float64{"amazon_live": 30}
+)
+
+// DefaultDisclosureWithin is the disclosure deadline after a stream starts.
+const DefaultDisclosureWithin = 90 * time.Second
+
+// CampaignSetting is one campaign of postlive.yaml campaigns.<id>. Money is
+// decimal text ("150.00") so that it reaches DuckDB exactly; "" = not set.
+type CampaignSetting struct {
+	ID           string
+	Name         string
+	Streams      []string // stream ids listed explicitly
+	StreamPrefix string   // every stream whose id starts with it
+	FlatFee      string   // per stream, replaces streams.flat_fee
+	FirstNBonus  string   // per bonus-eligible redemption of a tiered drop
+	Bonuses      []BonusTier
+}
+
+// BonusTier pays Amount for a stream whose revenue passes RevenueOver.
+type BonusTier struct {
+	RevenueOver, Amount string
 }
 
 // ExperimentSetting is one experiment's configuration.
@@ -197,13 +243,26 @@ func writeSettings(ctx context.Context, db *sql.DB, s Settings) error {
 	if cur == "" {
 		cur = "USD"
 	}
+	within := s.DisclosureWithin
+	if within <= 0 {
+		within = DefaultDisclosureWithin
+	}
 	_, err := db.ExecContext(ctx, `create table settings as select
     to_microseconds(?::bigint) as attribution_window,
     ?::bigint as duplicate_window_us,
-    ?::varchar as report_currency`,
-		s.AttributionWindow.Microseconds(), s.DuplicateWindow.Microseconds(), cur)
+    ?::varchar as report_currency,
+    to_microseconds(?::bigint) as payout_close_after,
+    ?::bigint as disclosure_within_s`,
+		s.AttributionWindow.Microseconds(), s.DuplicateWindow.Microseconds(), cur,
+		s.PayoutCloseAfter.Microseconds(), int64(within/time.Second))
 	if err != nil {
 		return fmt.Errorf("write settings: %w", err)
+	}
+	if err := writeCampaignSettings(ctx, db, s.Campaigns); err != nil {
+		return err
+	}
+	if err := writeComplianceSettings(ctx, db, s); err != nil {
+		return err
 	}
 	if _, err := db.ExecContext(ctx, `create table experiment_settings (
     experiment_id varchar primary key, control varchar, primary_metric varchar, planned_streams integer, alpha double)`); err != nil {
@@ -224,6 +283,119 @@ func writeSettings(ctx context.Context, db *sql.DB, s Settings) error {
 		}
 	}
 	return nil
+}
+
+// writeCampaignSettings writes campaign_settings (one row per campaign),
+// campaign_stream_list (one row per explicitly listed stream) and
+// campaign_bonus_tiers (one row per performance bonus tier).
+func writeCampaignSettings(ctx context.Context, db *sql.DB, cs []CampaignSetting) error {
+	for _, q := range []string{
+		`create table campaign_settings (campaign_id varchar primary key, campaign_name varchar,
+    stream_prefix varchar, flat_fee decimal(18, 2), first_n_bonus decimal(18, 2))`,
+		`create table campaign_stream_list (campaign_id varchar, stream_id varchar, primary key (campaign_id, stream_id))`,
+		`create table campaign_bonus_tiers (campaign_id varchar, revenue_over decimal(18, 2), amount decimal(18, 2),
+    primary key (campaign_id, revenue_over))`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("write campaign settings: %w", err)
+		}
+	}
+	null := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	for _, c := range cs {
+		if _, err := db.ExecContext(ctx, `insert into campaign_settings values (?, ?, ?, ?::decimal(18, 2), ?::decimal(18, 2))`,
+			c.ID, null(c.Name), null(c.StreamPrefix), null(c.FlatFee), null(c.FirstNBonus)); err != nil {
+			return fmt.Errorf("write campaign settings %s: %w", c.ID, err)
+		}
+		for _, st := range c.Streams {
+			if _, err := db.ExecContext(ctx, `insert into campaign_stream_list values (?, ?)`, c.ID, st); err != nil {
+				return fmt.Errorf("write campaign settings %s: %w", c.ID, err)
+			}
+		}
+		for _, b := range c.Bonuses {
+			if _, err := db.ExecContext(ctx, `insert into campaign_bonus_tiers values (?, ?::decimal(18, 2), ?::decimal(18, 2))`,
+				c.ID, b.RevenueOver, b.Amount); err != nil {
+				return fmt.Errorf("write campaign settings %s: %w", c.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// writeComplianceSettings writes compliance_phrases (each phrase with the
+// case-insensitive RE2 pattern that finds it as a whole word) and
+// compliance_min_minutes (one row per platform with a minimum length).
+func writeComplianceSettings(ctx context.Context, db *sql.DB, s Settings) error {
+	if _, err := db.ExecContext(ctx, `create table compliance_phrases (phrase varchar primary key, pattern varchar)`); err != nil {
+		return fmt.Errorf("write compliance settings: %w", err)
+	}
+	phrases := s.DisclosurePhrases
+	if phrases == nil {
+		phrases = DefaultDisclosurePhrases
+	}
+	seen := map[string]bool{}
+	for _, p := range phrases {
+		p = strings.TrimSpace(p)
+		if p == "" || seen[strings.ToLower(p)] {
+			continue
+		}
+		seen[strings.ToLower(p)] = true
+		if _, err := db.ExecContext(ctx, `insert into compliance_phrases values (?, ?)`, p, PhrasePattern(p)); err != nil {
+			return fmt.Errorf("write compliance settings: %w", err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `create table compliance_min_minutes (platform varchar primary key, min_minutes double)`); err != nil {
+		return fmt.Errorf("write compliance settings: %w", err)
+	}
+	mins := s.MinMinutes
+	if mins == nil {
+		mins = DefaultMinMinutes
+	}
+	platforms := make([]string, 0, len(mins))
+	for p := range mins {
+		platforms = append(platforms, p)
+	}
+	sort.Strings(platforms)
+	for _, p := range platforms {
+		if mins[p] <= 0 {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, `insert into compliance_min_minutes values (?, ?)`, strings.ToLower(strings.TrimSpace(p)), mins[p]); err != nil {
+			return fmt.Errorf("write compliance settings: %w", err)
+		}
+	}
+	return nil
+}
+
+// PhrasePattern is the RE2 pattern that finds a disclosure phrase in a
+// message, ignoring case: as a whole word where the phrase begins or ends
+// with a letter or digit ("ad" does not match "add"; "#ad" matches "#ad," and
+// "deal#ad" but not "#adorable"), spaces in the phrase matching any run of
+// white space.
+func PhrasePattern(phrase string) string {
+	words := strings.Fields(phrase)
+	if len(words) == 0 {
+		return `(?i)$^`
+	}
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	isWord := func(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+	first, _ := utf8.DecodeRuneInString(phrase[len(phrase)-len(strings.TrimLeftFunc(phrase, unicode.IsSpace)):])
+	last, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(phrase, unicode.IsSpace))
+	p := `(?i)`
+	if isWord(first) {
+		p += `(^|[^\pL\pN_])`
+	}
+	p += strings.Join(words, `\s+`)
+	if isWord(last) {
+		p += `($|[^\pL\pN_])`
+	}
+	return p
 }
 
 // runTest counts the rows a data test returns and keeps the first five.

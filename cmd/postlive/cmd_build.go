@@ -63,6 +63,9 @@ func buildWorkspace(ctx context.Context, out io.Writer, ws *workspace) (*models.
 		Settings: models.Settings{
 			AttributionWindow: ws.cfg.AttributionWindow, DuplicateWindow: ws.cfg.DuplicateWindow,
 			Currency: ws.cfg.Currency, Experiments: exps,
+			PayoutCloseAfter: ws.cfg.PayoutCloseAfter, Campaigns: ws.cfg.Campaigns,
+			DisclosurePhrases: ws.cfg.DisclosurePhrases, DisclosureWithin: ws.cfg.DisclosureWithin,
+			MinMinutes: ws.cfg.MinMinutes,
 		},
 		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit,
 	})

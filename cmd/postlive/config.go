@@ -9,11 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/viper"
 	"gopkg.in/yaml.v3"
+
+	"github.com/postlive/postlive/models"
 )
 
 // config is postlive.yaml after defaults and POSTLIVE_* overrides. Every key
@@ -33,6 +36,12 @@ type config struct {
 	Experiments       map[string]experimentConfig
 	Threads           int
 	MemoryLimit       string
+
+	PayoutCloseAfter  time.Duration
+	Campaigns         []models.CampaignSetting
+	DisclosurePhrases []string
+	DisclosureWithin  time.Duration
+	MinMinutes        map[string]float64
 }
 
 type experimentConfig struct {
@@ -55,21 +64,32 @@ var configKeys = []struct {
 	{"default_merchant", "", "merchant id for merchant exports that do not carry one (Shopify)"},
 	{"duckdb.threads", "0", "DuckDB worker threads; 0 = all cores"},
 	{"duckdb.memory_limit", "", "DuckDB memory limit, e.g. 2GB; empty = DuckDB's default (80 % of RAM)"},
+	{"payouts.close_after", "15d", "a payout period (calendar month, UTC) closes this long after its end; later reversals are clawed back in the period they are seen"},
+	{"compliance.disclosure_phrases", "", "words that disclose an affiliate relationship (case-insensitive, whole words); default #ad, commission, affiliate, sponsored, paid partnership"},
+	{"compliance.disclosure_within", "90s", "a host message or pinned note with a disclosure phrase must come this soon after the start"},
 }
 
 // configMaps are keys whose children are user-named.
 var configMaps = map[string][]string{
-	"time_zones":         nil, // time_zones.<format>: IANA zone for local times in that format's exports
-	"currencies":         nil, // currencies.<format>: currency of exports that name none (Amazon UK)
-	"decimal_separators": nil, // decimal_separators.<format>: "," when ambiguous numbers use a decimal comma
-	"experiments":        {"control", "primary_metric", "planned_streams", "alpha"},
+	"time_zones":             nil, // time_zones.<format>: IANA zone for local times in that format's exports
+	"currencies":             nil, // currencies.<format>: currency of exports that name none (Amazon UK)
+	"decimal_separators":     nil, // decimal_separators.<format>: "," when ambiguous numbers use a decimal comma
+	"experiments":            {"control", "primary_metric", "planned_streams", "alpha"},
+	"compliance.min_minutes": nil, // compliance.min_minutes.<platform>: minimum stream length in minutes
+	"campaigns":              campaignKeys,
 }
+
+// campaignKeys are the keys of one campaign (campaigns.<id>.*).
+var campaignKeys = []string{"name", "streams", "stream_prefix", "flat_fee", "bonuses", "first_n_bonus"}
+
+// bonusKeys are the keys of one performance bonus tier (campaigns.<id>.bonuses[i]).
+var bonusKeys = []string{"revenue_over", "amount"}
 
 // loadConfig reads <workspace>/postlive.yaml (optional) and POSTLIVE_* variables.
 func loadConfig(ws string) (*config, error) {
 	v := viper.New()
 	for _, k := range configKeys {
-		if k.key == "bots.patterns" {
+		if k.key == "bots.patterns" || k.key == "compliance.disclosure_phrases" {
 			v.SetDefault(k.key, []string{})
 		} else {
 			v.SetDefault(k.key, k.def)
@@ -78,12 +98,16 @@ func loadConfig(ws string) (*config, error) {
 	}
 	path := filepath.Join(ws, "postlive.yaml")
 	raw, err := os.ReadFile(path)
+	var campaigns []models.CampaignSetting
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
 		return nil, err
 	default:
 		if err := checkConfigKeys(path, raw); err != nil {
+			return nil, err
+		}
+		if campaigns, err = readCampaigns(path, raw); err != nil {
 			return nil, err
 		}
 		v.SetConfigType("yaml")
@@ -108,6 +132,46 @@ func loadConfig(ws string) (*config, error) {
 	}
 	if c.DuplicateWindow, err = parseDuration(v.GetString("clicks.duplicate_window")); err != nil {
 		return nil, usagef("%s: clicks.duplicate_window: %v", path, err)
+	}
+	if c.PayoutCloseAfter, err = parseDuration(v.GetString("payouts.close_after")); err != nil {
+		return nil, usagef("%s: payouts.close_after: %v", path, err)
+	}
+	if c.DisclosureWithin, err = parseDuration(v.GetString("compliance.disclosure_within")); err != nil || c.DisclosureWithin < time.Second {
+		if err == nil {
+			err = fmt.Errorf("%q is shorter than a second", v.GetString("compliance.disclosure_within"))
+		}
+		return nil, usagef("%s: compliance.disclosure_within: %v", path, err)
+	}
+	c.Campaigns = campaigns
+	c.DisclosurePhrases = models.DefaultDisclosurePhrases
+	if s, ok := os.LookupEnv("POSTLIVE_COMPLIANCE_DISCLOSURE_PHRASES"); ok {
+		c.DisclosurePhrases = splitList(s)
+	} else if v.InConfig("compliance.disclosure_phrases") {
+		c.DisclosurePhrases = v.GetStringSlice("compliance.disclosure_phrases")
+	}
+	if c.DisclosurePhrases == nil {
+		c.DisclosurePhrases = []string{}
+	}
+	c.MinMinutes = map[string]float64{}
+	for p, m := range models.DefaultMinMinutes {
+		c.MinMinutes[p] = m
+	}
+	minutes := map[string]string{}
+	for p, val := range v.GetStringMapString("compliance.min_minutes") {
+		minutes[p] = val
+	}
+	for _, kv := range os.Environ() {
+		k, val, _ := strings.Cut(kv, "=")
+		if p, ok := strings.CutPrefix(k, "POSTLIVE_COMPLIANCE_MIN_MINUTES_"); ok {
+			minutes[strings.ToLower(p)] = val
+		}
+	}
+	for p, val := range minutes {
+		m, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || m < 0 {
+			return nil, usagef("%s: compliance.min_minutes.%s: %q is not a number of minutes like 30 (0 turns the check off)", path, p, val)
+		}
+		c.MinMinutes[strings.ToLower(p)] = m
 	}
 	if s := os.Getenv("POSTLIVE_BOTS_PATTERNS"); s != "" {
 		c.BotPatterns = strings.Split(s, ",")
@@ -183,6 +247,17 @@ func loadConfig(ws string) (*config, error) {
 	return c, nil
 }
 
+// splitList splits a comma-separated environment value, dropping empty items.
+func splitList(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // parseDuration accepts Go durations and days ("2d").
 func parseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
@@ -225,7 +300,10 @@ func checkConfigKeys(path string, raw []byte) error {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			full := prefix + k.Value
-			if kids, ok := configMaps[full]; ok && prefix == "" {
+			if full == "campaigns" {
+				continue // readCampaigns checks them, with their values
+			}
+			if kids, ok := configMaps[full]; ok {
 				if val.Kind == yaml.MappingNode && kids != nil {
 					for j := 0; j+1 < len(val.Content); j += 2 {
 						walkChildren(val.Content[j+1], full+"."+val.Content[j].Value, kids, path, &problems)

@@ -11,6 +11,13 @@ ranked as (
     from source
 )
 
-select stream_id, ts::timestamp as ts, seq, kind, author_key, text
+select
+    stream_id,
+    ts::timestamp as ts,
+    seq,
+    kind,
+    author_key,
+    text,
+    coalesce(is_host, kind = 'host') as is_host
 from ranked
 where version_rank = 1

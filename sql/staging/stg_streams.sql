@@ -29,6 +29,7 @@ select
     flat_fee,
     commission_rate,
     upper(currency) as currency,
+    nullif(trim(campaign_id), '') as campaign_id,
     import_seq
 from ranked
 where version_rank = 1
