@@ -397,8 +397,8 @@ func TestExperimentBalanceAndDegenerateArms(t *testing.T) {
 	}
 
 	bal := byKey(rows(t, db, "select * from experiment_balance where experiment_id = 'exp-bal'"), "dimension")
-	if len(bal) != 5 {
-		t.Fatalf("experiment_balance has %d dimensions for exp-bal; want 5", len(bal))
+	if len(bal) != 6 {
+		t.Fatalf("experiment_balance has %d dimensions for exp-bal; want 6", len(bal))
 	}
 	wantBal := map[string]string{
 		"platform":   "NULL",
@@ -406,6 +406,7 @@ func TestExperimentBalanceAndDegenerateArms(t *testing.T) {
 		"weekday":    "all weekend streams ran on weekends, no weekday stream did",
 		"start_hour": "NULL", // 10:00 in New York, d1 22:00 (night) is 1 of 3
 		"duration":   "weekend streams ran 60 min on average, weekday 20 min",
+		"tier":       "NULL", // no stream reports followers: one level, "hosts of unknown tier"
 	}
 	for d, want := range wantBal {
 		if got := bal[d]["warning"]; got != want {

@@ -6,19 +6,25 @@
 --   start_hour_local  0–23, weekday_local 1 (Monday) – 7 (Sunday)
 --   daypart           night 22–4 h, morning 5–11 h, afternoon 12–16 h, evening 17–21 h
 --   is_weekend        weekday_local is Saturday or Sunday
+--   tier              influencer tier of the followers the stream reports,
+--                     else of the affiliate (affiliates.tier)
 with
 
 kpis as (
     select * from stream_kpis
 ),
 
+affiliate_tiers as (
+    select affiliate_id, tier from affiliates
+),
+
 experiment_streams as (
     select
-        stream_id,
+        kpis.stream_id,
         trim(experiment_id) as experiment_id,
         trim(variant) as variant,
         nullif(trim(tested_variable), '') as tested_variable,
-        affiliate_id,
+        kpis.affiliate_id,
         platform,
         started_at,
         duration_min::double as duration_min,
@@ -26,8 +32,10 @@ experiment_streams as (
         viewers::double as viewers,
         clicks::double as clicks,
         orders::double as orders,
-        revenue::double as revenue
+        revenue::double as revenue,
+        coalesce(kpis.follower_tier, affiliate_tiers.tier) as tier
     from kpis
+    left join affiliate_tiers on affiliate_tiers.affiliate_id = kpis.affiliate_id
     where nullif(trim(experiment_id), '') is not null
         and nullif(trim(variant), '') is not null
 ),

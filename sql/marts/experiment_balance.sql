@@ -1,8 +1,10 @@
 -- one row per experiment × dimension (platform, affiliate, weekday, start_hour,
--- duration): do the arms differ in something other than the tested variable?
+-- duration, tier): do the arms differ in something other than the tested
+-- variable?
 --   arms         each arm's streams on the dimension, e.g.
 --                "20off: tiktok 2, instagram 1 | 30off: instagram 2, tiktok 1"
---   imbalance    platform, affiliate: the largest difference between arms in
+--   imbalance    platform, affiliate, tier (influencer tier, docs/metrics.md):
+--                the largest difference between arms in
 --                the share of streams on one value (0 = same mix, 1 = no
 --                overlap); weekday: the same for weekend vs weekday; start_hour:
 --                the same for the daypart (night 22–4 h, morning 5–11 h,
@@ -28,7 +30,8 @@ dimensions as (
         (2, 'affiliate', 'were hosted by ', 'was hosted by '),
         (3, 'weekday', 'ran on ', 'ran on '),
         (4, 'start_hour', 'started in the ', 'started in the '),
-        (5, 'duration', '', '')
+        (5, 'duration', '', ''),
+        (6, 'tier', 'were hosted by ', 'was hosted by ')
     ) as dimensions (dimension_order, dimension, verb_plural, verb_singular)
 ),
 
@@ -42,7 +45,9 @@ tested_names as (
         ('start_hour', 'start_hour'), ('start_hour', 'start_time'), ('start_hour', 'time_of_day'),
         ('start_hour', 'daypart'), ('start_hour', 'streaming_time'), ('start_hour', 'hour'),
         ('duration', 'duration'), ('duration', 'stream_length'), ('duration', 'length'),
-        ('duration', 'duration_min')
+        ('duration', 'duration_min'),
+        ('tier', 'tier'), ('tier', 'influencer_tier'), ('tier', 'follower_tier'), ('tier', 'followers'),
+        ('tier', 'audience_size')
     ) as tested_names (dimension, tested_variable)
 ),
 
@@ -60,6 +65,8 @@ stream_levels as (
     select experiment_id, variant, 'weekday' as dimension, case when is_weekend then 'weekends' else 'weekdays' end as level from streams
     union all
     select experiment_id, variant, 'start_hour' as dimension, daypart as level from streams
+    union all
+    select experiment_id, variant, 'tier' as dimension, coalesce(tier || ' hosts', 'hosts of unknown tier') as level from streams
 ),
 
 level_counts as (

@@ -1,5 +1,7 @@
 -- one row per stream: audience, clicks, orders, revenue and the ratios of
 -- docs/metrics.md. A ratio with a zero or missing denominator is NULL.
+-- follower_tier is the influencer tier of the followers the stream reports
+-- (int_follower_tiers); campaign_id the campaign it belongs to.
 with
 
 streams as (
@@ -57,6 +59,14 @@ spend as (
     group by stream_id
 ),
 
+tiers as (
+    select * from int_follower_tiers
+),
+
+stream_campaigns as (
+    select * from int_stream_campaigns
+),
+
 joined as (
     select
         streams.stream_id,
@@ -87,13 +97,20 @@ joined as (
         orders.commission_reported,
         orders.new_customer_orders,
         spend.ad_spend::decimal(18, 2) as ad_spend,
-        coalesce(streams.currency, orders.order_currency, config.report_currency) as currency
+        coalesce(streams.currency, orders.order_currency, config.report_currency) as currency,
+        streams.followers,
+        tiers.tier as follower_tier,
+        stream_campaigns.campaign_id
     from streams
     cross join config
     left join samples on samples.stream_id = streams.stream_id
     left join clicks on clicks.stream_id = streams.stream_id
     left join orders on orders.stream_id = streams.stream_id
     left join spend on spend.stream_id = streams.stream_id
+    left join tiers
+        on streams.followers >= tiers.min_followers
+        and (tiers.max_followers is null or streams.followers < tiers.max_followers)
+    left join stream_campaigns on stream_campaigns.stream_id = streams.stream_id
 ),
 
 audience as (
@@ -147,7 +164,10 @@ kpis as (
         experiment_id,
         variant,
         tested_variable,
-        host
+        host,
+        followers,
+        follower_tier,
+        campaign_id
     from audience
 )
 
