@@ -63,6 +63,8 @@ func buildWorkspace(ctx context.Context, out io.Writer, ws *workspace) (*models.
 		Settings: models.Settings{
 			AttributionWindow: ws.cfg.AttributionWindow, DuplicateWindow: ws.cfg.DuplicateWindow,
 			Currency: ws.cfg.Currency, Experiments: exps,
+			CommissionRates: ws.cfg.CommissionRates,
+			LeakAfter:       ws.cfg.LeakAfter, LeakMinRedemptions: ws.cfg.LeakMinRedeemed, LeakShare: ws.cfg.LeakShare,
 		},
 		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit,
 	})

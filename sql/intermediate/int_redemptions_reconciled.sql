@@ -20,7 +20,7 @@ orders as (
 ),
 
 drops as (
-    select stg_drops.*, stg_streams.merchant_id, stg_streams.commission_rate
+    select stg_drops.* exclude (commission_rate), stg_streams.merchant_id, stg_streams.commission_rate
     from stg_drops
     inner join stg_streams on stg_streams.stream_id = stg_drops.stream_id
 ),
