@@ -20,6 +20,8 @@ versions as (
         source.net_revenue,
         coalesce(source.refunded, 0)::decimal(18, 2) as refunded,
         source.commission,
+        source.coupon_code,
+        source.tracking_id,
         source.source_format,
         source.source_sha256,
         source.source_line,
