@@ -66,6 +66,8 @@ func buildWorkspace(ctx context.Context, out io.Writer, ws *workspace) (*models.
 			PayoutCloseAfter: ws.cfg.PayoutCloseAfter, Campaigns: ws.cfg.Campaigns,
 			DisclosurePhrases: ws.cfg.DisclosurePhrases, DisclosureWithin: ws.cfg.DisclosureWithin,
 			MinMinutes: ws.cfg.MinMinutes,
+			CommissionRates: ws.cfg.CommissionRates,
+			LeakAfter:       ws.cfg.LeakAfter, LeakMinRedemptions: ws.cfg.LeakMinRedeemed, LeakShare: ws.cfg.LeakShare,
 		},
 		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit,
 	})
