@@ -37,10 +37,16 @@ func newTestWorkspace(t *testing.T) *testWorkspace {
 
 func (w *testWorkspace) importFiles(specs ...importSpec) {
 	w.t.Helper()
+	w.importAt(time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC), specs...)
+}
+
+// importAt imports files as if on the given date (the manifest's imported_at).
+func (w *testWorkspace) importAt(now time.Time, specs ...importSpec) {
+	w.t.Helper()
 	for _, s := range specs {
 		st, err := ingest.Import(context.Background(), w.lake, s.path, ingest.Options{
 			Kind: s.kind, Merchant: s.merchant, Salt: "test-salt",
-			Now: func() time.Time { return time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC) },
+			Now: func() time.Time { return now },
 		})
 		if err != nil {
 			w.t.Fatalf("import %s: %v", s.path, err)
