@@ -65,7 +65,7 @@ func buildWorkspace(ctx context.Context, out io.Writer, ws *workspace) (*models.
 			Currency: ws.cfg.Currency, Experiments: exps,
 			PayoutCloseAfter: ws.cfg.PayoutCloseAfter, Campaigns: ws.cfg.Campaigns,
 			DisclosurePhrases: ws.cfg.DisclosurePhrases, DisclosureWithin: ws.cfg.DisclosureWithin,
-			MinMinutes: ws.cfg.MinMinutes,
+			MinMinutes:      ws.cfg.MinMinutes,
 			CommissionRates: ws.cfg.CommissionRates,
 			LeakAfter:       ws.cfg.LeakAfter, LeakMinRedemptions: ws.cfg.LeakMinRedeemed, LeakShare: ws.cfg.LeakShare,
 		},
