@@ -52,6 +52,27 @@ experiments:
     planned_streams: 12
   exp-cta:
     control: link-in-bio
+payouts:
+  close_after: 15d
+compliance:
+  disclosure_within: 90s
+  min_minutes:
+    amazon_live: 30
+campaigns:
+  glow-gift:
+    name: GlowLab gift drops on TikTok
+    streams: [s-2026-11-02-ana, s-2026-11-04-ana, s-2026-11-07-ben, s-2026-11-09-ana, s-2026-11-13-ben]
+    bonuses:
+      - {revenue_over: 1000, amount: 50}
+      - {revenue_over: 2000, amount: 150}
+    first_n_bonus: 2.00
+  kitchen-weekend:
+    name: Kitchenly weekend, two hosts
+    streams: [s-2026-11-14-chloe, s-2026-11-15-ben]
+    flat_fee: 120.00
+    bonuses:
+      - {revenue_over: 300, amount: 25}
+      - {revenue_over: 600, amount: 60}
 `
 
 func newDemoCmd(e *env) *cobra.Command {

@@ -71,7 +71,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Long: `postlive imports the exports of affiliate live-shopping streams (Shopify orders,
 click logs, stream metrics, ad spend, the stream plan) into a Parquet lake, builds
 DuckDB marts (stream KPIs, per-minute engagement, drop performance, coupon
-reconciliation) and writes reports.` + "\n" + exitStatusHelp,
+reconciliation, creator payouts, campaigns, compliance checks) and writes
+reports.` + "\n" + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -86,6 +87,7 @@ reconciliation) and writes reports.` + "\n" + exitStatusHelp,
 		newBuildCmd(e),
 		newQueryCmd(e),
 		newReconcileCmd(e),
+		newPayoutsCmd(e),
 		newDemoCmd(e),
 		newReportCmd(e),
 		newFixturesCmd(e),
