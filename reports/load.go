@@ -23,9 +23,20 @@ type stream struct {
 	Revenue, RevenueDuring, RevenueAfter, CVRClick, CVRViewer, RPV, AOV sql.NullFloat64
 	AdSpend, CPA, ROAS, Commission, NewCustomerShare                    sql.NullFloat64
 
-	Baselines map[string]baseline
-	Minutes   []minute
-	Drops     []drop
+	// Tier and Followers come from stream_kpis.follower_tier and followers
+	// when the mart has them.
+	Tier      string
+	Followers sql.NullFloat64
+
+	Baselines  map[string]baseline
+	Minutes    []minute
+	Drops      []drop
+	Compliance []complianceCheck
+}
+
+// complianceCheck is one row of stream_compliance.
+type complianceCheck struct {
+	Check, Status, Detail string
 }
 
 type baseline struct {
@@ -91,11 +102,12 @@ type merchant struct {
 }
 
 type warehouse struct {
-	streams     []*stream
-	byID        map[string]*stream
-	experiments []*experiment
-	merchants   []*merchant
-	hasExp      bool
+	streams       []*stream
+	byID          map[string]*stream
+	experiments   []*experiment
+	merchants     []*merchant
+	hasExp        bool
+	hasCompliance bool
 }
 
 const streamKPIsQuery = `
@@ -114,6 +126,16 @@ select
     cast(new_customer_share as double)
 from stream_kpis
 order by started_at, stream_id`
+
+const tierQuery = `
+select cast(stream_id as varchar), coalesce(cast(follower_tier as varchar), ''), cast(followers as double)
+from stream_kpis`
+
+const complianceQuery = `
+select cast(stream_id as varchar), cast(check_name as varchar), coalesce(cast(status as varchar), ''),
+    coalesce(cast(detail as varchar), '')
+from stream_compliance
+order by stream_id, check_order, check_name`
 
 const baselinesQuery = `
 select cast(stream_id as varchar), cast(kpi as varchar), cast(value as double), cast(baseline as double),
@@ -260,6 +282,45 @@ func load(ctx context.Context, db *sql.DB) (*warehouse, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	kpiCols, err := tableColumns(ctx, db, "stream_kpis")
+	if err != nil {
+		return nil, err
+	}
+	if kpiCols["follower_tier"] && kpiCols["followers"] {
+		err = queryEach(ctx, db, "stream_kpis tiers", tierQuery, func(r *sql.Rows) error {
+			var id, tier string
+			var followers sql.NullFloat64
+			if err := r.Scan(&id, &tier, &followers); err != nil {
+				return err
+			}
+			if s := w.byID[id]; s != nil {
+				s.Tier, s.Followers = tier, followers
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if w.hasCompliance, err = tableExists(ctx, db, "stream_compliance"); err != nil {
+		return nil, err
+	}
+	if w.hasCompliance {
+		err = queryEach(ctx, db, "stream_compliance", complianceQuery, func(r *sql.Rows) error {
+			var id string
+			var c complianceCheck
+			if err := r.Scan(&id, &c.Check, &c.Status, &c.Detail); err != nil {
+				return err
+			}
+			if s := w.byID[id]; s != nil {
+				s.Compliance = append(s.Compliance, c)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	err = queryEach(ctx, db, "stream_baselines", baselinesQuery, func(r *sql.Rows) error {
 		var id, kpi string

@@ -110,9 +110,17 @@ type verdictView struct {
 	Warnings                             []string
 }
 
+// complianceRow is one compliance check as the stream report shows it.
+type complianceRow struct {
+	Label, Result, Class, Detail string
+}
+
 type streamView struct {
 	ID, Title, Host, Platform, Merchant, MerchantLink string
 	When, Duration, ViewerBasis, Currency             string
+	Tier                                              string // "micro creator, 48,200 followers"
+	HasCompliance                                     bool
+	Compliance                                        []complianceRow
 	Tiles                                             []tile
 	Minutes, Funnel, Revenue                          *chart
 	Moments                                           []moment
@@ -274,10 +282,42 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 	if e := r.w.experiment(s.ExperimentID); e != nil {
 		v.Experiment = r.verdict(e, cur)
 	}
+	if s.Tier != "" {
+		v.Tier = s.Tier + " creator"
+		if s.Followers.Valid {
+			v.Tier += ", " + fmtCount(s.Followers) + " followers"
+		}
+	}
+	v.HasCompliance = r.w.hasCompliance
+	for _, c := range s.Compliance {
+		v.Compliance = append(v.Compliance, complianceView(c))
+	}
 	p.Title = v.Title + " — stream report"
 	p.Kind = "stream"
 	p.Stream = v
 	return r.render(&p)
+}
+
+// complianceView names a stream_compliance check and its result in words.
+func complianceView(c complianceCheck) complianceRow {
+	row := complianceRow{Label: c.Check, Detail: c.Detail}
+	switch c.Check {
+	case "disclosure":
+		row.Label = "Affiliate disclosure early in the stream"
+	case "min_length":
+		row.Label = "Stream length"
+	case "drop_window":
+		row.Label = "Codes redeemed inside their drop windows"
+	}
+	switch c.Status {
+	case "pass":
+		row.Result, row.Class = "✓ passed", "good"
+	case "fail":
+		row.Result, row.Class = "✗ failed", "bad"
+	default:
+		row.Result, row.Class = "not checked", "flat"
+	}
+	return row
 }
 
 // windowWords gives a drop window as offsets into the stream and local clock times.

@@ -225,4 +225,33 @@ func TestExperimentContractColumnsOnly(t *testing.T) {
 	if !strings.Contains(s, "No clear winner yet on revenue per viewer.") {
 		t.Error("experiment-exp1.html has no verdict on revenue per viewer")
 	}
+	// without stream_compliance and the tier columns the stream report leaves them out
+	st := readFile(t, filepath.Join(out, "stream-s5.html"))
+	if strings.Contains(st, `id="compliance"`) || strings.Contains(st, " creator, ") {
+		t.Error("stream-s5.html shows compliance or a tier without stream_compliance or stream_kpis.follower_tier")
+	}
+}
+
+// TestComplianceSection: each check's result in words, with the mart's detail.
+func TestComplianceSection(t *testing.T) {
+	requireBundle(t)
+	db := newTestWarehouse(t, fixture{})
+	out := t.TempDir()
+	writeReports(t, db, out)
+	s6 := readFile(t, filepath.Join(out, "stream-s6.html"))
+	for _, want := range []string{
+		`<tr><td>Affiliate disclosure early in the stream</td><td class="nw bad">✗ failed</td><td>no host message or pinned note says #ad, affiliate, commission, paid partnership, sponsored</td></tr>`,
+		`<tr><td>Stream length</td><td class="nw bad">✗ failed</td><td>ran 20 min; the tiktok guidance is at least 30 min</td></tr>`,
+		`<tr><td>Codes redeemed inside their drop windows</td><td class="nw flat">not checked</td><td>the stream has no drops</td></tr>`,
+	} {
+		if !strings.Contains(s6, want) {
+			t.Errorf("stream-s6.html lacks %s", want)
+		}
+	}
+	if strings.Contains(s6, " creator, ") {
+		t.Error("stream-s6.html names a tier for a host without a follower count")
+	}
+	if s5 := readFile(t, filepath.Join(out, "stream-s5.html")); !strings.Contains(s5, "host h1 (micro creator, 48,200 followers)") {
+		t.Error("stream-s5.html does not name the host's tier")
+	}
 }

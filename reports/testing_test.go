@@ -69,7 +69,8 @@ type fixture struct {
 	// noExperiments leaves experiment_results out of the warehouse.
 	noExperiments bool
 	// contractOnly gives experiment_results only the columns of the contract,
-	// without the extras the real mart adds (control_value, alpha, power, …).
+	// without the extras the real mart adds (control_value, alpha, power, …),
+	// and leaves out stream_compliance and stream_kpis' follower tiers.
 	contractOnly bool
 }
 
@@ -296,6 +297,41 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 			mustExec(t, db, `update experiment_results set control_streams = 2, control_value = value / (1 + lift_rel),
                 is_primary = metric = 'rpv', alpha = 0.05, power = 0.31, target_lift_rel = 0.10,
                 cs_low = ci_low - 0.2, cs_high = ci_high + 0.2`)
+		}
+	}
+	if !f.contractOnly {
+		// Influencer tiers and compliance checks (docs/metrics.md): h1 is a
+		// micro creator, h2 has no follower count.
+		mustExec(t, db, `alter table stream_kpis add column followers bigint;
+            alter table stream_kpis add column follower_tier varchar;
+            update stream_kpis set followers = 48200, follower_tier = 'micro' where stream_id = ?`, f.t("s5"))
+		mustExec(t, db, `create table stream_compliance (
+            stream_id varchar, affiliate_id varchar, platform varchar, started_at timestamp, check_order integer,
+            check_name varchar, status varchar, passed boolean, detail varchar, observed_at timestamp,
+            observed double, threshold double)`)
+		for _, c := range []struct {
+			stream          string
+			order           int
+			check, status   string
+			detail          string
+			observed, limit any
+		}{
+			{"s5", 1, "disclosure", "pass", `host at 0:32 ("#ad"): ` + f.t("Quick note: #ad, I earn a commission"), 32.0, 90.0},
+			{"s5", 2, "min_length", "not_checked", "no minimum length is set for tiktok", 40.0, nil},
+			{"s5", 3, "drop_window", "fail", "2 redemptions outside the announced window: " + f.t("COATS20") + ": 1 before, 1 after the window", 2.0, 0.0},
+			{"s6", 1, "disclosure", "fail", "no host message or pinned note says #ad, affiliate, commission, paid partnership, sponsored", nil, 90.0},
+			{"s6", 2, "min_length", "fail", "ran 20 min; the tiktok guidance is at least 30 min", 20.0, 30.0},
+			{"s6", 3, "drop_window", "not_checked", "the stream has no drops", nil, nil},
+		} {
+			var passed any
+			switch c.status {
+			case "pass":
+				passed = true
+			case "fail":
+				passed = false
+			}
+			mustExec(t, db, `insert into stream_compliance values (?, ?, 'tiktok', null, ?, ?, ?, ?, ?, null, ?, ?)`,
+				f.t(c.stream), f.t("h1"), c.order, c.check, c.status, passed, c.detail, c.observed, c.limit)
 		}
 	}
 	buildBaselines(t, db)
