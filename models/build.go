@@ -367,10 +367,11 @@ func writeCampaignSettings(ctx context.Context, db *sql.DB, cs []CampaignSetting
 }
 
 // writeComplianceSettings writes compliance_phrases (each phrase with the
-// case-insensitive RE2 pattern that finds it as a whole word) and
+// case-insensitive RE2 pattern that finds it as a whole word, and its first
+// word in lower case) and
 // compliance_min_minutes (one row per platform with a minimum length).
 func writeComplianceSettings(ctx context.Context, db *sql.DB, s Settings) error {
-	if _, err := db.ExecContext(ctx, `create table compliance_phrases (phrase varchar primary key, pattern varchar)`); err != nil {
+	if _, err := db.ExecContext(ctx, `create table compliance_phrases (phrase varchar primary key, pattern varchar, first_word varchar)`); err != nil {
 		return fmt.Errorf("write compliance settings: %w", err)
 	}
 	phrases := s.DisclosurePhrases
@@ -384,7 +385,10 @@ func writeComplianceSettings(ctx context.Context, db *sql.DB, s Settings) error 
 			continue
 		}
 		seen[strings.ToLower(p)] = true
-		if _, err := db.ExecContext(ctx, `insert into compliance_phrases values (?, ?)`, p, PhrasePattern(p)); err != nil {
+		// first_word (lower case) lets SQL skip the regular expression for
+		// messages that cannot match
+		first := strings.ToLower(strings.Fields(p)[0])
+		if _, err := db.ExecContext(ctx, `insert into compliance_phrases values (?, ?, ?)`, p, PhrasePattern(p), first); err != nil {
 			return fmt.Errorf("write compliance settings: %w", err)
 		}
 	}

@@ -127,6 +127,9 @@ func RegisterFunctions(conn *sql.Conn) error {
 			return fmt.Errorf("register sql function %s: %w", f.name, err)
 		}
 	}
+	if err := registerTextFunctions(conn); err != nil {
+		return err
+	}
 	return registerTimeFunctions(conn)
 }
 

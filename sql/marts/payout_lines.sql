@@ -56,7 +56,7 @@ plan as (
     select stream_id, flat_fee from stg_streams
 ),
 
-stream_campaigns as (
+stream_campaigns as materialized (
     select * from int_stream_campaigns
 ),
 
@@ -64,11 +64,11 @@ bonus_tiers as (
     select * from campaign_bonus_tiers
 ),
 
-commissions as (
+commissions as materialized (
     select * from int_order_commissions
 ),
 
-order_states as (
+order_states as materialized (
     select * from int_order_import_states
 ),
 
@@ -76,7 +76,7 @@ drops as (
     select * from stg_drops
 ),
 
-reconciled as (
+reconciled as materialized (
     select * from int_redemptions_reconciled
 ),
 

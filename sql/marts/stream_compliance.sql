@@ -1,7 +1,7 @@
 -- one row per stream × check_name (docs/metrics.md § Compliance):
 --   disclosure   a host message (chat.is_host, or kind host) or a pinned note
 --                containing a phrase of compliance.disclosure_phrases (whole
---                words, any case) at most compliance.disclosure_within (90 s)
+--                words, any case: phrase_match) at most compliance.disclosure_within (90 s)
 --                after started_at; earlier messages count too. not_checked
 --                when the stream has no chat, or none of its messages is
 --                marked as the host's or pinned (postlive cannot tell who
@@ -81,12 +81,17 @@ host_messages as (
     where coalesce(chat.is_host, false) or chat.kind = 'pinned'
 ),
 
+-- phrase_match(text, phrase) is the whole-word, case-insensitive match of
+-- compliance_phrases.pattern (a Go function: DuckDB would compile the pattern
+-- for every row); a message can only match a phrase containing its first word
 first_disclosures as (
     select
         host_messages.*,
         phrases.phrase
     from host_messages
-    inner join phrases on regexp_matches(coalesce(host_messages.text, ''), phrases.pattern)
+    inner join phrases
+        on contains(lower(host_messages.text), phrases.first_word)
+        and phrase_match(host_messages.text, phrases.phrase)
     qualify row_number() over (
         partition by host_messages.stream_id
         order by host_messages.ts, host_messages.seq, phrases.phrase
