@@ -31,7 +31,7 @@ const reconciliationColumns = `merchant_id, order_id, coupon_code, drop_id, stre
        bonus_eligible, net_revenue, commission_expected, commission_reported, commission_gap, commission_reason,
        order_status, approved_first_seen_at, reversed_first_seen_at, credited_stream_id, has_click, leak_signal, code_leaked`
 
-// reconcileQueries select each table for one merchant ($1, ” = all) and, for
+// reconcileQueries select each table for one merchant ($1; empty: all) and, for
 // status_changes, the statuses first seen at or after $2.
 var reconcileQueries = map[string]string{
 	"redemptions": `
