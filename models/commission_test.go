@@ -120,6 +120,12 @@ func TestCommissionReconciliationByHand(t *testing.T) {
 		check(t, tc.order, c[tc.order], tc.want)
 	}
 
+	// stream_kpis counts n8 as S1's reversed order; S2 and S3 have none.
+	k := byKey(rows(t, db, "select * from stream_kpis"), "stream_id")
+	for id, want := range map[string]string{"S1": "1", "S2": "0", "S3": "0"} {
+		check(t, id, k[id], map[string]string{"orders_reversed": want})
+	}
+
 	tot := rows(t, db, "select * from commission_totals order by merchant_id, affiliate_id nulls last")
 	if len(tot) != 3 {
 		t.Fatalf("commission_totals has %d rows; want 3: %v", len(tot), tot)

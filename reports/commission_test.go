@@ -25,7 +25,7 @@ func TestMerchantCommissionSections(t *testing.T) {
 		"approved 2026-10-30 03:00:00Z, reversed 2026-11-04 03:00:00Z",
 		"missing in the report", "not credited to a stream",
 		// testNow 2026-11-06 07:30 − 7 days: 1008 (11-05) and 1020 (11-04) are recent, 0999 (10-20) is not
-		"2 orders reversed since 30 Oct 2026 07:30 UTC (the last 7 days, by the import that first carried the reversal); 3 orders reversed in all.",
+		"2 orders reversed in the 7 days up to 6 Nov 2026 07:30 UTC (by the import that first carried the reversal); 3 orders reversed in all.",
 		`<td class="st-leaked">leaked</td>`,
 		"1 code has redemptions with leak signals; 1 is flagged as leaked.",
 		// the redemption table's new columns

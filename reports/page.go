@@ -781,13 +781,12 @@ func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string) 
 			OrderID: x.OrderID, Was: orDash(x.PreviousStatus), StreamID: orDash(x.StreamID), StreamLink: link(x.StreamID),
 			Affiliate: orDash(x.Affiliate), Net: fmtMoney(x.NetRevenue, r.currency(x.Currency))})
 	}
-	sinceText := since.UTC().Format("2 Jan 2006 15:04 UTC")
 	switch {
 	case len(m.Reversals) == 0:
 		v.ReversalNote = "No order of this merchant has been reversed."
 	default:
-		v.ReversalNote = plural(recent, "order", "orders") + " reversed since " + sinceText + " (the last 7 days, by the import that first carried the reversal); " +
-			plural(len(m.Reversals), "order", "orders") + " reversed in all."
+		v.ReversalNote = plural(recent, "order", "orders") + " reversed in the 7 days up to " + r.opt.Now.UTC().Format("2 Jan 2006 15:04 UTC") +
+			" (by the import that first carried the reversal); " + plural(len(m.Reversals), "order", "orders") + " reversed in all."
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -250,7 +251,8 @@ func (o *reconcileOptions) run(ctx context.Context, e *env, db *sql.DB, since *t
 	return writeText(e.stdout, changes)
 }
 
-// statusSummary counts the orders per new status: "3 orders reversed, 1 approved".
+// statusSummary counts the orders per new status: "1 order reversed, 2
+// orders approved".
 func statusSummary(t *table) string {
 	col := -1
 	for i, c := range t.cols {
@@ -266,26 +268,28 @@ func statusSummary(t *table) string {
 		return "none"
 	}
 	order := []string{"reversed", "cancelled", "refunded", "approved", "pending"}
-	var parts []string
-	for _, s := range order {
-		if n := counts[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, s))
-			delete(counts, s)
-		}
-	}
 	rest := make([]string, 0, len(counts))
 	for s := range counts {
-		rest = append(rest, s)
+		if !slices.Contains(order, s) {
+			rest = append(rest, s)
+		}
 	}
 	sort.Strings(rest)
-	for _, s := range rest {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+	var parts []string
+	for _, s := range append(order, rest...) {
+		if n := counts[s]; n > 0 {
+			parts = append(parts, plural(n, "order", "orders")+" "+s)
+		}
 	}
-	noun := "orders"
-	if len(t.rows) == 1 {
-		noun = "order"
+	return strings.Join(parts, ", ")
+}
+
+// plural writes n with the singular or plural noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s: %s", len(t.rows), noun, strings.Join(parts, ", "))
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // writeFileAtomic writes a file through a temporary name and a rename.
