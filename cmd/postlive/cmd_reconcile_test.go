@@ -211,3 +211,38 @@ func TestConfigCommissionRatesAndLeaks(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigKeysDocumented: every key of configKeys and configMaps is in
+// docs/configuration.md, and its example postlive.yaml loads.
+func TestConfigKeysDocumented(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, k := range configKeys {
+		if !strings.Contains(doc, "| `"+k.key+"` | `") && !strings.Contains(doc, "| `"+k.key+"` | *(") {
+			t.Errorf("docs/configuration.md has no row for %s", k.key)
+		}
+	}
+	for k := range configMaps {
+		if !strings.Contains(doc, "| `"+k+".<") {
+			t.Errorf("docs/configuration.md has no row for %s.<…>", k)
+		}
+	}
+	i := strings.Index(doc, "## Example\n\n```yaml\n")
+	if i < 0 {
+		t.Fatal("docs/configuration.md has no yaml example")
+	}
+	example := doc[i+len("## Example\n\n```yaml\n"):]
+	example = example[:strings.Index(example, "```")]
+	ws := t.TempDir()
+	writeFile(t, filepath.Join(ws, "postlive.yaml"), strings.ReplaceAll(example, "8c1f…", "8c1f"))
+	c, err := loadConfig(ws)
+	if err != nil {
+		t.Fatalf("the example of docs/configuration.md does not load: %v", err)
+	}
+	if c.CommissionRates["glowlab"] != 0.12 || c.LeakMinRedeemed != 3 {
+		t.Errorf("example config: rates %v, leak_min_redemptions %d", c.CommissionRates, c.LeakMinRedeemed)
+	}
+}
