@@ -269,4 +269,3 @@ func nightlyMail(ctx context.Context, e *env, ws *workspace) (sendResult, error)
 	}
 	return sendReports(ctx, e, ws, sendOptions{})
 }
-

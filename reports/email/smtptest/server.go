@@ -234,4 +234,3 @@ func selfSigned(dir string) (tls.Certificate, string, error) {
 	}
 	return cert, path, nil
 }
-
