@@ -219,20 +219,26 @@ func Compose(b Batch, pages Pages, opt Options) (*Message, error) {
 	if len(b.Items) == 0 {
 		return nil, errors.New("compose: no streams to send")
 	}
+	charts := map[string]chartPNG{} // drawn once per stream, whatever the fit takes
 	for {
-		m, err := compose(b, pages, opt, from)
+		r, err := render(b, opt, from, charts)
 		if err != nil {
 			return nil, err
 		}
-		if m.HTMLBytes <= MaxHTMLBytes || len(b.Items) == 1 {
-			if m.HTMLBytes > MaxHTMLBytes {
-				return nil, fmt.Errorf("the e-mail of stream %s has a %d-byte HTML body, more than %d", b.Items[0].Stream.ID, m.HTMLBytes, MaxHTMLBytes)
+		if r.html.Len() <= MaxHTMLBytes || len(b.Items) == 1 {
+			if r.html.Len() > MaxHTMLBytes {
+				return nil, fmt.Errorf("the e-mail of stream %s has a %d-byte HTML body, more than %d", b.Items[0].Stream.ID, r.html.Len(), MaxHTMLBytes)
 			}
-			return m, nil
+			return assemble(b, r, pages, opt, from)
 		}
 		b.Items = b.Items[:len(b.Items)-1]
 		b.Deferred++
 	}
+}
+
+type chartPNG struct {
+	data []byte
+	ok   bool
 }
 
 type streamSection struct {
@@ -253,11 +259,25 @@ type body struct {
 	Streams                         []streamSection
 }
 
-func compose(b Batch, pages Pages, opt Options, from *mail.Address) (*Message, error) {
-	id := messageID(b, opt.Now, from.Address)
+// rendered is a message's bodies and images before MIME assembly.
+type rendered struct {
+	id, subject string
+	html, text  bytes.Buffer
+	images      []inlineImage
+}
+
+type inlineImage struct {
+	name, cid string
+	data      []byte
+}
+
+// render writes the HTML and text bodies of b; charts caches the PNG of each
+// stream.
+func render(b Batch, opt Options, from *mail.Address, charts map[string]chartPNG) (*rendered, error) {
+	r := &rendered{id: messageID(b, opt.Now, from.Address)}
 	// Content ids and part names derive from the message id and the position,
 	// never from data.
-	tag := strings.SplitN(id, "@", 2)[0]
+	tag := strings.SplitN(r.id, "@", 2)[0]
 	v := body{
 		Affiliate: b.Affiliate, Name: greetingName(b),
 		AsOf: opt.AsOf.UTC().Format("2 Jan 2006, 15:04 UTC"), Deferred: b.Deferred,
@@ -266,11 +286,7 @@ func compose(b Batch, pages Pages, opt Options, from *mail.Address) (*Message, e
 	v.Subject = subject(b)
 	v.Intro = intro(b)
 	v.Preheader = preheader(b.Items[0].Stream)
-	type png struct {
-		name, cid string
-		data      []byte
-	}
-	var charts []png
+	r.subject = v.Subject
 	for i, it := range b.Items {
 		s := it.Stream
 		sec := streamSection{Stream: s, Status: it.Status}
@@ -283,39 +299,48 @@ func compose(b Batch, pages Pages, opt Options, from *mail.Address) (*Message, e
 		if len(s.Drops) > maxDropsShown {
 			sec.Drops, sec.DropsMore = s.Drops[:maxDropsShown], len(s.Drops)-maxDropsShown
 		}
-		data, ok, err := MinuteChart(s)
-		if err != nil {
-			return nil, fmt.Errorf("chart of stream %s: %w", s.ID, err)
+		c, done := charts[s.ID]
+		if !done {
+			data, ok, err := MinuteChart(s)
+			if err != nil {
+				return nil, fmt.Errorf("chart of stream %s: %w", s.ID, err)
+			}
+			c = chartPNG{data: data, ok: ok}
+			charts[s.ID] = c
 		}
-		if ok {
+		if c.ok {
 			cid := fmt.Sprintf("minutes-%d.%s@postlive", i+1, tag)
-			charts = append(charts, png{name: fmt.Sprintf("minutes-%d.png", i+1), cid: cid, data: data})
+			r.images = append(r.images, inlineImage{name: fmt.Sprintf("minutes-%d.png", i+1), cid: cid, data: c.data})
 			sec.ChartCID = htmltemplate.URL("cid:" + cid)
 			sec.ChartAlt = chartAlt(s)
 		}
 		v.Streams = append(v.Streams, sec)
 	}
-	var html, text bytes.Buffer
-	if err := htmlTemplate.Execute(&html, v); err != nil {
+	if err := htmlTemplate.Execute(&r.html, v); err != nil {
 		return nil, fmt.Errorf("render html body: %w", err)
 	}
-	if err := textTemplate.Execute(&text, v); err != nil {
+	if err := textTemplate.Execute(&r.text, v); err != nil {
 		return nil, fmt.Errorf("render text body: %w", err)
 	}
+	return r, nil
+}
 
+// assemble builds the MIME message of b from its rendered bodies.
+func assemble(b Batch, r *rendered, pages Pages, opt Options, from *mail.Address) (*Message, error) {
+	id := r.id
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	msg.FromMailAddress(from)
 	if err := msg.To(b.To...); err != nil {
 		return nil, fmt.Errorf("recipients of %s: %w", b.Affiliate, err)
 	}
-	msg.Subject(v.Subject)
+	msg.Subject(r.subject)
 	msg.SetDateWithValue(opt.Now)
 	msg.SetMessageIDWithValue(id)
 	msg.SetUserAgent("postlive")
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated") // RFC 3834: no auto-replies
-	msg.SetBodyString(gomail.TypeTextPlain, text.String())
-	msg.AddAlternativeString(gomail.TypeTextHTML, html.String())
-	for _, c := range charts {
+	msg.SetBodyString(gomail.TypeTextPlain, r.text.String())
+	msg.AddAlternativeString(gomail.TypeTextHTML, r.html.String())
+	for _, c := range r.images {
 		if err := msg.EmbedReader(c.name, bytes.NewReader(c.data), gomail.WithFileContentID("<"+c.cid+">"),
 			gomail.WithFileContentType("image/png")); err != nil {
 			return nil, err
@@ -334,8 +359,8 @@ func compose(b Batch, pages Pages, opt Options, from *mail.Address) (*Message, e
 	if _, err := msg.WriteTo(&raw); err != nil {
 		return nil, fmt.Errorf("write message: %w", err)
 	}
-	return &Message{Batch: b, From: from.String(), Subject: v.Subject, MessageID: "<" + id + ">",
-		HTMLBytes: html.Len(), TextBytes: text.Len(), Raw: fixBoundaries(raw.Bytes(), id), sender: from.Address}, nil
+	return &Message{Batch: b, From: from.String(), Subject: r.subject, MessageID: "<" + id + ">",
+		HTMLBytes: r.html.Len(), TextBytes: r.text.Len(), Raw: fixBoundaries(raw.Bytes(), id), sender: from.Address}, nil
 }
 
 // messageID is <time>.<hash of what is sent>@<sender's domain>: the same
