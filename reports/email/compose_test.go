@@ -219,7 +219,7 @@ func TestComposeMessage(t *testing.T) {
 	if len(html) > MaxHTMLBytes || m.HTMLBytes != len(strings.ReplaceAll(html, "\r\n", "\n")) {
 		t.Errorf("HTML body %d bytes (reported %d); want at most %d", len(html), m.HTMLBytes, MaxHTMLBytes)
 	}
-	if !strings.Contains(html, `width="600"`) || !strings.Contains(html, "max-width:100%") {
+	if !strings.Contains(html, `width="600"`) || !strings.Contains(html, "max-width:600px") {
 		t.Error("the body is not a 600 px table layout")
 	}
 
