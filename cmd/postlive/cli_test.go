@@ -270,7 +270,7 @@ func TestFailedDataTestExits3(t *testing.T) {
 }
 
 func TestHelpListsExitStatus(t *testing.T) {
-	for _, cmd := range []string{"import", "build", "query", "reconcile", "demo", "report"} {
+	for _, cmd := range []string{"import", "build", "query", "reconcile", "demo", "report", "send", "run"} {
 		code, out, _ := postlive(t, cmd, "--help")
 		if code != 0 || !strings.Contains(out, "EXIT STATUS") || !strings.Contains(out, "4  another postlive process holds the workspace lock") {
 			t.Errorf("%s --help lacks EXIT STATUS (exit %d)", cmd, code)

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -78,6 +81,7 @@ variable POSTLIVE_EMAIL_SMTP_PASSWORD and is never printed.`,
 // sendResult counts what a send did.
 type sendResult struct {
 	mails, streams, failed int
+	deferred               int // due streams left for the next message
 }
 
 func sentLogPath(ws *workspace) string { return filepath.Join(ws.dir, ".postlive", "sent-log.jsonl") }
@@ -205,6 +209,7 @@ func sendReports(ctx context.Context, e *env, ws *workspace, o sendOptions) (sen
 		printMessage(e.stdout, "sent", m)
 		res.mails++
 		res.streams += len(m.Items)
+		res.deferred += m.Deferred
 	}
 	fmt.Fprintf(e.stdout, "mails sent: %d (%s)%s; sent-log %s\n", res.mails, plural(res.streams, "stream report", "stream reports"), viaServer(cfg.SMTP), relPath(ws, log.Path()))
 	if res.failed > 0 {
@@ -262,10 +267,47 @@ func relPath(ws *workspace, p string) string {
 }
 
 // nightlyMail is the e-mail step of `postlive run`: a send when
-// email.smtp.host is set, nothing otherwise.
+// email.smtp.host is set, nothing otherwise. A send that left nothing due
+// notes what it saw (the warehouse, the e-mail settings, the sent-log) in
+// .postlive/mail-state; while those stay the same nothing can be due, and a
+// night with nothing new skips opening the warehouse.
 func nightlyMail(ctx context.Context, e *env, ws *workspace) (sendResult, error) {
 	if ws.cfg.Email.SMTP.Host == "" {
 		return sendResult{}, nil
 	}
-	return sendReports(ctx, e, ws, sendOptions{})
+	statePath := filepath.Join(ws.dir, ".postlive", "mail-state")
+	if b, err := os.ReadFile(statePath); err == nil && strings.TrimSpace(string(b)) == mailKey(ws) {
+		return sendResult{}, nil
+	}
+	res, err := sendReports(ctx, e, ws, sendOptions{})
+	if err != nil || res.deferred > 0 {
+		return res, err
+	}
+	key := mailKey(ws)
+	return res, writeFileAtomic(statePath, func(f *os.File) error { _, err := f.WriteString(key + "\n"); return err })
+}
+
+// mailKey names what decides whether e-mail is due: the warehouse file, the
+// sent-log (size and modification time) and the e-mail settings that choose
+// recipients.
+func mailKey(ws *workspace) string {
+	h := sha256.New()
+	for _, p := range []string{ws.warehousePath(), sentLogPath(ws)} {
+		if fi, err := os.Stat(p); err == nil {
+			fmt.Fprintf(h, "%s %d %d\n", p, fi.Size(), fi.ModTime().UnixNano())
+		} else {
+			fmt.Fprintf(h, "%s missing\n", p)
+		}
+	}
+	c := ws.cfg.Email
+	affs := make([]string, 0, len(c.To))
+	for a := range c.To {
+		affs = append(affs, a)
+	}
+	sort.Strings(affs)
+	fmt.Fprintf(h, "%s %d %s\n", c.From, c.MaxStreams, ws.cfg.Currency)
+	for _, a := range affs {
+		fmt.Fprintf(h, "%s=%s\n", a, strings.Join(c.To[a], ","))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -427,18 +427,26 @@ func TestRunSendsMail(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "nothing new: 9 inbox files already imported") || !strings.Contains(out, "mails sent: 2 (10 stream reports)") || len(srv.Messages()) != 2 {
 		t.Fatalf("run after the server came back = %d, %d messages\n%s\n%s", code, len(srv.Messages()), out, errOut)
 	}
+	// Nothing new and nothing due: the run does not even open the warehouse
+	// for e-mail (.postlive/mail-state matches).
 	code, out, _ = postlive(t, "-w", ws, "run")
-	if code != 0 || !strings.Contains(out, "nothing to send: 10 stream reports already sent and unchanged") || len(srv.Messages()) != 2 {
+	if code != 0 || strings.TrimSpace(out) == "" || strings.Count(strings.TrimSpace(out), "\n") != 0 || !strings.HasPrefix(out, "nothing new:") || len(srv.Messages()) != 2 {
 		t.Fatalf("third run = %d, %d messages\n%s", code, len(srv.Messages()), out)
+	}
+	// Adding an address is a change: chloe's reports go out on a night with nothing new.
+	writeFile(t, filepath.Join(ws, "postlive.yaml"), string(base)+emailYAML(srv, "none")+"    chloe: chloe@example.com\n")
+	code, out, _ = postlive(t, "-w", ws, "run")
+	if code != 0 || !strings.Contains(out, "mails sent: 1 (5 stream reports)") || len(srv.Messages()) != 3 {
+		t.Fatalf("run after adding chloe's address = %d, %d messages\n%s", code, len(srv.Messages()), out)
 	}
 
 	// A new stream for ana arrives: the full run's summary counts the mail.
 	writeFile(t, filepath.Join(ws, "inbox", "streams", "late.csv"), "stream_id,affiliate_id,started_at,ended_at,title\ns-2026-11-16-ana,ana,2026-11-16T19:00:00Z,2026-11-16T19:20:00Z,Sunday serum Q&A\n")
 	code, out, errOut = postlive(t, "-w", ws, "run")
-	if code != 0 || !strings.Contains(out, "; 1 mails sent;") || len(srv.Messages()) != 3 {
+	if code != 0 || !strings.Contains(out, "; 1 mails sent;") || len(srv.Messages()) != 4 {
 		t.Fatalf("run with a new stream = %d, %d messages\n%s\n%s", code, len(srv.Messages()), out, errOut)
 	}
-	msg, _ := parseMail(t, srv.Messages()[2].Data)
+	msg, _ := parseMail(t, srv.Messages()[3].Data)
 	if s := msg.Header.Get("Subject"); s != "Stream report: Sunday serum Q&A (16 Nov 2026)" {
 		t.Errorf("subject of the new stream's mail = %q", s)
 	}
@@ -467,4 +475,51 @@ func emlHTML(t *testing.T, raw []byte) (string, int) {
 		return `src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(images[id]) + `"`
 	})
 	return html, n
+}
+
+// TestEmailConfig: defaults, POSTLIVE_EMAIL_* overrides, affiliate ids kept
+// as written (viper would lower-case them), lists and comma-separated
+// addresses, a CA file relative to the workspace.
+func TestEmailConfig(t *testing.T) {
+	ws := t.TempDir()
+	c, err := loadConfig(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := c.Email
+	if e.SMTP.Host != "" || e.SMTP.TLS != "starttls" || e.SMTP.Auth != "auto" || e.SMTP.Port != 0 || e.MaxStreams != 5 || e.SMTP.Timeout.Seconds() != 30 || len(e.To) != 0 {
+		t.Errorf("defaults = %+v", e)
+	}
+	writeFile(t, filepath.Join(ws, "postlive.yaml"), `email:
+  smtp:
+    host: smtp.example.com
+    ca_file: certs/relay.pem
+    user: reports@example.com
+  from: reports@example.com
+  max_streams: 3
+  to:
+    Ana-01: Ana <ana@example.com>
+    ben: ben@example.com, agent@example.org
+    chloe: [chloe@example.com]
+`)
+	t.Setenv("POSTLIVE_EMAIL_SMTP_PORT", "2525")
+	t.Setenv("POSTLIVE_EMAIL_SMTP_PASSWORD", mailPassword)
+	c, err = loadConfig(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = c.Email
+	if e.SMTP.Host != "smtp.example.com" || e.SMTP.Port != 2525 || e.SMTP.Password != mailPassword || e.MaxStreams != 3 ||
+		e.SMTP.CAFile != filepath.Join(ws, "certs", "relay.pem") || e.SMTP.Addr() != "smtp.example.com:2525" {
+		t.Errorf("email config = %+v", e)
+	}
+	want := map[string]string{"Ana-01": "Ana <ana@example.com>", "ben": "ben@example.com|agent@example.org", "chloe": "chloe@example.com"}
+	if len(e.To) != len(want) {
+		t.Errorf("email.to = %v", e.To)
+	}
+	for k, w := range want {
+		if got := strings.Join(e.To[k], "|"); got != w {
+			t.Errorf("email.to.%s = %q; want %q", k, got, w)
+		}
+	}
 }
