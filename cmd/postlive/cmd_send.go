@@ -235,11 +235,7 @@ func viaServer(c email.SMTP) string {
 	if c.Host == "" {
 		return ""
 	}
-	s := " via " + c.Addr() + " (" + c.TLS
-	if c.User != "" {
-		s += ", user " + c.User
-	}
-	return s + ")"
+	return " via " + c.String()
 }
 
 func byteSize(n int) string {

@@ -52,6 +52,19 @@ type SMTP struct {
 	Timeout time.Duration
 }
 
+// String describes the settings without the password, so printing an SMTP
+// value (%v, %+v, %s) never shows it.
+func (c SMTP) String() string {
+	s := c.Addr() + " (" + orDefault(c.TLS, TLSStartTLS)
+	if c.User != "" {
+		s += ", user " + c.User
+	}
+	return s + ")"
+}
+
+// GoString is String for %#v.
+func (c SMTP) GoString() string { return "email.SMTP{" + c.String() + "}" }
+
 // Addr is host:port with the default port of the TLS mode.
 func (c SMTP) Addr() string {
 	return net.JoinHostPort(c.Host, strconv.Itoa(c.port()))

@@ -3,6 +3,7 @@ package email
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -117,6 +118,18 @@ func TestSendFailures(t *testing.T) {
 
 	_, err = Dial(ctx, SMTP{Host: "127.0.0.1", Port: closedPort(t), TLS: TLSNone, Timeout: 5 * time.Second})
 	check(err, "connect to 127.0.0.1:")
+}
+
+func TestSMTPStringHidesPassword(t *testing.T) {
+	c := SMTP{Host: "smtp.example.com", User: "reports", Password: testPassword}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		if got := fmt.Sprintf(f, c); strings.Contains(got, testPassword) || !strings.Contains(got, "smtp.example.com:587 (starttls, user reports)") {
+			t.Errorf("Sprintf(%q) = %q", f, got)
+		}
+	}
+	if got := fmt.Sprintf("%+v", struct{ S SMTP }{c}); strings.Contains(got, testPassword) {
+		t.Errorf("a struct holding SMTP prints the password: %s", got)
+	}
 }
 
 // closedPort is a loopback port nothing listens on (any more).
