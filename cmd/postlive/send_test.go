@@ -523,3 +523,17 @@ func TestEmailConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestRunSendsNoMailAfterFailedDataTest: numbers that fail a data test are
+// not mailed to anyone.
+func TestRunSendsNoMailAfterFailedDataTest(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	ws := t.TempDir()
+	writeFile(t, filepath.Join(ws, "inbox", "streams", "plan.csv"), "stream_id,affiliate_id,started_at,ended_at\ns1,ana,2026-11-05T19:00:00Z,2026-11-05T19:30:00Z\n")
+	writeFile(t, filepath.Join(ws, "inbox", "drops", "drops.csv"), "drop_id,stream_id,starts_at,ends_at\nd1,ghost,2026-11-05T19:00:00Z,2026-11-05T19:10:00Z\n")
+	writeFile(t, filepath.Join(ws, "postlive.yaml"), emailYAML(srv, "none"))
+	code, out, errOut := postlive(t, "-w", ws, "run")
+	if code != exitData || !strings.Contains(out, "e-mail not sent: a data test failed") || !strings.Contains(out, "; 0 mails sent;") || len(srv.Messages()) != 0 {
+		t.Fatalf("run with a failed data test = %d, %d messages\n%s\n%s", code, len(srv.Messages()), out, errOut)
+	}
+}
