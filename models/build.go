@@ -155,7 +155,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("%s: %s", m.Path, cleanDuckDBError(err))
 		}
-		if m.Materialized() {
+		if m.Layer == "marts" {
 			var n int64
 			if err := db.QueryRowContext(ctx, "select count(*) from "+m.Name).Scan(&n); err != nil {
 				return nil, fmt.Errorf("%s: %w", m.Path, err)
@@ -268,7 +268,7 @@ func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Mo
 	}
 	var names []string
 	for _, m := range models {
-		if m.Materialized() {
+		if m.Layer == "marts" {
 			names = append(names, m.Name)
 		}
 	}

@@ -8,6 +8,8 @@
 -- tracking match; among several streams the latest started_at wins.
 -- A row with negative net revenue (an Amazon return, a CJ correction) is an
 -- adjustment: it reduces revenue but is not an order.
+--
+-- materialized: table (read by several marts; computed once per build)
 with
 
 orders as (
