@@ -173,8 +173,14 @@ func loadConfig(ws string) (*config, error) {
 			return nil, usagef("%s: time_zones.%s: unknown time zone %q; use an IANA name like America/New_York", path, f, z)
 		}
 	}
-	for id := range v.GetStringMap("experiments") {
-		sub := v.Sub("experiments." + id)
+	// viper folds keys to lower case; experiment ids are matched against
+	// the data as written, so take them from the YAML itself
+	ids, err := yamlChildKeys(raw, "experiments")
+	if err != nil {
+		return nil, usagef("%s: %v", path, err)
+	}
+	for _, id := range ids {
+		sub := v.Sub("experiments." + strings.ToLower(id))
 		ec := experimentConfig{Alpha: 0.05, PrimaryMetric: "rpv"}
 		if sub != nil {
 			if s := sub.GetString("control"); s != "" {
@@ -210,6 +216,24 @@ func loadConfig(ws string) (*config, error) {
 		c.SaltSource = "pii.salt"
 	}
 	return c, nil
+}
+
+// yamlChildKeys lists the keys under the top-level key parent of a YAML
+// document, in the document's order and with their case as written.
+func yamlChildKeys(raw []byte, parent string) ([]string, error) {
+	var doc map[string]yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	n, ok := doc[parent]
+	if !ok || n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	var keys []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i].Value)
+	}
+	return keys, nil
 }
 
 // parseDuration accepts Go durations and days ("2d").
