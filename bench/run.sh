@@ -2,7 +2,8 @@
 # bench/run.sh — postlive against DuckDB's own paths, on the same machine in
 # the same run. Prints a table; paste it into BENCHMARKS.md with the machine.
 #
-#   sh bench/run.sh            scales 10 and 100 (scale 100: ~10M clicks, a few GB on disk)
+#   sh bench/run.sh            scales 10 and 100 (scale 100: ~1,500 streams, 10M clicks,
+#                              1M orders; a few GB on disk)
 #   SCALES="2 10" sh bench/run.sh   quicker
 #
 # Needs only this repo, Go, and /usr/bin/time (GNU time, for peak RSS).
@@ -10,6 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SCALES=${SCALES:-"10 100"}
 CLICKS_PER_STREAM=${CLICKS_PER_STREAM:-6700}
+ORDERS_PER_STREAM=${ORDERS_PER_STREAM:-640}
 WORK=${WORK:-$(mktemp -d /tmp/postlive-bench.XXXXXX)}
 BIN="$WORK/bin"
 mkdir -p "$BIN"
@@ -30,7 +32,7 @@ printf "%-34s %10s %12s %10s %10s %8s\n" "measure" "rows" "postlive" "duckdb" "r
 
 for s in $SCALES; do
 	data="$WORK/data-$s"
-	"$BIN/postlive" fixtures --scale "$s" --clicks-per-stream "$CLICKS_PER_STREAM" --out "$data" >/dev/null
+	"$BIN/postlive" fixtures --scale "$s" --clicks-per-stream "$CLICKS_PER_STREAM" --orders-per-stream "$ORDERS_PER_STREAM" --out "$data" >/dev/null
 	ws="$WORK/ws-$s"
 	rm -rf "$ws"; mkdir -p "$ws/inbox/orders/glowlab" "$ws/inbox/orders/kitchenly"
 	# 1. import: clicks and orders, rows/s against DuckDB's read_csv → COPY parquet

@@ -98,6 +98,7 @@ type Options struct {
 	Settings    Settings
 	Threads     int
 	MemoryLimit string
+	NoReuse     bool // compute every model, even those whose inputs did not change since the previous build
 }
 
 // TestResult is the outcome of one data test.
@@ -114,6 +115,7 @@ type Result struct {
 	Models []*Model
 	Tests  []TestResult
 	Marts  map[string]int64 // rows per mart
+	Reused []string         // materialised models copied from the previous build: their inputs had not changed
 }
 
 // Failed returns the failed data tests.
@@ -201,23 +203,53 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err := writeSettings(ctx, db, opt.Settings); err != nil {
 		return nil, err
 	}
+	settings, err := settingsHash(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	fps, err := fingerprints(models, opt.Workspace, settings)
+	if err != nil {
+		return nil, err
+	}
+	var prev map[string]string
+	if !opt.NoReuse {
+		prev = previousBuild(ctx, db, opt.Warehouse)
+	}
 	res := &Result{Models: models, Marts: map[string]int64{}}
 	for _, m := range models {
 		kind := "view"
 		if m.Materialized() {
 			kind = "table"
 		}
-		stmt := fmt.Sprintf("create or replace %s %s as\n%s", kind, m.Name, strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("%s: %s", m.Path, cleanDuckDBError(err))
+		reused := false
+		if m.Materialized() && prev[m.Name] == fps[m.Name] {
+			// same inputs as in the previous build: copy its table
+			_, err := db.ExecContext(ctx, fmt.Sprintf("create table %s as select * from prev.%s", m.Name, m.Name))
+			reused = err == nil
 		}
-		if m.Materialized() {
+		if reused {
+			res.Reused = append(res.Reused, m.Name)
+		} else {
+			stmt := fmt.Sprintf("create or replace %s %s as\n%s", kind, m.Name, strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
+			if _, err := db.ExecContext(ctx, stmt); err != nil {
+				return nil, fmt.Errorf("%s: %s", m.Path, cleanDuckDBError(err))
+			}
+		}
+		if m.Layer == "marts" {
 			var n int64
 			if err := db.QueryRowContext(ctx, "select count(*) from "+m.Name).Scan(&n); err != nil {
 				return nil, fmt.Errorf("%s: %w", m.Path, err)
 			}
 			res.Marts[m.Name] = n
 		}
+	}
+	if prev != nil {
+		if _, err := db.ExecContext(ctx, "detach prev"); err != nil {
+			return nil, fmt.Errorf("detach previous warehouse: %w", err)
+		}
+	}
+	if err := writeFingerprints(ctx, db, fps); err != nil {
+		return nil, err
 	}
 	for _, t := range tests {
 		tr, err := runTest(ctx, db, t)
@@ -484,7 +516,7 @@ func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Mo
 	}
 	var names []string
 	for _, m := range models {
-		if m.Materialized() {
+		if m.Layer == "marts" {
 			names = append(names, m.Name)
 		}
 	}

@@ -18,9 +18,28 @@ type Model struct {
 	Deps  []string
 }
 
-// Materialized reports whether the model becomes a table (marts) rather
-// than a view.
-func (m *Model) Materialized() bool { return m.Layer == "marts" }
+// Materialized reports whether the model becomes a table rather than a
+// view: every mart, and an intermediate model whose header comments say
+// `-- materialized: table` (one that several models read and that is costly
+// to compute again for each of them, such as the click classification).
+func (m *Model) Materialized() bool {
+	return m.Layer == "marts" || (m.Layer == "intermediate" && headerSays(m.SQL, "materialized: table"))
+}
+
+// headerSays reports whether the comment lines at the top of a model
+// contain the line "-- <what>", possibly followed by a remark.
+func headerSays(sql, what string) bool {
+	for _, line := range strings.Split(sql, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "--") {
+			return false
+		}
+		if c := strings.TrimSpace(strings.TrimPrefix(line, "--")); c == what || strings.HasPrefix(c, what+" ") {
+			return true
+		}
+	}
+	return false
+}
 
 var layers = []string{"staging", "intermediate", "marts", "tests"}
 

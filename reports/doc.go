@@ -1,7 +1,8 @@
 // Package reports writes the self-contained HTML reports — index.html, one
 // stream-<id>.html per stream, experiment-<id>.html per experiment,
 // merchant-<id>.html per merchant — and each merchant's reconciliation CSV.
-// E-mail delivery of these reports is planned here too and not written yet.
+// LoadStreams hands the stream reports, formatted, to other presentations:
+// package reports/email mails them to the affiliates.
 //
 // Write reads the marts (stream_kpis, stream_baselines, stream_minute,
 // drop_performance, coupon_reconciliation and, if present, experiment_results)

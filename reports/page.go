@@ -95,10 +95,6 @@ type tile struct {
 	Basis              string
 }
 
-type moment struct {
-	Clock, Engagement, Viewers, Likes, Clicks string
-}
-
 type dropRow struct {
 	Name, ID, Window, Limit, Redeemed, SellThrough, SoldOut string
 	Before, After, Over, Bonus, Revenue                     string
@@ -124,7 +120,7 @@ type streamView struct {
 	Compliance                                        []complianceRow
 	Tiles                                             []tile
 	Minutes, Funnel, Revenue                          *chart
-	Moments                                           []moment
+	Moments                                           []Moment
 	Drops                                             []dropRow
 	Experiment                                        *verdictView
 	ExperimentID, Variant                             string
@@ -259,27 +255,8 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 			v.Revenue = &p.Charts[i]
 		}
 	}
-	for _, m := range s.Minutes {
-		if m.IsPeak {
-			v.Moments = append(v.Moments, moment{Clock: minuteClock(m.Minute), Engagement: fmtPctPoints(m.Engagement),
-				Viewers: fmtNumber(m.Viewers, 0), Likes: fmtCount(m.Likes), Clicks: fmtCount(m.Clicks)})
-		}
-	}
-	for _, d := range s.Drops {
-		row := dropRow{Name: dropName(d), ID: d.ID, Limit: fmtCount(d.QuantityLimit), Redeemed: fmtCount(d.RedemptionsInWindow),
-			SellThrough: fmtPct(d.SellThrough), Before: fmtCount(d.BeforeWindow), After: fmtCount(d.AfterWindow),
-			Over: fmtCount(d.OverQuantity), Bonus: fmtCount(d.Bonus), Revenue: fmtMoney(d.RevenueInWindow, cur)}
-		row.Window = windowWords(d, s.StartedAt, loc)
-		switch {
-		case d.SoldOutAt.Valid && d.StartsAt.Valid:
-			row.SoldOut = "after " + durationWords(d.SoldOutAt.Time.Sub(d.StartsAt.Time))
-		case d.QuantityLimit.Valid:
-			row.SoldOut = "did not sell out"
-		default:
-			row.SoldOut = "no quantity limit"
-		}
-		v.Drops = append(v.Drops, row)
-	}
+	v.Moments = moments(s)
+	v.Drops = dropRows(s, cur, loc)
 	if e := r.w.experiment(s.ExperimentID); e != nil {
 		v.Experiment = r.verdict(e, cur)
 	}

@@ -208,7 +208,7 @@ func TestConfigDefaultsAndEnv(t *testing.T) {
 	if c.Salt == "" || c.SaltSource != ".postlive/salt" {
 		t.Errorf("no workspace salt was created: %+v", c)
 	}
-	writeFile(t, filepath.Join(ws, "postlive.yaml"), "attribution:\n  window: 24h\ntime_zones:\n  shopify: America/New_York\nexperiments:\n  exp1:\n    control: a\n    alpha: 0.1\n")
+	writeFile(t, filepath.Join(ws, "postlive.yaml"), "attribution:\n  window: 24h\ntime_zones:\n  shopify: America/New_York\nexperiments:\n  exp1:\n    control: a\n    alpha: 0.1\n  Exp-Offer-2:\n    control: Low\n")
 	t.Setenv("POSTLIVE_ATTRIBUTION_WINDOW", "2d")
 	t.Setenv("POSTLIVE_CLICKS_DUPLICATE_WINDOW", "10s")
 	t.Setenv("POSTLIVE_PII_SALT", "from-env")
@@ -225,6 +225,10 @@ func TestConfigDefaultsAndEnv(t *testing.T) {
 	}
 	if e := c.Experiments["exp1"]; e.Control != "a" || e.Alpha != 0.1 || e.PrimaryMetric != "rpv" {
 		t.Errorf("experiment config = %+v", e)
+	}
+	// experiment ids keep their case (viper alone would fold them)
+	if e, ok := c.Experiments["Exp-Offer-2"]; !ok || e.Control != "Low" || e.Alpha != 0.05 {
+		t.Errorf("experiments = %+v; want Exp-Offer-2 with control Low", c.Experiments)
 	}
 	writeFile(t, filepath.Join(ws, "postlive.yaml"), "time_zones:\n  shopify: Mars/Olympus\n")
 	if _, err := loadConfig(ws); err == nil || !strings.Contains(err.Error(), "time_zones.shopify") {
@@ -270,7 +274,7 @@ func TestFailedDataTestExits3(t *testing.T) {
 }
 
 func TestHelpListsExitStatus(t *testing.T) {
-	for _, cmd := range []string{"import", "build", "query", "reconcile", "demo", "report"} {
+	for _, cmd := range []string{"import", "build", "query", "reconcile", "demo", "report", "send", "run"} {
 		code, out, _ := postlive(t, cmd, "--help")
 		if code != 0 || !strings.Contains(out, "EXIT STATUS") || !strings.Contains(out, "4  another postlive process holds the workspace lock") {
 			t.Errorf("%s --help lacks EXIT STATUS (exit %d)", cmd, code)

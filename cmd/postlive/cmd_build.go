@@ -16,6 +16,7 @@ import (
 
 type buildOptions struct {
 	wait time.Duration
+	full bool
 }
 
 func newBuildCmd(e *env) *cobra.Command {
@@ -29,7 +30,13 @@ stream_minute, drop_performance, coupon_reconciliation, commission_reconciliatio
 coupon_leaks, …), materialised in
 warehouse.duckdb and exported to lake/marts/*.parquet. Then it runs the data
 tests of sql/tests; a failed test is printed with its first offending rows and
-the command exits 3 (the marts are still rebuilt).`,
+the command exits 3 (the marts are still rebuilt).
+
+A table whose inputs did not change since the previous build (the same SQL
+over the same lake files, with the same settings and postlive binary) is
+copied from the previous warehouse instead of computed again: after a night
+that brought only orders, the click classification is reused. --full
+computes everything.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := e.openWorkspace(true, o.wait)
@@ -37,7 +44,7 @@ the command exits 3 (the marts are still rebuilt).`,
 				return err
 			}
 			defer ws.close()
-			res, err := buildWorkspace(cmd.Context(), e.stdout, ws)
+			res, err := buildWorkspaceWith(cmd.Context(), e.stdout, ws, o.full)
 			if err != nil {
 				return err
 			}
@@ -45,11 +52,18 @@ the command exits 3 (the marts are still rebuilt).`,
 		},
 	}
 	c.Flags().DurationVar(&o.wait, "wait", 0, "how long to wait for another postlive process to release the workspace")
+	c.Flags().BoolVar(&o.full, "full", false, "compute every table, reusing nothing from the previous build")
 	return c
 }
 
-// buildWorkspace runs the models and prints what was built.
+// buildWorkspace runs the models, reusing the tables of the previous build
+// whose inputs did not change, and prints what was built.
 func buildWorkspace(ctx context.Context, out io.Writer, ws *workspace) (*models.Result, error) {
+	return buildWorkspaceWith(ctx, out, ws, false)
+}
+
+// buildWorkspaceWith is buildWorkspace; full computes every table.
+func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *workspace, full bool) (*models.Result, error) {
 	if err := ws.lake.Init(); err != nil {
 		return nil, err
 	}
@@ -70,7 +84,7 @@ func buildWorkspace(ctx context.Context, out io.Writer, ws *workspace) (*models.
 			CommissionRates: ws.cfg.CommissionRates,
 			LeakAfter:       ws.cfg.LeakAfter, LeakMinRedemptions: ws.cfg.LeakMinRedeemed, LeakShare: ws.cfg.LeakShare,
 		},
-		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit,
+		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit, NoReuse: full,
 	})
 	if err != nil {
 		return nil, err
@@ -81,6 +95,9 @@ func buildWorkspace(ctx context.Context, out io.Writer, ws *workspace) (*models.
 	}
 	fmt.Fprintf(out, "built %d models (%d staging, %d intermediate, %d marts) in %.1fs\n",
 		len(res.Models), layers["staging"], layers["intermediate"], layers["marts"], time.Since(start).Seconds())
+	if len(res.Reused) > 0 {
+		fmt.Fprintf(out, "  reused from the previous build (inputs unchanged): %s\n", strings.Join(res.Reused, ", "))
+	}
 	var marts []string
 	for m := range res.Marts {
 		marts = append(marts, m)

@@ -284,14 +284,6 @@ func statusSummary(t *table) string {
 	return strings.Join(parts, ", ")
 }
 
-// plural writes n with the singular or plural noun.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 // writeFileAtomic writes a file through a temporary name and a rename.
 func writeFileAtomic(path string, write func(*os.File) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

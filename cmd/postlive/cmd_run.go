@@ -30,14 +30,17 @@ func newRunCmd(e *env) *cobra.Command {
 	var o runOptions
 	c := &cobra.Command{
 		Use:   "run",
-		Short: "The nightly job: import everything new in inbox/, build, write reports",
+		Short: "The nightly job: import everything new in inbox/, build, write reports, send e-mail",
 		Long: `Run imports every file under inbox/<kind>/ that is not yet in the manifest
 (format detected per file; files under inbox/orders/<merchant>/ are that
 merchant's, others take default_merchant), rebuilds the marts, runs the data tests
-and writes the reports. With nothing new and nothing changed (same imports,
-configuration and models) it only checks and says so, changing no file.
+and writes the reports; when email.smtp.host is set it then e-mails each
+affiliate their new and updated stream reports, as postlive send does. With
+nothing new and nothing changed (same imports, configuration and models) it
+only checks and says so, changing no file (it still sends e-mail that is due,
+e.g. after a night the SMTP server was down).
 A summary ends the run: files imported, rows accepted and rejected, data tests,
-reports written.`,
+reports written, mails sent.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := e.openWorkspace(true, o.wait)
@@ -231,6 +234,9 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 			return err
 		}
 		fmt.Fprintf(e.stdout, "nothing new: %d inbox files already imported; marts and reports are up to date (%.2fs)\n", skipped, time.Since(start).Seconds())
+		if _, err := nightlyMail(ctx, e, ws); err != nil {
+			return err
+		}
 		if firstErr != nil {
 			return firstErr
 		}
@@ -251,7 +257,17 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 	if err := state.save(ws); err != nil {
 		return err
 	}
-	printRunSummary(e.stdout, imported, skipped, accepted, rejected, len(res.Tests)-len(res.Failed()), len(res.Failed()), len(rep.Files), time.Since(start))
+	var mail sendResult
+	var mailErr error
+	if len(res.Failed()) == 0 {
+		mail, mailErr = nightlyMail(ctx, e, ws)
+	} else if ws.cfg.Email.SMTP.Host != "" {
+		fmt.Fprintln(e.stdout, "e-mail not sent: a data test failed, so the numbers may be wrong; fix the data and run again")
+	}
+	printRunSummary(e.stdout, imported, skipped, accepted, rejected, len(res.Tests)-len(res.Failed()), len(res.Failed()), len(rep.Files), mail.mails, time.Since(start))
+	if mailErr != nil {
+		return mailErr
+	}
 	if err := testFailures(res); err != nil {
 		return err
 	}
@@ -264,7 +280,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 	return nil
 }
 
-func printRunSummary(w io.Writer, imported, skipped, accepted, rejected, passed, failed, reports int, took time.Duration) {
-	fmt.Fprintf(w, "\nrun summary: %d files imported (%d already imported), %d rows accepted, %d rejected; data tests %d passed, %d failed; %d report files written; %.1fs\n",
-		imported, skipped, accepted, rejected, passed, failed, reports, took.Seconds())
+func printRunSummary(w io.Writer, imported, skipped, accepted, rejected, passed, failed, reports, mails int, took time.Duration) {
+	fmt.Fprintf(w, "\nrun summary: %d files imported (%d already imported), %d rows accepted, %d rejected; data tests %d passed, %d failed; %d report files written; %d mails sent; %.1fs\n",
+		imported, skipped, accepted, rejected, passed, failed, reports, mails, took.Seconds())
 }

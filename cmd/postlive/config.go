@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/postlive/postlive/models"
+	"github.com/postlive/postlive/reports/email"
 )
 
 // config is postlive.yaml after defaults and POSTLIVE_* overrides. Every key
@@ -46,6 +49,16 @@ type config struct {
 	DisclosurePhrases []string
 	DisclosureWithin  time.Duration
 	MinMinutes        map[string]float64
+	Email             emailConfig
+}
+
+// emailConfig is the email: section: how to reach the SMTP server, the
+// sender, and the addresses of the affiliates.
+type emailConfig struct {
+	SMTP       email.SMTP
+	From       string
+	To         map[string][]string // affiliate id → addresses, as written
+	MaxStreams int
 }
 
 type experimentConfig struct {
@@ -74,6 +87,16 @@ var configKeys = []struct {
 	{"payouts.close_after", "15d", "a payout period (calendar month, UTC) closes this long after its end; later reversals are clawed back in the period they are seen"},
 	{"compliance.disclosure_phrases", "", "words that disclose an affiliate relationship (case-insensitive, whole words); default #ad, commission, affiliate, sponsored, paid partnership"},
 	{"compliance.disclosure_within", "90s", "a host message or pinned note with a disclosure phrase must come this soon after the start"},
+	{"email.smtp.host", "", "SMTP server that sends the affiliates' reports; empty: postlive run sends no e-mail"},
+	{"email.smtp.port", "0", "SMTP port; 0: 587 for starttls, 465 for tls, 25 for none"},
+	{"email.smtp.tls", "starttls", "starttls, tls (implicit TLS) or none"},
+	{"email.smtp.user", "", "SMTP user; empty: no authentication"},
+	{"email.smtp.password", "", "SMTP password; prefer the environment variable POSTLIVE_EMAIL_SMTP_PASSWORD"},
+	{"email.smtp.auth", "auto", "auto, plain, login, cram-md5, scram-sha-1 or scram-sha-256"},
+	{"email.smtp.ca_file", "", "PEM file of extra certificate authorities to trust (a relay with a private CA)"},
+	{"email.smtp.timeout", "30s", "timeout for connecting and for each SMTP command"},
+	{"email.from", "", "sender of the reports, e.g. postlive <reports@example.com>"},
+	{"email.max_streams", "5", "at most this many stream reports per e-mail; the others follow in the next one"},
 }
 
 // configMaps are keys whose children are user-named.
@@ -85,6 +108,7 @@ var configMaps = map[string][]string{
 	"compliance.min_minutes": nil, // compliance.min_minutes.<platform>: minimum stream length in minutes
 	"campaigns":              campaignKeys,
 	"commission_rates":       nil, // commission_rates.<merchant_id>: rate when neither drop nor stream names one
+	"email.to":               nil, // email.to.<affiliate_id>: the affiliate's address, or a list of them
 }
 
 // campaignKeys are the keys of one campaign (campaigns.<id>.*).
@@ -234,8 +258,14 @@ func loadConfig(ws string) (*config, error) {
 			return nil, usagef("%s: time_zones.%s: unknown time zone %q; use an IANA name like America/New_York", path, f, z)
 		}
 	}
-	for id := range v.GetStringMap("experiments") {
-		sub := v.Sub("experiments." + id)
+	// viper folds keys to lower case; experiment ids are matched against
+	// the data as written, so take them from the YAML itself
+	ids, err := yamlChildKeys(raw, "experiments")
+	if err != nil {
+		return nil, usagef("%s: %v", path, err)
+	}
+	for _, id := range ids {
+		sub := v.Sub("experiments." + strings.ToLower(id))
 		ec := experimentConfig{Alpha: 0.05, PrimaryMetric: "rpv"}
 		if sub != nil {
 			if s := sub.GetString("control"); s != "" {
@@ -258,6 +288,9 @@ func loadConfig(ws string) (*config, error) {
 			return nil, usagef("%s: experiments.%s.primary_metric %q is not one of rpv, cvr_click, ctr, aov", path, id, ec.PrimaryMetric)
 		}
 		c.Experiments[id] = ec
+	}
+	if c.Email, err = loadEmailConfig(v, ws, path, raw); err != nil {
+		return nil, err
 	}
 	if c.Salt == "" {
 		if c.Salt, err = workspaceSalt(ws); err != nil {
@@ -325,6 +358,24 @@ func commissionRates(path string, raw []byte) (map[string]float64, error) {
 		return nil, &usageError{strings.Join(problems, "\n")}
 	}
 	return rates, nil
+}
+
+// yamlChildKeys lists the keys under the top-level key parent of a YAML
+// document, in the document's order and with their case as written.
+func yamlChildKeys(raw []byte, parent string) ([]string, error) {
+	var doc map[string]yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	n, ok := doc[parent]
+	if !ok || n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	var keys []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i].Value)
+	}
+	return keys, nil
 }
 
 // parseDuration accepts Go durations and days ("2d").
@@ -432,4 +483,88 @@ func workspaceSalt(ws string) (string, error) {
 		return "", err
 	}
 	return s, os.Rename(tmp, p)
+}
+
+// loadEmailConfig reads the email: section. Addresses are read from the YAML
+// itself (viper would lower-case the affiliate ids) so a bad one is reported
+// with its line and column.
+func loadEmailConfig(v *viper.Viper, ws, path string, raw []byte) (emailConfig, error) {
+	ec := emailConfig{
+		SMTP: email.SMTP{
+			Host: strings.TrimSpace(v.GetString("email.smtp.host")), TLS: strings.ToLower(strings.TrimSpace(v.GetString("email.smtp.tls"))),
+			User: v.GetString("email.smtp.user"), Password: v.GetString("email.smtp.password"),
+			Auth: strings.ToLower(strings.TrimSpace(v.GetString("email.smtp.auth"))), CAFile: v.GetString("email.smtp.ca_file"),
+		},
+		From: strings.TrimSpace(v.GetString("email.from")),
+		To:   map[string][]string{},
+	}
+	var err error
+	if ec.SMTP.Port, err = strconv.Atoi(strings.TrimSpace(v.GetString("email.smtp.port"))); err != nil || ec.SMTP.Port < 0 || ec.SMTP.Port > 65535 {
+		return ec, usagef("%s: email.smtp.port: %q is not a port number (1 to 65535, or 0 for the default of email.smtp.tls)", path, v.GetString("email.smtp.port"))
+	}
+	if ec.MaxStreams, err = strconv.Atoi(strings.TrimSpace(v.GetString("email.max_streams"))); err != nil || ec.MaxStreams < 1 {
+		return ec, usagef("%s: email.max_streams: %q is not a whole number of at least 1", path, v.GetString("email.max_streams"))
+	}
+	if ec.SMTP.Timeout, err = parseDuration(v.GetString("email.smtp.timeout")); err != nil || ec.SMTP.Timeout == 0 {
+		return ec, usagef("%s: email.smtp.timeout: %q is not a positive duration; write it like 30s or 2m", path, v.GetString("email.smtp.timeout"))
+	}
+	if !slices.Contains(email.TLSModes, ec.SMTP.TLS) {
+		return ec, usagef("%s: email.smtp.tls: %q is not one of %s", path, ec.SMTP.TLS, strings.Join(email.TLSModes, ", "))
+	}
+	if !slices.Contains(email.AuthMechanisms, ec.SMTP.Auth) {
+		return ec, usagef("%s: email.smtp.auth: %q is not one of %s", path, ec.SMTP.Auth, strings.Join(email.AuthMechanisms, ", "))
+	}
+	if ec.SMTP.User == "" && ec.SMTP.Password != "" {
+		return ec, usagef("%s: email.smtp.password is set but email.smtp.user is not; set the user too", path)
+	}
+	if ec.SMTP.CAFile != "" && !filepath.IsAbs(ec.SMTP.CAFile) {
+		ec.SMTP.CAFile = filepath.Join(ws, ec.SMTP.CAFile)
+	}
+	if ec.From != "" {
+		if _, err := mail.ParseAddress(ec.From); err != nil {
+			return ec, usagef("%s: email.from: %q is not an e-mail address; write it like reports@example.com or postlive <reports@example.com>", path, ec.From)
+		}
+	}
+	if len(raw) == 0 {
+		return ec, nil
+	}
+	var doc struct {
+		Email struct {
+			To map[string]yaml.Node `yaml:"to"`
+		} `yaml:"email"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return ec, usagef("%s: email: %v", path, err)
+	}
+	var problems []string
+	for aff, n := range doc.Email.To {
+		var list []string
+		switch n.Kind {
+		case yaml.ScalarNode:
+			list = strings.Split(n.Value, ",")
+		case yaml.SequenceNode:
+			for _, item := range n.Content {
+				list = append(list, item.Value)
+			}
+		default:
+			problems = append(problems, fmt.Sprintf("%s:%d:%d: email.to.%s: write an address or a list of addresses", path, n.Line, n.Column, aff))
+			continue
+		}
+		for _, a := range list {
+			a = strings.TrimSpace(a)
+			if a == "" {
+				continue
+			}
+			if _, err := mail.ParseAddress(a); err != nil {
+				problems = append(problems, fmt.Sprintf("%s:%d:%d: email.to.%s: %q is not an e-mail address; write it like ana@example.com or Ana <ana@example.com>", path, n.Line, n.Column, aff, a))
+				continue
+			}
+			ec.To[aff] = append(ec.To[aff], a)
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return ec, &usageError{strings.Join(problems, "\n")}
+	}
+	return ec, nil
 }

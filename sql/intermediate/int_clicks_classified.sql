@@ -6,6 +6,8 @@
 -- settings.duplicate_window_us after the previous *counted* click of that
 -- pair. Bots are never counted and never start a window. Aggregated rows
 -- (e.g. Bitly buckets) carry no visitor and are neither bots nor duplicates.
+--
+-- materialized: table (read by several marts; computed once per build)
 with recursive
 
 clicks as (
@@ -45,32 +47,42 @@ candidates as (
 ),
 
 -- a click at least one window after the previous candidate of its pair is
--- counted for sure and starts a new burst; only inside bursts can clicks be
--- duplicates, and those need the walk below
-gaps as (
+-- counted for sure and starts a new burst; only inside bursts (runs of
+-- clicks less than one window apart) can clicks be duplicates, and those
+-- need the walk below. One pass over all candidates finds the gaps to both
+-- neighbours; the few clicks that have a close neighbour are the bursts.
+neighbours as (
     select
         *,
-        ts_us - lag(ts_us) over pair_order as gap_us,
-        row_number() over pair_order as pair_pos
+        ts_us - lag(ts_us) over pair_order as gap_before_us,
+        lead(ts_us) over pair_order - ts_us as gap_after_us
     from candidates
     window pair_order as (partition by visitor_key, link_key order by ts, click_id)
 ),
 
-bursts as (
-    select
-        gaps.*,
-        sum(case when gap_us is null or gap_us >= (select duplicate_window_us from window_setting) then 1 else 0 end)
-            over (partition by visitor_key, link_key order by pair_pos rows unbounded preceding) as burst_no
-    from gaps
+in_bursts as (
+    select *
+    from neighbours
+    where gap_before_us < (select duplicate_window_us from window_setting)
+       or gap_after_us < (select duplicate_window_us from window_setting)
 ),
 
-burst_members as (
+bursts as (
+    select
+        in_bursts.*,
+        sum(case when gap_before_us is null or gap_before_us >= (select duplicate_window_us from window_setting) then 1 else 0 end)
+            over (partition by visitor_key, link_key order by ts, click_id rows unbounded preceding) as burst_no
+    from in_bursts
+),
+
+-- materialised so that the recursive step below joins this small table
+-- instead of re-running the windows at every step
+burst_members as materialized (
     select
         click_id,
         ts_us,
         dense_rank() over (order by visitor_key, link_key, burst_no) as burst_id,
-        row_number() over (partition by visitor_key, link_key, burst_no order by pair_pos) as burst_pos,
-        count(*) over (partition by visitor_key, link_key, burst_no) as burst_size
+        row_number() over (partition by visitor_key, link_key, burst_no order by ts, click_id) as burst_pos
     from bursts
 ),
 
@@ -78,7 +90,7 @@ burst_members as (
 walk as (
     select burst_id, burst_pos, click_id, false as is_duplicate, ts_us as last_counted_us
     from burst_members
-    where burst_pos = 1 and burst_size > 1
+    where burst_pos = 1
 
     union all
 

@@ -11,6 +11,8 @@
 -- matched_stream_id is the stream the same rules pick whatever the order's
 -- status (a reversed order keeps the stream it was credited to, for
 -- commission reconciliation); stream_id is set only for attributable orders.
+--
+-- materialized: table (read by several marts; computed once per build)
 with
 
 orders as (

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds Debian's chromium. Without it the browser test skips,
+// unless CI=true or POSTLIVE_REQUIRE_BROWSER=1 makes it fail (as the report
+// tests in reports/browser_test.go do).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	msg := "headless Chromium not found at /usr/bin/chromium; install it with `apt-get install -y chromium` to run the browser tests"
+	if os.Getenv("CI") == "true" || os.Getenv("POSTLIVE_REQUIRE_BROWSER") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// artifactsDir is where screenshots are kept: $POSTLIVE_ARTIFACTS, else the
+// repository's artifacts/.
+func artifactsDir(t *testing.T) string {
+	dir := os.Getenv("POSTLIVE_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// openEmailInBrowser shows the HTML body of an .eml, its cid: images inlined
+// as data: URIs, in headless Chromium with every network blocked, at the
+// width of a desktop mail client and of a phone: every image must decode,
+// nothing may run or be requested, the 600 px layout must fit, and a
+// screenshot of each is kept in artifacts/.
+func openEmailInBrowser(t *testing.T, eml []byte) {
+	path := chromiumPath(t)
+	html, inlined := emlHTML(t, eml)
+	if inlined != 5 {
+		t.Fatalf("inlined %d images; want 5", inlined)
+	}
+	file := filepath.Join(t.TempDir(), "email.html")
+	if err := os.WriteFile(file, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	profile, err := os.MkdirTemp("", "postlive-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 { // helper processes may still write into the profile for a moment
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	browser, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	u := (&url.URL{Scheme: "file", Path: file}).String()
+
+	for _, width := range []int64{700, 375} {
+		ctx, cancelTab := chromedp.NewContext(browser)
+		var mu sync.Mutex
+		var requests []string
+		chromedp.Listen(ctx, func(ev any) {
+			if e, ok := ev.(*network.EventRequestWillBeSent); ok && e.Request.URL != u && !strings.HasPrefix(e.Request.URL, "data:") {
+				mu.Lock()
+				requests = append(requests, e.Request.URL)
+				mu.Unlock()
+			}
+		})
+		tctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
+		if _, err := chromedp.Call(tctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: []*network.BlockPattern{
+			{URLPattern: "http://*:*/*", Block: true}, {URLPattern: "https://*:*/*", Block: true},
+		}}); err != nil {
+			t.Logf("network.setBlockedURLs: %v (requests are still observed)", err)
+		}
+		if err := chromedp.Do(tctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(u), chromedp.WaitReady("body")); err != nil {
+			t.Fatalf("open the e-mail: %v", err)
+		}
+		type imgs struct {
+			Total   int     `json:"total"`
+			Decoded int     `json:"decoded"`
+			Scripts int     `json:"scripts"`
+			Wide    int     `json:"wide"`
+			Layout  float64 `json:"layout"`
+			Widest  string  `json:"widest"`
+		}
+		got, err := chromedp.Run(tctx, chromedp.Evaluate[imgs](`(function () {
+  var im = Array.prototype.slice.call(document.images);
+  return {
+    total: im.length,
+    decoded: im.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length,
+    scripts: document.scripts.length,
+    wide: document.documentElement.scrollWidth,
+    layout: document.querySelector('table[width="600"]').getBoundingClientRect().width,
+    widest: (function () {
+      var best = null, w = 0;
+      document.querySelectorAll("td, th, img, p, h1, h2, h3").forEach(function (e) {
+        if (e.scrollWidth > e.clientWidth + 1 && e.scrollWidth - e.clientWidth > w) { w = e.scrollWidth - e.clientWidth; best = e; }
+      });
+      return best ? best.tagName + " " + w + ": " + best.textContent.slice(0, 60) : "";
+    })()
+  };
+})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Total != 5 || got.Decoded != 5 {
+			t.Errorf("at %d px: %d of %d images decoded; want 5 of 5", width, got.Decoded, got.Total)
+		}
+		if got.Scripts != 0 {
+			t.Errorf("the e-mail body has %d scripts", got.Scripts)
+		}
+		if width >= 600 && got.Layout != 600 {
+			t.Errorf("at %d px the layout table is %v px wide; want 600", width, got.Layout)
+		}
+		if int64(got.Wide) > width {
+			t.Errorf("at %d px the e-mail is %d px wide (horizontal scrolling; overflowing: %s)", width, got.Wide, got.Widest)
+		}
+		png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Join(artifactsDir(t), "email-ana-"+map[int64]string{700: "desktop", 375: "phone"}[width]+".png")
+		if err := os.WriteFile(name, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s", name)
+		mu.Lock()
+		if len(requests) > 0 {
+			t.Errorf("the e-mail made network requests: %q", requests)
+		}
+		mu.Unlock()
+		tcancel()
+		cancelTab()
+	}
+}

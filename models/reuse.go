@@ -1,0 +1,248 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// A build reuses, from the warehouse it replaces, every materialised model
+// whose inputs did not change: the same SQL, over the same lake files, with
+// the same settings, built by the same postlive binary (whose Go functions
+// the SQL may call). A model's fingerprint hashes exactly those, and the
+// fingerprints of the models it reads, so a change anywhere upstream (a new
+// click file, a re-imported order file, a new attribution window) rebuilds
+// everything downstream of it and nothing else. The fingerprints are kept in
+// the warehouse's table build_fingerprints.
+
+// fingerprintTable holds one row per model of the build: its fingerprint.
+const fingerprintTable = "build_fingerprints"
+
+// lakeGlob finds the lake paths a staging model reads.
+var lakeGlob = regexp.MustCompile(`read_parquet\(\s*'([^']+)'`)
+
+// manifestModel is the staging model over the import manifest. Every
+// staging model reads it to keep only rows of completed imports; what
+// matters to a table is only the manifest entries of its own files, so a
+// new orders file does not change the clicks' fingerprint.
+const manifestModel = "stg_manifest"
+
+// fingerprints computes the fingerprint of every model, in build order.
+// settings is the hash of the configuration tables the build wrote.
+func fingerprints(models []*Model, workspace, settings string) (map[string]string, error) {
+	binary, err := binaryIdentity()
+	if err != nil {
+		return nil, err
+	}
+	var manifest []lakeFile
+	for _, m := range models {
+		if m.Name == manifestModel {
+			for _, g := range lakeGlob.FindAllStringSubmatch(m.SQL, -1) {
+				files, err := listLake(workspace, g[1])
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", m.Path, err)
+				}
+				manifest = append(manifest, files...)
+			}
+		}
+	}
+	out := map[string]string{}
+	for _, m := range models {
+		h := sha256.New()
+		fmt.Fprintf(h, "binary %s\nsettings %s\nmodel %s\n%s\n", binary, settings, m.Name, m.SQL)
+		names := map[string]bool{}
+		for _, g := range lakeGlob.FindAllStringSubmatch(m.SQL, -1) {
+			files, err := listLake(workspace, g[1])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", m.Path, err)
+			}
+			for _, f := range files {
+				fmt.Fprintf(h, "file %s\n", f)
+				names[f.base] = true
+			}
+		}
+		deps := append([]string(nil), m.Deps...)
+		sort.Strings(deps)
+		for _, d := range deps {
+			if d == manifestModel && m.Layer == "staging" {
+				// the manifest entries of this table's files (same name)
+				for _, f := range manifest {
+					if names[f.base] {
+						fmt.Fprintf(h, "manifest %s\n", f)
+					}
+				}
+				continue
+			}
+			fmt.Fprintf(h, "dep %s %s\n", d, out[d])
+		}
+		out[m.Name] = hex.EncodeToString(h.Sum(nil))
+	}
+	return out, nil
+}
+
+// lakeFile is one file under a lake glob: its path below the glob's fixed
+// part, base name, size and modification time.
+type lakeFile struct {
+	rel, base string
+	size      int64
+	modNanos  int64
+}
+
+func (f lakeFile) String() string { return fmt.Sprintf("%s %d %d", f.rel, f.size, f.modNanos) }
+
+// listLake lists every file under the fixed part of a glob like
+// lake/clicks/**/*.parquet, in path order. Lake files are written once
+// under their import's name (the sha256 prefix of the imported file, the
+// same name as its manifest entry); a file imported again after a
+// configuration change is rewritten, which changes its time.
+func listLake(workspace, glob string) ([]lakeFile, error) {
+	root := glob
+	if i := strings.IndexAny(root, "*?["); i >= 0 {
+		root = filepath.Dir(root[:i+1])
+	}
+	if !filepath.IsAbs(root) {
+		root = filepath.Join(workspace, root)
+	}
+	var out []lakeFile
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		out = append(out, lakeFile{rel: filepath.ToSlash(rel), base: d.Name(), size: fi.Size(), modNanos: fi.ModTime().UnixNano()})
+		return nil
+	})
+	return out, err
+}
+
+// binaryIdentity names the running executable by path, size and time: the
+// SQL functions registered by Open are part of what a model computes.
+func binaryIdentity() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find the postlive binary: %w", err)
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return "", fmt.Errorf("find the postlive binary: %w", err)
+	}
+	return fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano()), nil
+}
+
+// settingsHash hashes the contents of every table in the new warehouse
+// before the models run: the configuration tables (settings,
+// experiment_settings, …).
+func settingsHash(ctx context.Context, db *sql.DB) (string, error) {
+	names, err := queryStrings(ctx, db, "select table_name from duckdb_tables() where database_name = current_database() order by table_name")
+	if err != nil {
+		return "", fmt.Errorf("list settings tables: %w", err)
+	}
+	h := sha256.New()
+	for _, n := range names {
+		rows, err := queryStrings(ctx, db, fmt.Sprintf("select cast(columns(*) as varchar) from %q order by all", n))
+		if err != nil {
+			// a table with no columns to cast: fall back to its row count
+			rows, err = queryStrings(ctx, db, fmt.Sprintf("select count(*)::varchar from %q", n))
+			if err != nil {
+				return "", fmt.Errorf("hash settings table %s: %w", n, err)
+			}
+		}
+		fmt.Fprintf(h, "table %s\n%s\n", n, strings.Join(rows, "\n"))
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// queryStrings returns every row of q with its columns joined by tabs
+// (NULL as \N).
+func queryStrings(ctx context.Context, db *sql.DB, q string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		parts := make([]string, len(cols))
+		for i, v := range vals {
+			if v.Valid {
+				parts[i] = v.String
+			} else {
+				parts[i] = `\N`
+			}
+		}
+		out = append(out, strings.Join(parts, "\t"))
+	}
+	return out, rows.Err()
+}
+
+// previousBuild attaches the warehouse a build replaces, read-only, as
+// "prev" and returns its fingerprints; nil when there is none or it cannot
+// be read (then nothing is reused).
+func previousBuild(ctx context.Context, db *sql.DB, warehouse string) map[string]string {
+	if _, err := os.Stat(warehouse); err != nil {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, "attach '"+strings.ReplaceAll(warehouse, "'", "''")+"' as prev (read_only)"); err != nil {
+		return nil
+	}
+	rows, err := queryStrings(ctx, db, "select model, fingerprint from prev."+fingerprintTable)
+	if err != nil {
+		db.ExecContext(ctx, "detach prev")
+		return nil
+	}
+	out := map[string]string{}
+	for _, r := range rows {
+		m, fp, _ := strings.Cut(r, "\t")
+		out[m] = fp
+	}
+	return out
+}
+
+// writeFingerprints records the fingerprints in the new warehouse.
+func writeFingerprints(ctx context.Context, db *sql.DB, fps map[string]string) error {
+	if _, err := db.ExecContext(ctx, "create table "+fingerprintTable+" (model varchar primary key, fingerprint varchar not null)"); err != nil {
+		return fmt.Errorf("write build fingerprints: %w", err)
+	}
+	names := make([]string, 0, len(fps))
+	for n := range fps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, err := db.ExecContext(ctx, "insert into "+fingerprintTable+" values (?, ?)", n, fps[n]); err != nil {
+			return fmt.Errorf("write build fingerprints: %w", err)
+		}
+	}
+	return nil
+}
