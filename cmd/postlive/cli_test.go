@@ -67,6 +67,11 @@ func TestDemo(t *testing.T) {
 		"inbox/orders/glowlab/orders-shopify-glowlab.csv: 323 read, 323 accepted, 0 rejected (format shopify; 214 orders, 179 redemptions)",
 		"data tests: ", " 0 failed",
 		"Stream KPIs (stream_kpis)",
+		"Creator payouts, 2026-11 (payouts;",
+		"Campaigns (campaign_performance)",
+		"Compliance checks (stream_compliance)",
+		// s-2026-11-13-ben never discloses, s-2026-11-14-chloe only at 4:10
+		"disclosure       13       2            0",
 		"s-2026-11-02-ana    tiktok          4542     335  0.0738      50  2352.80",
 		"open " + filepath.Join(dir, "reports", "index.html"),
 	} {

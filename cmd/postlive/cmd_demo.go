@@ -156,6 +156,27 @@ from stream_kpis order by started_at, stream_id`)
 	if err := writeText(e.stdout, t); err != nil {
 		return err
 	}
+	for _, q := range []struct{ title, sql string }{
+		{"Creator payouts, 2026-11 (payouts; postlive payouts --period 2026-11 --lines lists every line)", `
+select affiliate_id, currency, flat_fees, commission, performance_bonus, first_n_bonus, clawback, total
+from payouts where period = '2026-11' order by affiliate_id, currency`},
+		{"Campaigns (campaign_performance)", `
+select campaign_id, level, affiliate_id, streams, orders, revenue, creator_cost, discount_value, ad_spend, true_cpa
+from campaign_performance order by campaign_id, level = 'creator', affiliate_id`},
+		{"Compliance checks (stream_compliance)", `
+select check_name, count(*) filter (where status = 'pass') as passed, count(*) filter (where status = 'fail') as failed,
+    count(*) filter (where status = 'not_checked') as not_checked
+from stream_compliance group by check_name, check_order order by check_order`},
+	} {
+		t, err := queryTable(ctx, db, q.sql)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "\n"+q.title)
+		if err := writeText(e.stdout, t); err != nil {
+			return err
+		}
+	}
 	db.Close()
 	fmt.Fprintln(e.stdout)
 	if _, err := writeReports(ctx, e.stdout, ws, filepath.Join(ws.dir, "reports")); err != nil {
