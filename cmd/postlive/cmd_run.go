@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -196,12 +197,12 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		merchant := f.merchant
 		opt := ws.importOptions(ctx, f.kind, "", merchant, e.now)
 		opt.Name = f.rel
-		st, err := ingest.Import(ctx, ws.lake, f.path, opt)
+		st, err := e.importFile(ctx, ws, f.path, opt)
 		if err != nil {
 			var fe *ingest.FileError
 			var me *ingest.ErrMerchantRequired
 			if errors.As(err, &fe) || errors.As(err, &me) {
-				fmt.Fprintln(e.stderr, "postlive: "+err.Error())
+				e.problem(slog.LevelError, "file not imported", "postlive: "+err.Error(), "file", f.rel)
 				if firstErr == nil {
 					firstErr = &reportedError{&usageError{err.Error()}}
 				}
@@ -214,7 +215,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 			skipped++
 			continue
 		}
-		printImport(e.stdout, e.stderr, st)
+		e.printImport(st, false)
 		imported++
 		accepted += st.Accepted
 		rejected += st.Rejected
@@ -231,6 +232,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 			return err
 		}
 		fmt.Fprintf(e.stdout, "nothing new: %d inbox files already imported; marts and reports are up to date (%.2fs)\n", skipped, time.Since(start).Seconds())
+		e.log.Info("run finished: nothing new", "inbox_files", len(files), "took", time.Since(start))
 		if firstErr != nil {
 			return firstErr
 		}
@@ -252,6 +254,8 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		return err
 	}
 	printRunSummary(e.stdout, imported, skipped, accepted, rejected, len(res.Tests)-len(res.Failed()), len(res.Failed()), len(rep.Files), time.Since(start))
+	e.log.Info("run finished", "imported", imported, "already_imported", skipped, "accepted", accepted, "rejected", rejected,
+		"tests_failed", len(res.Failed()), "reports", len(rep.Files), "took", time.Since(start))
 	if err := testFailures(res); err != nil {
 		return err
 	}
