@@ -180,6 +180,17 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		return err
 	}
 	state := loadRunState(ws)
+	// The manifest, not the run state, says what is imported: a file seen
+	// before whose manifest entry is gone (taken back by hand, or a lake
+	// restored from an older backup) is imported again.
+	manifest, err := ws.lake.Manifest(ctx)
+	if err != nil {
+		return err
+	}
+	inLake := map[string]bool{}
+	for _, m := range manifest {
+		inLake[m.SHA256] = true
+	}
 	importConfig := ws.importFingerprint()
 	seen := map[string]string{}
 	var imported, accepted, rejected, skipped int
@@ -189,7 +200,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		if err != nil {
 			return err
 		}
-		if sha, ok := state.Seen[key]; ok {
+		if sha, ok := state.Seen[key]; ok && inLake[sha] {
 			seen[key] = sha
 			skipped++
 			continue
@@ -227,7 +238,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 	}
 	_, whErr := os.Stat(ws.warehousePath())
 	_, repErr := os.Stat(filepath.Join(ws.dir, "reports", "index.html"))
-	if fp == state.Built && whErr == nil && repErr == nil {
+	if imported == 0 && fp == state.Built && whErr == nil && repErr == nil {
 		if err := state.save(ws); err != nil {
 			return err
 		}

@@ -150,7 +150,7 @@ func (ws *workspace) acquire(wait time.Duration, command string) error {
 		}
 		holder := lockHolder(f)
 		if holder == "" {
-			holder = "a process that has not written its name yet"
+			holder = "it left no record: not postlive (flock(1) during a backup?), or a postlive just starting"
 		}
 		if !time.Now().Before(deadline) {
 			f.Close()
