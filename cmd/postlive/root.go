@@ -125,6 +125,9 @@ reconciliation) and writes reports.` + "\n" + exitStatusHelp,
 	if err == nil {
 		return exitOK
 	}
+	if ctx.Err() != nil { // SIGINT or SIGTERM: whatever failed, failed for that
+		err = errors.New("interrupted by a signal; nothing half-written is visible: run the command again to complete the work")
+	}
 	code := exitCode(err)
 	var rep *reportedError
 	if e.logFormat() == "json" {
