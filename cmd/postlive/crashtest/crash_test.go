@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ var (
 	long   = flag.Bool("long", false, "run 500 crash trials instead of 50")
 	trials = flag.Int("trials", 0, "number of crash trials (0: 50, or 500 with -long)")
 	seed   = flag.Int64("seed", 20261121, "seed of the random kill times")
+	keep   = flag.Bool("keep", false, "keep the workspaces of failed trials (their folder is logged)")
 )
 
 // sourceDateEpoch fixes the time stamped on imports, and so on reports:
@@ -38,14 +40,18 @@ const sourceDateEpoch = "1795230000" // 2026-11-21T03:00:00Z
 
 // inbox is a subset of fixtures/sample, small enough for a whole run to
 // take about two seconds on a quiet machine, large enough that every mart
-// has rows and every report kind is written.
-var inbox = []struct{ sample, path string }{
-	{"streams.csv", "inbox/streams/streams.csv"},
-	{"drops.csv", "inbox/drops/drops.csv"},
-	{"links.csv", "inbox/links/links.csv"},
-	{"stream_metrics.csv", "inbox/stream_metrics/stream_metrics.csv"},
-	{"clicks.csv", "inbox/clicks/clicks.csv"},
-	{"orders-shopify-glowlab.csv", "inbox/orders/glowlab/orders-shopify-glowlab.csv"},
+// has rows and every report kind is written. night is when the file
+// arrives in the second scenario.
+var inbox = []struct {
+	sample, path string
+	night        int
+}{
+	{"streams.csv", "inbox/streams/streams.csv", 1},
+	{"drops.csv", "inbox/drops/drops.csv", 1},
+	{"links.csv", "inbox/links/links.csv", 1},
+	{"orders-shopify-glowlab.csv", "inbox/orders/glowlab/orders-shopify-glowlab.csv", 1},
+	{"stream_metrics.csv", "inbox/stream_metrics/stream_metrics.csv", 2},
+	{"clicks.csv", "inbox/clicks/clicks.csv", 2},
 }
 
 // config fixes the salt (each trial is a fresh workspace; a random salt
@@ -69,6 +75,15 @@ const (
 
 var targets = []string{phaseImport, phaseBuild, phaseReport}
 
+// scenario is the workspace a killed run starts from.
+type scenario struct {
+	name     string
+	template string // copied for each trial
+	imports  int    // files the run imports
+	ref      *snapshot
+	dur      map[string]time.Duration // of the phases in the reference run
+}
+
 func TestKillRunAtRandomMoments(t *testing.T) {
 	n := *trials
 	switch {
@@ -80,37 +95,38 @@ func TestKillRunAtRandomMoments(t *testing.T) {
 	}
 	bin := buildPostlive(t)
 	root := t.TempDir()
+	if *keep {
+		var err error
+		if root, err = os.MkdirTemp("", "postlive-crashtest-"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	db, err := models.Open(context.Background(), "", "", 1, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 
-	// The reference: one uninterrupted run, its phase times, marts, lake and reports.
-	refDir := filepath.Join(root, "reference")
-	newWorkspace(t, refDir)
-	p := start(t, bin, refDir)
-	p.wait()
-	if !p.exitedOK() {
-		t.Fatalf("reference run failed: %v\nstdout:\n%s\nstderr:\n%s", p.err, p.stdout.String(), p.stderrText())
+	// Two starting points: the first night (an empty workspace, every file
+	// new), and a later night (a workspace with the lake, warehouse, reports
+	// and run state of a finished night-1 run, and two new files): there the
+	// crash hits files that are being replaced.
+	first := filepath.Join(root, "template-first-night")
+	newWorkspace(t, first, 1, 2)
+	later := filepath.Join(root, "template-later-night")
+	newWorkspace(t, later, 1)
+	night1 := start(t, bin, later)
+	night1.wait()
+	if !night1.exitedOK() {
+		t.Fatalf("night 1 failed: %v\n%s", night1.err, night1.stderrText())
 	}
-	ref := snapshotOf(t, db, refDir)
-	importEnd, ok1 := p.at(func(rs []record) bool { return count(rs, "file imported") == len(inbox) })
-	buildEnd, ok2 := p.at(func(rs []record) bool { return count(rs, "warehouse built") == 1 })
-	reportEnd, ok3 := p.at(func(rs []record) bool { return count(rs, "reports written") == 1 })
-	if !ok1 || !ok2 || !ok3 {
-		t.Fatalf("the reference run's log lacks a phase record (want %d × file imported, warehouse built, reports written):\n%s", len(inbox), p.stderrText())
+	newWorkspace(t, later, 2)
+	scenarios := []*scenario{
+		{name: "first night", template: first, imports: len(inbox)},
+		{name: "later night", template: later, imports: countNight(2)},
 	}
-	dur := map[string]time.Duration{
-		phaseImport: importEnd,
-		phaseBuild:  buildEnd - importEnd,
-		phaseReport: reportEnd - buildEnd,
-	}
-	t.Logf("reference run: import %v, build %v, report %v, total %v; %d marts, %d lake files, %d report files; %d trials, seed %d",
-		dur[phaseImport].Round(time.Millisecond), dur[phaseBuild].Round(time.Millisecond), dur[phaseReport].Round(time.Millisecond),
-		p.took.Round(time.Millisecond), len(ref.marts), len(ref.lake), len(ref.reports), n, *seed)
-	if len(ref.marts) < 7 || len(ref.reports) < 10 {
-		t.Fatalf("reference run wrote %d marts and %d report files; the fixture is too small to test anything", len(ref.marts), len(ref.reports))
+	for _, sc := range scenarios {
+		sc.measure(t, db, bin, filepath.Join(root, "reference-"+strings.ReplaceAll(sc.name, " ", "-")))
 	}
 
 	rng := rand.New(rand.NewSource(*seed))
@@ -118,13 +134,15 @@ func TestKillRunAtRandomMoments(t *testing.T) {
 	leftTemp, tookOver, failures := 0, 0, 0
 	started := time.Now()
 	for i := 0; i < n; i++ {
-		// Stratified: each phase gets a third of the kills, at a random
-		// fraction of its reference length after it begins (a little past
-		// its end too, to hit the hand-over to the next phase).
-		target := targets[i%len(targets)]
-		delay := time.Duration(rng.Float64() * 1.1 * float64(dur[target]))
+		// Stratified: the scenarios alternate, each phase gets a third of
+		// the kills, at a random fraction of its reference length after it
+		// begins (a little past its end too, to hit the hand-over to the
+		// next phase).
+		sc := scenarios[i%len(scenarios)]
+		target := targets[(i/len(scenarios))%len(targets)]
+		delay := time.Duration(rng.Float64() * 1.1 * float64(sc.dur[target]))
 		dir := filepath.Join(root, fmt.Sprintf("trial-%03d", i))
-		tr := trial{t: t, db: db, bin: bin, dir: dir, ref: ref, target: target, delay: delay}
+		tr := trial{t: t, db: db, bin: bin, dir: dir, sc: sc, target: target, delay: delay}
 		problems := tr.run()
 		reached[tr.reached]++
 		if tr.leftTemp {
@@ -135,9 +153,9 @@ func TestKillRunAtRandomMoments(t *testing.T) {
 		}
 		if len(problems) > 0 {
 			failures++
-			t.Errorf("trial %d (kill %v into the %s phase; reached %s):\n  %s", i, delay.Round(time.Millisecond), target, tr.reached, strings.Join(problems, "\n  "))
+			t.Errorf("trial %d, %s (kill %v into the %s phase; reached %s; workspace %s):\n  %s", i, sc.name, delay.Round(time.Millisecond), target, tr.reached, dir, strings.Join(problems, "\n  "))
 			if failures == 3 {
-				t.Fatalf("stopping after 3 failed trials; workspaces kept under %s", root)
+				t.Fatal("stopping after 3 failed trials (-keep keeps their workspaces)")
 			}
 			continue
 		}
@@ -157,13 +175,53 @@ func TestKillRunAtRandomMoments(t *testing.T) {
 	}
 }
 
+// measure runs the scenario once without interruption: the reference
+// result and the length of each phase.
+func (sc *scenario) measure(t *testing.T, db *sql.DB, bin, dir string) {
+	t.Helper()
+	copyTree(t, sc.template, dir)
+	p := start(t, bin, dir)
+	p.wait()
+	if !p.exitedOK() {
+		t.Fatalf("%s: reference run failed: %v\nstdout:\n%s\nstderr:\n%s", sc.name, p.err, p.stdout.String(), p.stderrText())
+	}
+	sc.ref = snapshotOf(t, db, dir)
+	importEnd, ok1 := p.at(func(rs []record) bool { return count(rs, "file imported") == sc.imports })
+	buildEnd, ok2 := p.at(func(rs []record) bool { return count(rs, "warehouse built") == 1 })
+	reportEnd, ok3 := p.at(func(rs []record) bool { return count(rs, "reports written") == 1 })
+	if !ok1 || !ok2 || !ok3 {
+		t.Fatalf("%s: the reference run's log lacks a phase record (want %d × file imported, warehouse built, reports written):\n%s", sc.name, sc.imports, p.stderrText())
+	}
+	sc.dur = map[string]time.Duration{
+		phaseImport: importEnd,
+		phaseBuild:  buildEnd - importEnd,
+		phaseReport: reportEnd - buildEnd,
+	}
+	t.Logf("%s: reference run: import %v, build %v, report %v, total %v; %d marts, %d lake files, %d report files",
+		sc.name, sc.dur[phaseImport].Round(time.Millisecond), sc.dur[phaseBuild].Round(time.Millisecond), sc.dur[phaseReport].Round(time.Millisecond),
+		p.took.Round(time.Millisecond), len(sc.ref.marts), len(sc.ref.lake), len(sc.ref.reports))
+	if len(sc.ref.marts) < 7 || len(sc.ref.reports) < 10 {
+		t.Fatalf("%s: reference run wrote %d marts and %d report files; the fixture is too small to test anything", sc.name, len(sc.ref.marts), len(sc.ref.reports))
+	}
+}
+
+func countNight(night int) int {
+	n := 0
+	for _, f := range inbox {
+		if f.night == night {
+			n++
+		}
+	}
+	return n
+}
+
 // trial is one kill and the recovery after it.
 type trial struct {
 	t      *testing.T
 	db     *sql.DB
 	bin    string
 	dir    string
-	ref    *snapshot
+	sc     *scenario
 	target string
 	delay  time.Duration
 
@@ -174,12 +232,12 @@ type trial struct {
 
 func (tr *trial) run() (problems []string) {
 	t := tr.t
-	newWorkspace(t, tr.dir)
+	copyTree(t, tr.sc.template, tr.dir)
 	p := start(t, tr.bin, tr.dir)
 
 	// Wait for the phase to begin, then for the delay, then SIGKILL.
 	if tr.target != phaseImport {
-		begun := func(rs []record) bool { return count(rs, "file imported") == len(inbox) }
+		begun := func(rs []record) bool { return count(rs, "file imported") == tr.sc.imports }
 		if tr.target == phaseReport {
 			begun = func(rs []record) bool { return count(rs, "warehouse built") == 1 }
 		}
@@ -190,7 +248,7 @@ func (tr *trial) run() (problems []string) {
 	}
 	p.kill()
 	p.wait()
-	tr.reached = phaseOf(p.records())
+	tr.reached = phaseOf(p.records(), tr.sc.imports)
 	if !p.killed() {
 		tr.reached = phaseFinished
 		if !p.exitedOK() {
@@ -226,7 +284,7 @@ func (tr *trial) run() (problems []string) {
 
 	// (c) Its marts, lake and reports equal the uninterrupted run's.
 	got := snapshotOf(t, tr.db, tr.dir)
-	problems = append(problems, tr.ref.diff(got)...)
+	problems = append(problems, tr.sc.ref.diff(got)...)
 
 	// (d) And a run after that has nothing to do and changes no byte.
 	before := treeHashes(t, tr.dir)
@@ -241,13 +299,13 @@ func (tr *trial) run() (problems []string) {
 }
 
 // phaseOf names the phase a run had reached, from the records it logged.
-func phaseOf(rs []record) string {
+func phaseOf(rs []record, imports int) string {
 	switch {
 	case count(rs, "reports written") > 0:
 		return phaseFinish
 	case count(rs, "warehouse built") > 0:
 		return phaseReport
-	case count(rs, "file imported") == len(inbox):
+	case count(rs, "file imported") == imports:
 		return phaseBuild
 	}
 	return phaseImport
@@ -497,8 +555,9 @@ func buildPostlive(t *testing.T) string {
 	return bin
 }
 
-// newWorkspace writes postlive.yaml and the inbox into dir.
-func newWorkspace(t *testing.T, dir string) {
+// newWorkspace writes postlive.yaml and the inbox files of the given
+// nights into dir.
+func newWorkspace(t *testing.T, dir string, nights ...int) {
 	t.Helper()
 	write := func(p string, b []byte) {
 		p = filepath.Join(dir, p)
@@ -511,11 +570,44 @@ func newWorkspace(t *testing.T, dir string) {
 	}
 	write("postlive.yaml", []byte(config))
 	for _, f := range inbox {
+		if !slices.Contains(nights, f.night) {
+			continue
+		}
 		b, err := fs.ReadFile(fixtures.Sample, "sample/"+f.sample)
 		if err != nil {
 			t.Fatal(err)
 		}
 		write(f.path, b)
+	}
+}
+
+// copyTree copies the workspace src to dst with file modes and times (the
+// run state knows inbox files by size and modification time).
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel(src, p))
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(target, info.Mode().Perm())
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(target, b, info.Mode().Perm()); err != nil {
+			return err
+		}
+		return os.Chtimes(target, info.ModTime(), info.ModTime())
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
