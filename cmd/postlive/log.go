@@ -30,13 +30,22 @@ type logOptions struct {
 }
 
 // newLogger builds the logger the flags ask for, writing to w. tty says
-// whether w is a terminal (text lines then carry only the time of day).
+// whether w is a terminal: text lines then carry only the time of day, and
+// without --log-level only warnings and errors are logged — at a terminal the
+// output on stdout and the progress bars already tell what happens, and each
+// imported file would be told twice. Everywhere else (cron, systemd, a pipe,
+// JSON) the level defaults to info.
 func newLogger(w io.Writer, o logOptions, tty bool) (*slog.Logger, error) {
 	var level slog.Level
 	switch strings.ToLower(o.level) {
+	case "":
+		level = slog.LevelInfo
+		if tty && strings.ToLower(o.format) != "json" {
+			level = slog.LevelWarn
+		}
 	case "debug":
 		level = slog.LevelDebug
-	case "info", "":
+	case "info":
 		level = slog.LevelInfo
 	case "warn", "warning":
 		level = slog.LevelWarn

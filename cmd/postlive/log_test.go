@@ -235,7 +235,7 @@ func TestLockWaitsThenTakesIt(t *testing.T) {
 	if waited := time.Since(start); waited < 600*time.Millisecond {
 		t.Errorf("build did not wait for the lock (%v)", waited)
 	}
-	for _, want := range []string{"INFO  waiting for the workspace lock holder=\"pid ", "INFO  workspace lock taken waited="} {
+	for _, want := range []string{"WARN  waiting for the workspace lock holder=\"pid ", "INFO  workspace lock taken waited="} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}

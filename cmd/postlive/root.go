@@ -89,7 +89,7 @@ reconciliation) and writes reports.` + "\n" + exitStatusHelp,
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVarP(&e.workspace, "workspace", "w", "", "workspace folder (default $POSTLIVE_WORKSPACE, else the current folder)")
 	root.PersistentFlags().StringVar(&e.logOpts.format, "log-format", "text", "log format on stderr: text (human-readable lines) or json (one object per line)")
-	root.PersistentFlags().StringVar(&e.logOpts.level, "log-level", "info", "least severe log records written: debug, info, warn or error")
+	root.PersistentFlags().StringVar(&e.logOpts.level, "log-level", "", "least severe log records written: debug, info, warn or error (default info; warn when stderr is a terminal and logs are text)")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		l, err := newLogger(stderr, e.logOpts, e.tty)
 		if err != nil {

@@ -157,7 +157,7 @@ func (ws *workspace) acquire(wait time.Duration, command string) error {
 			return &lockError{holder: holder}
 		}
 		if !waited {
-			log.Info("waiting for the workspace lock", "holder", holder, "wait", wait)
+			log.Warn("waiting for the workspace lock", "holder", holder, "wait", wait)
 			waited = true
 		}
 		time.Sleep(min(200*time.Millisecond, time.Until(deadline)+time.Millisecond))
