@@ -29,7 +29,8 @@ type config struct {
 	StreamParam       string
 	BotPatterns       []string
 	Salt              string
-	SaltSource        string
+	SaltSource        string // where the salt came from: pii.salt or .postlive/salt
+	Source            string // the file read, or "defaults" without postlive.yaml
 	Currency          string
 	TimeZones         map[string]string
 	Currencies        map[string]string
@@ -117,7 +118,12 @@ func loadConfig(ws string) (*config, error) {
 			return nil, usagef("%s: %v", path, err)
 		}
 	}
+	source := "defaults"
+	if raw != nil {
+		source = path
+	}
 	c := &config{
+		Source:          source,
 		StreamParam:     v.GetString("clicks.stream_param"),
 		Salt:            v.GetString("pii.salt"),
 		Currency:        strings.ToUpper(v.GetString("report.currency")),
@@ -333,11 +339,18 @@ func workspaceSalt(ws string) (string, error) {
 		return "", err
 	}
 	s := hex.EncodeToString(buf)
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(s+"\n"), 0o600); err != nil {
-		return "", err
+	// Every visitor and customer key depends on the salt: it is synced
+	// before it is used, and renamed into place whole.
+	if err := writeFileAtomic(p, func(f *os.File) error {
+		if err := f.Chmod(0o600); err != nil {
+			return err
+		}
+		_, err := f.WriteString(s + "\n")
+		return err
+	}); err != nil {
+		return "", fmt.Errorf("write %s: %w", p, err)
 	}
-	return s, os.Rename(tmp, p)
+	return s, nil
 }
 
 // loadEmailConfig reads the email: section. Addresses are read from the YAML
