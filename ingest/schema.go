@@ -113,7 +113,10 @@ var (
 	Drops = newTable("drops", []string{"drop_id"}, "starts_at",
 		req("drop_id", String), req("stream_id", String), req("starts_at", Time), req("ends_at", Time),
 		opt("structure", String), opt("coupon_code", String), opt("tracking_id", String),
-		opt("quantity_limit", Int), opt("bonus_first_n", Int), opt("discount_pct", Float), opt("discount_amount", Money))
+		opt("quantity_limit", Int), opt("bonus_first_n", Int), opt("discount_pct", Float), opt("discount_amount", Money),
+		// commission_rate overrides the stream's rate for orders credited to
+		// the drop (docs/reconciliation.md § Commission).
+		opt("commission_rate", Float))
 
 	Links = newTable("links", []string{"link_id"}, "",
 		req("link_id", String), req("stream_id", String), opt("tracking_id", String), opt("target_url", String))

@@ -18,12 +18,21 @@ import (
 )
 
 // Settings are the values of postlive.yaml the SQL models read from the
-// `settings` and `experiment_settings` tables.
+// `settings`, `experiment_settings` and `commission_rate_settings` tables.
 type Settings struct {
 	AttributionWindow time.Duration
 	DuplicateWindow   time.Duration
 	Currency          string
 	Experiments       []ExperimentSetting
+	// CommissionRates are the per-merchant commission rates (merchant id →
+	// rate between 0 and 1), used for orders whose drop and stream name none.
+	CommissionRates map[string]float64
+	// LeakAfter, LeakMinRedemptions and LeakShare tune the leaked-code signal
+	// (docs/reconciliation.md § Leaked codes); zero means the default: 24h,
+	// 3 redemptions, 0.1.
+	LeakAfter          time.Duration
+	LeakMinRedemptions int
+	LeakShare          float64
 }
 
 // ExperimentSetting is one experiment's configuration.
@@ -274,6 +283,36 @@ func writeSettings(ctx context.Context, db *sql.DB, s Settings) error {
 		if _, err := db.ExecContext(ctx, `insert into experiment_settings values (?, ?, ?, ?, ?)`,
 			e.ID, control, e.PrimaryMetric, planned, e.Alpha); err != nil {
 			return fmt.Errorf("write experiment settings: %w", err)
+		}
+	}
+	leakAfter, leakMin, leakShare := s.LeakAfter, s.LeakMinRedemptions, s.LeakShare
+	if leakAfter <= 0 {
+		leakAfter = 24 * time.Hour
+	}
+	if leakMin <= 0 {
+		leakMin = 3
+	}
+	if leakShare <= 0 {
+		leakShare = 0.1
+	}
+	if _, err := db.ExecContext(ctx, `create table reconciliation_settings as select
+    to_microseconds(?::bigint) as leak_after,
+    ?::integer as leak_min_redemptions,
+    ?::double as leak_share`, leakAfter.Microseconds(), leakMin, leakShare); err != nil {
+		return fmt.Errorf("write reconciliation settings: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `create table commission_rate_settings (
+    merchant_id varchar primary key, commission_rate double not null)`); err != nil {
+		return fmt.Errorf("write commission rates: %w", err)
+	}
+	merchants := make([]string, 0, len(s.CommissionRates))
+	for m := range s.CommissionRates {
+		merchants = append(merchants, m)
+	}
+	sort.Strings(merchants)
+	for _, m := range merchants {
+		if _, err := db.ExecContext(ctx, `insert into commission_rate_settings values (?, ?)`, m, s.CommissionRates[m]); err != nil {
+			return fmt.Errorf("write commission rates: %w", err)
 		}
 	}
 	return nil

@@ -59,7 +59,8 @@ func TestStreamKPIsByHand(t *testing.T) {
 	// o6 matches S1 and S2 and goes to the later S2.
 	// Ad spend: "LIVE S1 promo" 50.00. Commission 10 % × 280.00 = 28.00.
 	// New customers: x1 (o1), x2, x3, x4 are first orders; o4 is x1 again → 4/5.
-	check(t, "S1", k["S1"], map[string]string{
+	// Reversed: o3 (SAVE10 at 19:08 would be S1's) = 1.
+	check(t, "S1", k["S1"], map[string]string{"orders_reversed": "1",
 		"viewers": "1000", "viewer_basis": "unique", "peak_concurrent": "300", "avg_concurrent": "180",
 		"duration_min": "30",
 		"clicks":       "4", "clicks_during": "3", "ctr": "0.004",
@@ -168,9 +169,10 @@ func TestNewestImportWins(t *testing.T) {
 	w.importFiles(kpiFiles()...)
 	w.importFiles(importSpec{filepath.Join("testdata", "kpi", "orders-update.csv"), "orders", ""})
 	_, db := w.build(settingsDefault())
-	// o5 (80.00 via TRK1) is now reversed: S1 keeps o1, o2, o4, o8 = 200.00.
+	// o5 (80.00 via TRK1) is now reversed: S1 keeps o1, o2, o4, o8 = 200.00;
+	// reversed are o3 and o5.
 	k := byKey(rows(t, db, "select * from stream_kpis"), "stream_id")
-	check(t, "S1 after o5 reversed", k["S1"], map[string]string{"orders": "4", "revenue": "200.00", "orders_after": "0"})
+	check(t, "S1 after o5 reversed", k["S1"], map[string]string{"orders": "4", "revenue": "200.00", "orders_after": "0", "orders_reversed": "2"})
 	o := rows(t, db, "select status from stg_orders where order_id = 'o5'")
 	if len(o) != 1 || o[0]["status"] != "reversed" {
 		t.Errorf("stg_orders o5 = %v; want one row, reversed", o)

@@ -23,6 +23,7 @@ type testWorkspace struct {
 	t    *testing.T
 	dir  string
 	lake *ingest.Lake
+	now  time.Time // import clock (the manifest's imported_at); zero: 2026-11-21 03:00 UTC
 }
 
 func newTestWorkspace(t *testing.T) *testWorkspace {
@@ -40,7 +41,7 @@ func (w *testWorkspace) importFiles(specs ...importSpec) {
 	for _, s := range specs {
 		st, err := ingest.Import(context.Background(), w.lake, s.path, ingest.Options{
 			Kind: s.kind, Merchant: s.merchant, Salt: "test-salt",
-			Now: func() time.Time { return time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC) },
+			Now: w.clock,
 		})
 		if err != nil {
 			w.t.Fatalf("import %s: %v", s.path, err)
@@ -52,6 +53,22 @@ func (w *testWorkspace) importFiles(specs ...importSpec) {
 			w.t.Fatalf("import %s: %d rows rejected", s.path, st.Rejected)
 		}
 	}
+}
+
+func (w *testWorkspace) clock() time.Time {
+	if w.now.IsZero() {
+		return time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC)
+	}
+	return w.now
+}
+
+// importAt imports files as a nightly run at that time would: the manifest
+// records it as their imported_at.
+func (w *testWorkspace) importAt(at time.Time, specs ...importSpec) {
+	w.t.Helper()
+	w.now = at
+	defer func() { w.now = time.Time{} }()
+	w.importFiles(specs...)
 }
 
 // build runs the models and returns the warehouse opened read-only.

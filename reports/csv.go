@@ -9,9 +9,27 @@ import (
 )
 
 // csvHeader is the header of merchant-<id>-reconciliation.csv: the columns of
-// coupon_reconciliation, timestamps in UTC (RFC 3339), money with a dot.
+// coupon_reconciliation (docs/reconciliation.md § Columns), timestamps in UTC
+// (RFC 3339), money with a dot, booleans true/false, empty for NULL. It is the
+// column list of `postlive reconcile --out` too.
 var csvHeader = []string{"merchant_id", "order_id", "coupon_code", "drop_id", "stream_id", "redeemed_at", "status",
-	"rank_in_window", "bonus_eligible", "net_revenue", "commission_expected", "commission_reported", "commission_gap"}
+	"rank_in_window", "bonus_eligible", "net_revenue", "commission_expected", "commission_reported", "commission_gap",
+	"commission_reason", "order_status", "approved_first_seen_at", "reversed_first_seen_at", "credited_stream_id",
+	"has_click", "leak_signal", "code_leaked"}
+
+func csvTime(t sql.NullTime) string {
+	if !t.Valid {
+		return ""
+	}
+	return t.Time.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+func csvBool(b sql.NullBool) string {
+	if !b.Valid {
+		return ""
+	}
+	return strconv.FormatBool(b.Bool)
+}
 
 // neutralise keeps a spreadsheet from reading a text cell as a formula: a cell
 // starting with =, +, -, @ (or a tab or carriage return, which some
@@ -42,19 +60,14 @@ func reconciliationCSV(rows []redemption) ([]byte, error) {
 		return nil, err
 	}
 	for _, x := range rows {
-		at := ""
-		if x.RedeemedAt.Valid {
-			at = x.RedeemedAt.Time.UTC().Format("2006-01-02T15:04:05Z")
-		}
-		bonus := ""
-		if x.BonusEligible.Valid {
-			bonus = strconv.FormatBool(x.BonusEligible.Bool)
-		}
 		rec := []string{
 			neutralise(x.MerchantID), neutralise(x.OrderID), neutralise(x.CouponCode), neutralise(x.DropID),
-			neutralise(x.StreamID), at, neutralise(x.Status),
-			csvNum(x.RankInWindow, 0), bonus, plainMoney(x.NetRevenue), plainMoney(x.CommissionExpected),
+			neutralise(x.StreamID), csvTime(x.RedeemedAt), neutralise(x.Status),
+			csvNum(x.RankInWindow, 0), csvBool(x.BonusEligible), plainMoney(x.NetRevenue), plainMoney(x.CommissionExpected),
 			plainMoney(x.CommissionReported), plainMoney(x.CommissionGap),
+			neutralise(x.CommissionReason.String), neutralise(x.OrderStatus.String), csvTime(x.ApprovedFirstSeen),
+			csvTime(x.ReversedFirstSeen), neutralise(x.CreditedStreamID.String), csvBool(x.HasClick),
+			neutralise(x.LeakSignal.String), csvBool(x.CodeLeaked),
 		}
 		for i, c := range rec {
 			rec[i] = strings.ToValidUTF8(c, "\uFFFD")

@@ -68,8 +68,10 @@ type fixture struct {
 	text func(string) string
 	// noExperiments leaves experiment_results out of the warehouse.
 	noExperiments bool
-	// contractOnly gives experiment_results only the columns of the contract,
-	// without the extras the real mart adds (control_value, alpha, power, …).
+	// contractOnly gives experiment_results and coupon_reconciliation only the
+	// columns of the contract, without the extras the real marts add
+	// (control_value, alpha, power, …; commission_reason, leak_signal, …), and
+	// leaves out the commission, leak and status-history marts.
 	contractOnly bool
 }
 
@@ -234,7 +236,7 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 		{"1005", "COATS20", "d1", "s5", s5.Add(12 * time.Minute), "in_window", 4, false, 40, 4, 0},
 		{"1006", "COATS20", "d1", "s5", s5.Add(13*time.Minute + 30*time.Second), "in_window", 5, false, 44.5, 4.45, 4.45},
 		{"1007", "COATS20", "d1", "s5", s5.Add(14 * time.Minute), "over_quantity", 6, false, 40, 4, 4},
-		{"1008", "COATS20", "d1", "s5", s5.Add(14*time.Minute + 10*time.Second), "void", nil, false, 0, 0, 0},
+		{"1008", "COATS20", "d1", "s5", s5.Add(14*time.Minute + 10*time.Second), "void", nil, false, 0, 0, 4},
 		{"1009", "COATS20", "d1", "s5", s5.Add(40 * time.Minute), "after_window", nil, false, 55, 5.5, 5.5},
 		{"1009", "COATS20", "d1", "s5", s5.Add(40 * time.Minute), "duplicate", nil, false, 55, 0, 0},
 		{"1010", "SCARF10", "d2", "s5", s5.Add(26 * time.Minute), "in_window", 1, nil, 55.25, 5.53, 5.53},
@@ -254,7 +256,11 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 		}
 		mustExec(t, db, `insert into coupon_reconciliation values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			f.t("m1"), f.t(r.order), f.t(r.code), drop, stream, r.at, r.status, rank, r.bonus,
-			r.net, r.exp, r.rep, r.exp-r.rep)
+			r.net, r.exp, r.rep, r.rep-r.exp)
+	}
+
+	if !f.contractOnly {
+		commissionMarts(t, db, f)
 	}
 
 	if !f.noExperiments {
@@ -300,6 +306,120 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 	}
 	buildBaselines(t, db)
 	return db
+}
+
+// commissionDDL creates the commission, leak and status-history marts with
+// the columns the reports read (sql/marts/*.sql have more).
+const commissionDDL = `
+alter table coupon_reconciliation add column commission_reason varchar;
+alter table coupon_reconciliation add column order_status varchar;
+alter table coupon_reconciliation add column approved_first_seen_at timestamp;
+alter table coupon_reconciliation add column reversed_first_seen_at timestamp;
+alter table coupon_reconciliation add column credited_stream_id varchar;
+alter table coupon_reconciliation add column has_click boolean;
+alter table coupon_reconciliation add column leak_signal varchar;
+alter table coupon_reconciliation add column code_leaked boolean;
+create table commission_totals (
+    affiliate_id varchar, merchant_id varchar, currency varchar, orders bigint,
+    commission_expected decimal(18,2), commission_reported decimal(18,2), commission_gap decimal(18,2),
+    orders_ok bigint, orders_missing_in_report bigint, orders_reported_on_reversed bigint, orders_rate_mismatch bigint,
+    orders_amount_mismatch bigint, orders_not_attributed bigint, orders_not_reported_by_source bigint, orders_no_rate bigint
+);
+create table commission_reconciliation (
+    merchant_id varchar, order_id varchar, order_name varchar, affiliate_id varchar, stream_id varchar, drop_id varchar,
+    ordered_at timestamp, currency varchar, status varchar, net_revenue decimal(18,2), commission_rate double,
+    commission_expected decimal(18,2), commission_reported decimal(18,2), commission_gap decimal(18,2),
+    reported_rate double, reason varchar, approved_first_seen_at timestamp, reversed_first_seen_at timestamp
+);
+create table coupon_leaks (
+    drop_id varchar, stream_id varchar, merchant_id varchar, coupon_code varchar, starts_at timestamp, ends_at timestamp,
+    leak_after_at timestamp, redemptions bigint, before_window bigint, long_after_window bigint, no_click bigint,
+    leak_redemptions bigint, leak_share double, first_leak_at timestamp, leak_discount decimal(18,2),
+    leak_net_revenue decimal(18,2), leak_commission_expected decimal(18,2), is_leaked boolean
+);
+create table order_status_history (
+    merchant_id varchar, order_id varchar, order_name varchar, status varchar, previous_status varchar,
+    first_seen_at timestamp, stream_id varchar, affiliate_id varchar, ordered_at timestamp, currency varchar,
+    net_revenue decimal(18,2)
+);
+`
+
+// commissionMarts fills the commission, leak and status-history marts of
+// merchant m1: host h1's orders in s5 with each kind of gap, one order no
+// stream is credited with, code COATS20 (d1) leaked, and three reversals, two
+// of them in the 7 days before testNow (2026-11-06 07:30).
+func commissionMarts(t testing.TB, db *sql.DB, f fixture) {
+	t.Helper()
+	mustExec(t, db, commissionDDL)
+	s5 := ts("2026-11-05T19:00:00Z")
+	m1 := f.t("m1")
+	mustExec(t, db, `update coupon_reconciliation set commission_reason = case
+            when status = 'duplicate' then null
+            when order_id in (?, ?) then 'amount_mismatch'
+            when order_id = ? then 'missing_in_report'
+            when status = 'void' then 'reported_on_reversed'
+            when drop_id is null then null
+            else 'ok' end,
+        order_status = case when status = 'void' then 'reversed' else 'approved' end,
+        approved_first_seen_at = ?, credited_stream_id = stream_id,
+        reversed_first_seen_at = case when status = 'void' then ?::timestamp end,
+        has_click = case when order_id = ? then false when drop_id is not null then true end,
+        leak_signal = case when status = 'before_window' then 'before_window'
+            when status = 'after_window' then 'no_click' end,
+        code_leaked = case when drop_id = ? then true when drop_id is not null then false end`,
+		f.t("1003"), f.t("1011"), f.t("1005"), ts("2026-11-05T23:00:00Z"), ts("2026-11-05T23:00:00Z"),
+		f.t("1009"), f.t("d1"))
+	mustExec(t, db, `insert into commission_totals values
+        (?, ?, 'USD', 12, 46.51, 50.98, 4.47, 7, 1, 2, 1, 1, 0, 0, 0),
+        (null, ?, 'USD', 1, 0.00, 3.00, 3.00, 0, 0, 0, 0, 0, 1, 0, 0)`, f.t("h1"), m1, m1)
+	type gap struct {
+		order, stream, status, reason string
+		at                            time.Time
+		net                           float64
+		rate, exp, rep, rrate         any
+		approved, reversed            any
+	}
+	for _, g := range []gap{
+		{"1003", "s5", "approved", "amount_mismatch", s5.Add(11 * time.Minute), 45.5, 0.1, 4.55, 4.0, 0.0879, nil, nil},
+		{"1005", "s5", "approved", "missing_in_report", s5.Add(12 * time.Minute), 40, 0.1, 4.0, nil, nil, nil, nil},
+		{"1008", "s5", "reversed", "reported_on_reversed", s5.Add(14*time.Minute + 10*time.Second), 0, 0.1, 0.0, 4.0, nil,
+			ts("2026-11-05T23:00:00Z"), ts("2026-11-05T23:00:00Z")},
+		{"1011", "s5", "approved", "amount_mismatch", s5.Add(28 * time.Minute), 55.25, 0.1, 5.53, 7.0, 0.1267, nil, nil},
+		{"1020", "s5", "reversed", "reported_on_reversed", s5.Add(31 * time.Minute), 60, 0.1, 0.0, 6.0, 0.1,
+			ts("2026-10-30T03:00:00Z"), ts("2026-11-04T03:00:00Z")},
+		{"1021", "", "approved", "not_attributed", ts("2026-11-03T12:00:00Z"), 30, nil, 0.0, 3.0, 0.1, nil, nil},
+		{"1022", "s5", "approved", "rate_mismatch", s5.Add(33 * time.Minute), 80, 0.1, 8.0, 12.0, 0.15, nil, nil},
+	} {
+		var stream, aff any
+		if g.stream != "" {
+			stream, aff = f.t(g.stream), f.t("h1")
+		}
+		var gapAmount any
+		switch {
+		case g.exp == nil:
+		case g.rep == nil:
+			gapAmount = -g.exp.(float64)
+		default:
+			gapAmount = g.rep.(float64) - g.exp.(float64)
+		}
+		mustExec(t, db, `insert into commission_reconciliation values (?, ?, ?, ?, ?, null, ?, 'USD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m1, f.t(g.order), f.t("#"+g.order), aff, stream, g.at, g.status, g.net, g.rate, g.exp, g.rep, gapAmount,
+			g.rrate, g.reason, g.approved, g.reversed)
+	}
+	mustExec(t, db, `insert into coupon_leaks values
+        (?, ?, ?, ?, ?, ?, ?, 8, 1, 0, 1, 2, 0.25, ?, 10.50, 105.00, 10.50, true),
+        (?, ?, ?, ?, ?, ?, ?, 2, 0, 0, 0, 0, 0, null, 0, 0, 0, false)`,
+		f.t("d1"), f.t("s5"), m1, f.t("COATS20"), s5.Add(10*time.Minute), s5.Add(15*time.Minute), s5.Add(24*time.Hour+15*time.Minute), s5.Add(9*time.Minute),
+		f.t("d2"), f.t("s5"), m1, f.t("SCARF10"), s5.Add(25*time.Minute), s5.Add(30*time.Minute), s5.Add(24*time.Hour+30*time.Minute))
+	mustExec(t, db, `insert into order_status_history values
+        (?, ?, ?, 'approved', null, ?, ?, ?, ?, 'USD', 0),
+        (?, ?, ?, 'reversed', 'approved', ?, ?, ?, ?, 'USD', 0),
+        (?, ?, ?, 'reversed', 'approved', ?, ?, ?, ?, 'USD', 60),
+        (?, ?, ?, 'reversed', 'pending', ?, null, null, ?, 'USD', 25)`,
+		m1, f.t("1008"), f.t("#1008"), ts("2026-11-05T23:00:00Z"), f.t("s5"), f.t("h1"), s5.Add(14*time.Minute),
+		m1, f.t("1008"), f.t("#1008"), ts("2026-11-05T23:00:00Z"), f.t("s5"), f.t("h1"), s5.Add(14*time.Minute),
+		m1, f.t("1020"), f.t("#1020"), ts("2026-11-04T03:00:00Z"), f.t("s5"), f.t("h1"), s5.Add(31*time.Minute),
+		m1, f.t("0999"), f.t("#0999"), ts("2026-10-20T03:00:00Z"), ts("2026-10-19T12:00:00Z"))
 }
 
 func nullIfEmpty(v, orig string) any {

@@ -26,7 +26,8 @@ func newBuildCmd(e *env) *cobra.Command {
 		Short: "Run the SQL models and data tests; rebuild the marts",
 		Long: `Build runs the SQL models of sql/ on DuckDB in the order their references imply:
 staging views over the lake, intermediate views, then the marts (stream_kpis,
-stream_minute, drop_performance, coupon_reconciliation, …), materialised in
+stream_minute, drop_performance, coupon_reconciliation, commission_reconciliation,
+coupon_leaks, …), materialised in
 warehouse.duckdb and exported to lake/marts/*.parquet. Then it runs the data
 tests of sql/tests; a failed test is printed with its first offending rows and
 the command exits 3 (the marts are still rebuilt).
@@ -77,6 +78,8 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *workspace, full 
 		Settings: models.Settings{
 			AttributionWindow: ws.cfg.AttributionWindow, DuplicateWindow: ws.cfg.DuplicateWindow,
 			Currency: ws.cfg.Currency, Experiments: exps,
+			CommissionRates: ws.cfg.CommissionRates,
+			LeakAfter:       ws.cfg.LeakAfter, LeakMinRedemptions: ws.cfg.LeakMinRedeemed, LeakShare: ws.cfg.LeakShare,
 		},
 		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit, NoReuse: full, Log: ws.log,
 	})

@@ -37,6 +37,10 @@ type config struct {
 	Decimals          map[string]string
 	DefaultMerchant   string
 	Experiments       map[string]experimentConfig
+	CommissionRates   map[string]float64 // merchant id (as written) → rate
+	LeakAfter         time.Duration
+	LeakMinRedeemed   int
+	LeakShare         float64
 	Threads           int
 	MemoryLimit       string
 	Email             emailConfig
@@ -69,6 +73,9 @@ var configKeys = []struct {
 	{"pii.salt", "", "salt for hashing e-mails, IPs and names; empty: a random salt is created in .postlive/salt"},
 	{"report.currency", "USD", "currency of reports and of streams that name none"},
 	{"default_merchant", "", "merchant id for merchant exports that do not carry one (Shopify)"},
+	{"reconciliation.leak_after", "24h", "a redemption this long or longer after its drop's window closed is a leak signal"},
+	{"reconciliation.leak_min_redemptions", "3", "a code is flagged leaked with at least this many leak-signal redemptions"},
+	{"reconciliation.leak_share", "0.1", "… and when they are at least this share of the drop's counted redemptions"},
 	{"duckdb.threads", "0", "DuckDB worker threads; 0 = all cores"},
 	{"duckdb.memory_limit", "", "DuckDB memory limit, e.g. 2GB; empty = DuckDB's default (80 % of RAM)"},
 	{"email.smtp.host", "", "SMTP server that sends the affiliates' reports; empty: postlive run sends no e-mail"},
@@ -90,6 +97,7 @@ var configMaps = map[string][]string{
 	"decimal_separators": nil, // decimal_separators.<format>: "," when ambiguous numbers use a decimal comma
 	"experiments":        {"control", "primary_metric", "planned_streams", "alpha"},
 	"email.to":           nil, // email.to.<affiliate_id>: the affiliate's address, or a list of them
+	"commission_rates":   nil, // commission_rates.<merchant_id>: rate when neither drop nor stream names one
 }
 
 // loadConfig reads <workspace>/postlive.yaml (optional) and POSTLIVE_* variables.
@@ -140,6 +148,21 @@ func loadConfig(ws string) (*config, error) {
 	}
 	if c.DuplicateWindow, err = parseDuration(v.GetString("clicks.duplicate_window")); err != nil {
 		return nil, usagef("%s: clicks.duplicate_window: %v", path, err)
+	}
+	if c.LeakAfter, err = parseDuration(v.GetString("reconciliation.leak_after")); err != nil || c.LeakAfter <= 0 {
+		if err == nil {
+			err = fmt.Errorf("must be longer than 0s; write it like 24h")
+		}
+		return nil, usagef("%s: reconciliation.leak_after: %v", path, err)
+	}
+	if c.LeakMinRedeemed, err = strconv.Atoi(strings.TrimSpace(v.GetString("reconciliation.leak_min_redemptions"))); err != nil || c.LeakMinRedeemed < 1 {
+		return nil, usagef("%s: reconciliation.leak_min_redemptions: %q is not a whole number of 1 or more", path, v.GetString("reconciliation.leak_min_redemptions"))
+	}
+	if c.LeakShare, err = strconv.ParseFloat(strings.TrimSpace(v.GetString("reconciliation.leak_share")), 64); err != nil || c.LeakShare <= 0 || c.LeakShare > 1 {
+		return nil, usagef("%s: reconciliation.leak_share: %q is not a share above 0 and at most 1; write 10 %% as 0.1", path, v.GetString("reconciliation.leak_share"))
+	}
+	if c.CommissionRates, err = commissionRates(path, raw); err != nil {
+		return nil, err
 	}
 	if s := os.Getenv("POSTLIVE_BOTS_PATTERNS"); s != "" {
 		c.BotPatterns = strings.Split(s, ",")
@@ -240,6 +263,52 @@ func yamlChildKeys(raw []byte, parent string) ([]string, error) {
 		keys = append(keys, n.Content[i].Value)
 	}
 	return keys, nil
+}
+
+// commissionRates reads commission_rates.<merchant_id> from the YAML text
+// itself: viper folds keys to lower case, and merchant ids are case-sensitive
+// (they must match the ids of the exports). The map is configured in the file
+// only, like experiments, because merchant ids may hold characters an
+// environment variable name cannot.
+func commissionRates(path string, raw []byte) (map[string]float64, error) {
+	rates := map[string]float64{}
+	if len(raw) == 0 {
+		return rates, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, usagef("%s: %v", path, err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return rates, nil
+	}
+	top := doc.Content[0]
+	var problems []string
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value != "commission_rates" {
+			continue
+		}
+		m := top.Content[i+1]
+		if m.Kind != yaml.MappingNode {
+			if m.Tag != "!!null" {
+				problems = append(problems, fmt.Sprintf("%s:%d:%d: commission_rates must map merchant ids to rates, e.g. \"glowlab: 0.10\"", path, m.Line, m.Column))
+			}
+			continue
+		}
+		for j := 0; j+1 < len(m.Content); j += 2 {
+			k, val := m.Content[j], m.Content[j+1]
+			r, err := strconv.ParseFloat(strings.TrimSpace(val.Value), 64)
+			if val.Kind != yaml.ScalarNode || err != nil || r < 0 || r > 1 {
+				problems = append(problems, fmt.Sprintf("%s:%d:%d: commission_rates.%s: %q is not a rate between 0 and 1; write 10 %% as 0.10", path, val.Line, val.Column, k.Value, val.Value))
+				continue
+			}
+			rates[k.Value] = r
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &usageError{strings.Join(problems, "\n")}
+	}
+	return rates, nil
 }
 
 // parseDuration accepts Go durations and days ("2d").

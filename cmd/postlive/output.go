@@ -66,6 +66,51 @@ func queryTable(ctx context.Context, db *sql.DB, q string, args ...any) (*table,
 	return t, rows.Err()
 }
 
+// columns returns the named columns of t, in that order (names t lacks are
+// left out).
+func (t *table) columns(names ...string) *table {
+	idx := make([]int, 0, len(names))
+	for _, n := range names {
+		for i, c := range t.cols {
+			if c == n {
+				idx = append(idx, i)
+			}
+		}
+	}
+	out := &table{}
+	for _, i := range idx {
+		out.cols = append(out.cols, t.cols[i])
+		out.types = append(out.types, t.types[i])
+	}
+	for r := range t.rows {
+		row := make([]string, len(idx))
+		null := make([]bool, len(idx))
+		for j, i := range idx {
+			row[j], null[j] = t.rows[r][i], t.nulls[r][i]
+		}
+		out.rows = append(out.rows, row)
+		out.nulls = append(out.nulls, null)
+	}
+	return out
+}
+
+// filter returns the rows of t for which keep, given the row by column name,
+// is true.
+func (t *table) filter(keep func(row map[string]string) bool) *table {
+	out := &table{cols: t.cols, types: t.types}
+	for r, row := range t.rows {
+		m := make(map[string]string, len(t.cols))
+		for i, c := range t.cols {
+			m[c] = row[i]
+		}
+		if keep(m) {
+			out.rows = append(out.rows, row)
+			out.nulls = append(out.nulls, t.nulls[r])
+		}
+	}
+	return out
+}
+
 func writeTable(w io.Writer, t *table, format string) error {
 	switch format {
 	case "csv":
@@ -209,4 +254,12 @@ func writeJSON(w io.Writer, t *table) error {
 	b.WriteString("]\n")
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// plural writes n with the singular or plural noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

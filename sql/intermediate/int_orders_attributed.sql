@@ -8,6 +8,9 @@
 -- tracking match; among several streams the latest started_at wins.
 -- A row with negative net revenue (an Amazon return, a CJ correction) is an
 -- adjustment: it reduces revenue but is not an order.
+-- matched_stream_id is the stream the same rules pick whatever the order's
+-- status (a reversed order keeps the stream it was credited to, for
+-- commission reconciliation); stream_id is set only for attributable orders.
 --
 -- materialized: table (read by several marts; computed once per build)
 with
@@ -57,8 +60,7 @@ coupon_matches as (
     inner join stream_codes on stream_codes.coupon_code = orders.coupon_code
     inner join streams on streams.stream_id = stream_codes.stream_id
     cross join attribution
-    where orders.status in ('pending', 'approved')
-        and (streams.merchant_id is null or streams.merchant_id = orders.merchant_id)
+    where (streams.merchant_id is null or streams.merchant_id = orders.merchant_id)
         and orders.ordered_at >= streams.started_at
         and orders.ordered_at < streams.ended_at + attribution.attribution_window
 ),
@@ -69,8 +71,7 @@ tracking_matches as (
     inner join stream_tracking_ids on lower(stream_tracking_ids.tracking_id) = lower(trim(orders.tracking_id))
     inner join streams on streams.stream_id = stream_tracking_ids.stream_id
     cross join attribution
-    where orders.status in ('pending', 'approved')
-        and (streams.merchant_id is null or streams.merchant_id = orders.merchant_id)
+    where (streams.merchant_id is null or streams.merchant_id = orders.merchant_id)
         and orders.ordered_at >= streams.started_at
         and orders.ordered_at < streams.ended_at + attribution.attribution_window
 ),
@@ -105,11 +106,16 @@ attributed as (
         orders.commission,
         orders.status in ('pending', 'approved') as is_attributable,
         orders.net_revenue < 0 as is_adjustment,
-        ranked_matches.stream_id,
-        ranked_matches.matched_by,
-        streams.started_at as stream_started_at,
-        streams.ended_at as stream_ended_at,
-        ranked_matches.stream_id is not null and orders.ordered_at < streams.ended_at as is_during_stream
+        case when orders.status in ('pending', 'approved') then ranked_matches.stream_id end as stream_id,
+        case when orders.status in ('pending', 'approved') then ranked_matches.matched_by end as matched_by,
+        case when orders.status in ('pending', 'approved') then streams.started_at end as stream_started_at,
+        case when orders.status in ('pending', 'approved') then streams.ended_at end as stream_ended_at,
+        orders.status in ('pending', 'approved')
+            and ranked_matches.stream_id is not null
+            and orders.ordered_at < streams.ended_at as is_during_stream,
+        ranked_matches.stream_id as matched_stream_id,
+        ranked_matches.matched_by as matched_stream_by,
+        orders.source_format
     from orders
     left join ranked_matches
         on ranked_matches.merchant_id = orders.merchant_id

@@ -9,6 +9,19 @@
 -- before_window / after_window, over_quantity (rank among the drop's non-void
 -- in-window redemptions, by redeemed_at then order_id, beyond quantity_limit),
 -- in_window.
+--
+-- Leak signal (docs/reconciliation.md § Leaked codes), for a redemption that
+-- counts (not void, duplicate or of an unknown code) and whose order is not
+-- credited by attribution to another stream (a code shared by two streams is
+-- used legitimately through the other one), first that applies:
+--   before_window      redeemed before the drop's window opened
+--   long_after_window  redeemed at or after ends_at + reconciliation.leak_after
+--   no_click           the order's export records tracking ids (a network
+--                      report: some order of the file has one) but this order
+--                      carries none of the drop's stream (a drop's or link's
+--                      tracking id): the buyer did not come through its links
+-- has_click is NULL when the export records no tracking ids (a shop's own
+-- order export): whether the buyer clicked cannot be known there.
 with
 
 redemptions as (
@@ -20,9 +33,31 @@ orders as (
 ),
 
 drops as (
-    select stg_drops.*, stg_streams.merchant_id, stg_streams.commission_rate
+    select stg_drops.* exclude (commission_rate), stg_streams.merchant_id
     from stg_drops
     inner join stg_streams on stg_streams.stream_id = stg_drops.stream_id
+),
+
+attributed as (
+    select merchant_id, order_id, matched_stream_id from int_orders_attributed
+),
+
+links as (
+    select * from stg_links
+),
+
+config as (
+    select * from reconciliation_settings
+),
+
+stream_tracking_ids as (
+    select stream_id, lower(tracking_id) as tracking_id from stg_drops where tracking_id is not null
+    union
+    select stream_id, lower(tracking_id) as tracking_id from links where tracking_id is not null
+),
+
+tracking_files as (
+    select distinct source_sha256 from stg_order_versions where tracking_id is not null
 ),
 
 drop_candidates as (
@@ -62,13 +97,14 @@ matched as (
         drops.ends_at,
         drops.quantity_limit,
         drops.bonus_first_n,
-        drops.commission_rate,
         sightings.sighting,
         orders.order_id is not null as has_order,
         orders.status as order_status,
         orders.net_revenue,
         orders.refunded,
-        orders.commission as commission_reported,
+        orders.tracking_id as order_tracking_id,
+        orders.source_sha256 as order_source_sha256,
+        attributed.matched_stream_id as credited_stream_id,
         orders.status in ('cancelled', 'refunded', 'reversed')
             or (orders.refunded > 0 and orders.refunded >= orders.net_revenue) as is_void
     from redemptions
@@ -76,6 +112,7 @@ matched as (
     left join drops on drops.drop_id = drop_candidates.drop_id
     left join sightings on sightings.redemption_id = redemptions.redemption_id
     left join orders on orders.merchant_id = redemptions.merchant_id and orders.order_id = redemptions.order_id
+    left join attributed on attributed.merchant_id = redemptions.merchant_id and attributed.order_id = redemptions.order_id
 ),
 
 placed as (
@@ -101,6 +138,21 @@ ranked as (
     from placed
 ),
 
+clicked as (
+    select
+        ranked.*,
+        case
+            when tracking_files.source_sha256 is null then null
+            else exists (
+                select 1 from stream_tracking_ids
+                where stream_tracking_ids.stream_id = ranked.stream_id
+                    and stream_tracking_ids.tracking_id = lower(trim(ranked.order_tracking_id))
+            )
+        end as has_click
+    from ranked
+    left join tracking_files on tracking_files.source_sha256 = ranked.order_source_sha256
+),
+
 reconciled as (
     select
         redemption_id,
@@ -118,15 +170,21 @@ reconciled as (
         coalesce(rank_in_window <= bonus_first_n, false) as bonus_eligible,
         net_revenue,
         refunded,
-        case
-            when placement = 'void' then 0.00::decimal(18, 2)
-            else round(commission_rate * net_revenue, 2)::decimal(18, 2)
-        end as commission_expected,
-        commission_reported,
+        discount_amount,
         order_status,
         has_order,
+        credited_stream_id,
+        has_click,
+        case
+            when placement not in ('in_window', 'before_window', 'after_window') then null
+            when credited_stream_id is not null and credited_stream_id <> stream_id then null
+            when placement = 'before_window' then 'before_window'
+            when placement = 'after_window' and redeemed_at >= ends_at + config.leak_after then 'long_after_window'
+            when has_click = false then 'no_click'
+        end as leak_signal,
         source_format
-    from ranked
+    from clicked
+    cross join config
 )
 
 select * from reconciled

@@ -1,5 +1,7 @@
 -- one row per stream: audience, clicks, orders, revenue and the ratios of
 -- docs/metrics.md. A ratio with a zero or missing denominator is NULL.
+-- orders_reversed counts the orders the stream would be credited with whose
+-- newest import says reversed (they are not in orders or revenue).
 with
 
 streams as (
@@ -50,6 +52,13 @@ orders as (
     group by stream_id
 ),
 
+reversals as (
+    select matched_stream_id as stream_id, count(*) as orders_reversed
+    from int_orders_attributed
+    where status = 'reversed' and not is_adjustment and matched_stream_id is not null
+    group by matched_stream_id
+),
+
 spend as (
     select stream_id, sum(amount) as ad_spend
     from int_spend_mapped
@@ -81,6 +90,7 @@ joined as (
         coalesce(orders.orders, 0) as orders,
         coalesce(orders.orders_during, 0) as orders_during,
         coalesce(orders.orders_after, 0) as orders_after,
+        coalesce(reversals.orders_reversed, 0) as orders_reversed,
         coalesce(orders.revenue, 0)::decimal(18, 2) as revenue,
         coalesce(orders.revenue_during, 0)::decimal(18, 2) as revenue_during,
         coalesce(orders.revenue_after, 0)::decimal(18, 2) as revenue_after,
@@ -93,6 +103,7 @@ joined as (
     left join samples on samples.stream_id = streams.stream_id
     left join clicks on clicks.stream_id = streams.stream_id
     left join orders on orders.stream_id = streams.stream_id
+    left join reversals on reversals.stream_id = streams.stream_id
     left join spend on spend.stream_id = streams.stream_id
 ),
 
@@ -126,6 +137,7 @@ kpis as (
         orders,
         orders_during,
         orders_after,
+        orders_reversed,
         revenue,
         revenue_during,
         revenue_after,

@@ -22,6 +22,7 @@ select
     quantity_limit,
     bonus_first_n,
     discount_pct,
-    discount_amount
+    discount_amount,
+    commission_rate
 from ranked
 where version_rank = 1

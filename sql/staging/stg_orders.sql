@@ -30,6 +30,7 @@ select
     commission,
     coalesce(status, 'approved') as status,
     source_format,
-    import_seq
+    import_seq,
+    source_sha256
 from ranked
 where version_rank = 1
