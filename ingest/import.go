@@ -32,6 +32,10 @@ type Options struct {
 	Decimals    map[string]string // format name → Decimal, from config decimal_separators.<format>
 	Now         func() time.Time  // clock for the manifest
 	Name        string            // how the file is named in messages (default: the path)
+	// Progress, when set, is called with the number of bytes of the file
+	// read since its last call (for a progress bar); XLSX and ZIP files,
+	// read whole, do not report.
+	Progress func(n int)
 }
 
 // Stats is the outcome of importing one file.
@@ -212,7 +216,7 @@ func openReader(rd *reader, path string) (*os.File, error) {
 			f.Close()
 		}
 	}()
-	in, err := decompressFor(f, opt.Kind, opt.Format)
+	in, err := decompressFor(f, opt.Kind, opt.Format, opt.Progress)
 	if err != nil {
 		return nil, &FileError{File: name, Msg: err.Error()}
 	}
@@ -364,8 +368,12 @@ func fileSHA256(path string) (string, error) {
 
 // decompressFor returns a reader of the file's content, unpacking gzip and
 // ZIP and choosing an XLSX sheet for the import kind and format.
-func decompressFor(f *os.File, kind, format string) (io.Reader, error) {
-	br := bufio.NewReaderSize(f, 1<<16)
+func decompressFor(f *os.File, kind, format string, progress func(int)) (io.Reader, error) {
+	var src io.Reader = f
+	if progress != nil {
+		src = &countingReader{r: f, add: progress}
+	}
+	br := bufio.NewReaderSize(src, 1<<16)
 	magic, _ := br.Peek(4)
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -378,4 +386,18 @@ func decompressFor(f *os.File, kind, format string) (io.Reader, error) {
 		return openContainer(f, kind, format)
 	}
 	return br, nil
+}
+
+// countingReader reports how many bytes pass through it.
+type countingReader struct {
+	r   io.Reader
+	add func(int)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.add(n)
+	}
+	return n, err
 }

@@ -40,7 +40,9 @@ type Lake struct {
 const batchRows = 32 * 1024
 
 // Init creates the lake folders and the zero-row schema file of every table
-// so that SQL can read a table before anything was imported into it.
+// so that SQL can read a table before anything was imported into it, and
+// sweeps away what an interrupted import left (see sweep). The caller holds
+// the workspace lock: no other import may be running.
 func (l *Lake) Init() error {
 	for _, d := range []string{"_manifest", "_rejects", "marts"} {
 		if err := os.MkdirAll(filepath.Join(l.Dir, d), 0o755); err != nil {
@@ -64,20 +66,67 @@ func (l *Lake) Init() error {
 			return err
 		}
 	}
-	return l.cleanTemp()
+	return l.sweep()
 }
 
-// cleanTemp removes temporary files left by an interrupted import.
-func (l *Lake) cleanTemp() error {
+// sweep removes what an interrupted import or build left in the lake:
+// temporary files (.…parquet.tmp-<pid>), and the data and rejects files of a
+// source file whose manifest entry was never written (the import died before
+// its last step, or a re-import died after forgetting the old entry). Such
+// files count for nothing while their manifest entry is missing, but they
+// would count, wrongly, once the same file is imported again under settings
+// that put its rows into other month partitions (a time zone set since):
+// the new import would not overwrite them.
+func (l *Lake) sweep() error {
+	imported := map[string]bool{}
+	entries, err := os.ReadDir(filepath.Join(l.Dir, "_manifest"))
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if id, ok := lakeFileID(e.Name()); ok {
+			imported[id] = true
+		}
+	}
+	manifest := filepath.Join(l.Dir, "_manifest")
 	return filepath.WalkDir(l.Dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && strings.Contains(d.Name(), ".tmp-") {
-			return os.Remove(p)
+		if d.IsDir() {
+			return nil
+		}
+		name := d.Name()
+		if strings.Contains(name, ".tmp-") {
+			return removeFile(p)
+		}
+		if id, ok := lakeFileID(name); ok && !imported[id] && filepath.Dir(p) != manifest {
+			return removeFile(p)
 		}
 		return nil
 	})
+}
+
+func removeFile(p string) error {
+	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
+}
+
+// lakeFileID returns the source-file id of a data, rejects or manifest file
+// name (<sha256[:16]>.parquet); marts and schema files have none.
+func lakeFileID(name string) (string, bool) {
+	id, ok := strings.CutSuffix(name, ".parquet")
+	if !ok || len(id) != 16 {
+		return "", false
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return "", false
+		}
+	}
+	return id, true
 }
 
 func arrowType(k Kind) arrow.DataType {
@@ -152,7 +201,7 @@ func newPartWriter(t *Table, final string) (*partWriter, error) {
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return nil, err
 	}
-	tmp := fmt.Sprintf("%s.tmp-%d", final, os.Getpid())
+	tmp := tempName(final)
 	f, err := os.Create(tmp)
 	if err != nil {
 		return nil, err
@@ -295,6 +344,14 @@ func (w *partWriter) abort() {
 	w.fw.Close()
 	w.b.Release()
 	os.Remove(w.tmp)
+}
+
+// tempName is where a lake file is written before it is renamed to final:
+// a hidden name in the same folder (.<name>.tmp-<pid>), which neither a
+// *.parquet glob nor Spark, Hive or Trino (they skip names starting with a
+// dot) read while it is incomplete.
+func tempName(final string) string {
+	return filepath.Join(filepath.Dir(final), fmt.Sprintf(".%s.tmp-%d", filepath.Base(final), os.Getpid()))
 }
 
 func syncFile(p string) error {

@@ -138,7 +138,7 @@ func probe(lake *Lake, path string, opt Options) (*ProbeResult, error) {
 		return nil, err
 	}
 	defer f.Close()
-	in, err := decompressFor(f, opt.Kind, opt.Format)
+	in, err := decompressFor(f, opt.Kind, opt.Format, nil)
 	if err != nil {
 		res.Encoding = "unreadable: " + err.Error()
 		return res, nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -99,12 +100,16 @@ type Options struct {
 	Threads     int
 	MemoryLimit string
 	NoReuse     bool // compute every model, even those whose inputs did not change since the previous build
+	// Log receives one debug record per model, data test and exported mart
+	// with its duration; nil logs nothing.
+	Log *slog.Logger
 }
 
 // TestResult is the outcome of one data test.
 type TestResult struct {
 	Name     string
 	Path     string
+	Took     time.Duration
 	Failures int64
 	Columns  []string
 	Sample   [][]string // first offending rows, as text
@@ -114,8 +119,9 @@ type TestResult struct {
 type Result struct {
 	Models []*Model
 	Tests  []TestResult
-	Marts  map[string]int64 // rows per mart
-	Reused []string         // materialised models copied from the previous build: their inputs had not changed
+	Marts  map[string]int64         // rows per mart
+	Reused []string                 // materialised models copied from the previous build: their inputs had not changed
+	Took   map[string]time.Duration // per model: how long creating it took
 }
 
 // Failed returns the failed data tests.
@@ -185,9 +191,10 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := RemoveInterrupted(opt.Warehouse); err != nil {
+		return nil, err
+	}
 	tmp := fmt.Sprintf("%s.tmp-%d", opt.Warehouse, os.Getpid())
-	os.Remove(tmp)
-	os.Remove(tmp + ".wal")
 	db, err := Open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false)
 	if err != nil {
 		return nil, err
@@ -215,8 +222,13 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if !opt.NoReuse {
 		prev = previousBuild(ctx, db, opt.Warehouse)
 	}
-	res := &Result{Models: models, Marts: map[string]int64{}}
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	res := &Result{Models: models, Marts: map[string]int64{}, Took: map[string]time.Duration{}}
 	for _, m := range models {
+		start := time.Now()
 		kind := "view"
 		if m.Materialized() {
 			kind = "table"
@@ -235,13 +247,17 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 				return nil, fmt.Errorf("%s: %s", m.Path, cleanDuckDBError(err))
 			}
 		}
+		attrs := []any{"model", m.Name, "layer", m.Layer, "reused", reused}
 		if m.Layer == "marts" {
 			var n int64
 			if err := db.QueryRowContext(ctx, "select count(*) from "+m.Name).Scan(&n); err != nil {
 				return nil, fmt.Errorf("%s: %w", m.Path, err)
 			}
 			res.Marts[m.Name] = n
+			attrs = append(attrs, "rows", n)
 		}
+		res.Took[m.Name] = time.Since(start)
+		log.Debug("model built", append(attrs, "took", res.Took[m.Name])...)
 	}
 	if prev != nil {
 		if _, err := db.ExecContext(ctx, "detach prev"); err != nil {
@@ -252,15 +268,20 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	for _, t := range tests {
+		start := time.Now()
 		tr, err := runTest(ctx, db, t)
 		if err != nil {
 			return nil, err
 		}
+		tr.Took = time.Since(start)
+		log.Debug("data test run", "test", t.Name, "failures", tr.Failures, "took", tr.Took)
 		res.Tests = append(res.Tests, tr)
 	}
+	start := time.Now()
 	if err := exportMarts(ctx, db, opt.Workspace, models); err != nil {
 		return nil, err
 	}
+	log.Debug("marts exported", "dir", filepath.Join(opt.Workspace, "lake", "marts"), "marts", len(res.Marts), "took", time.Since(start))
 	if _, err := db.ExecContext(ctx, "checkpoint"); err != nil {
 		return nil, fmt.Errorf("checkpoint warehouse: %w", err)
 	}
@@ -523,7 +544,10 @@ func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Mo
 	sort.Strings(names)
 	for _, n := range names {
 		final := filepath.Join(dir, n+".parquet")
-		tmp := fmt.Sprintf("%s.tmp-%d", final, os.Getpid())
+		// hidden while written: readers of lake/marts/ (a *.parquet glob,
+		// Spark, Trino) skip dot files; an interrupted export is removed by
+		// the next ingest.Lake.Init
+		tmp := filepath.Join(dir, fmt.Sprintf(".%s.parquet.tmp-%d", n, os.Getpid()))
 		q := fmt.Sprintf("copy (select * from %s) to '%s' (format parquet, compression snappy)", n, strings.ReplaceAll(tmp, "'", "''"))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			os.Remove(tmp)
@@ -534,6 +558,26 @@ func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Mo
 		}
 		if err := os.Rename(tmp, final); err != nil {
 			return fmt.Errorf("export mart %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// RemoveInterrupted removes what a killed build left next to the warehouse:
+// its new DuckDB file (<warehouse>.tmp-<pid>) with DuckDB's .wal and spill
+// folder. The caller makes sure no build is running (the workspace lock).
+func RemoveInterrupted(warehouse string) error {
+	dir, prefix := filepath.Dir(warehouse), filepath.Base(warehouse)+".tmp-"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) {
+			p := filepath.Join(dir, e.Name())
+			if err := os.RemoveAll(p); err != nil {
+				return fmt.Errorf("remove %s left by an interrupted build: %w", p, err)
+			}
 		}
 	}
 	return nil

@@ -24,6 +24,9 @@ type Options struct {
 	Now time.Time
 	// Currency is the ISO 4217 code used where a mart row carries none; default USD.
 	Currency string
+	// Progress, when set, is called once the number of files to write is
+	// known (done 0) and after each file written.
+	Progress func(done, total int)
 }
 
 // Result lists what Write wrote.
@@ -63,14 +66,24 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
 		return Result{}, fmt.Errorf("create report folder: %w", err)
 	}
+	if err := RemoveTemp(opt.Out); err != nil {
+		return Result{}, err
+	}
 	r := &renderer{opt: opt, w: w, bundle: bundle, locs: map[string]*time.Location{}}
 	var res Result
+	total := len(w.streams) + len(w.experiments) + 2*len(w.merchants) + 1
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	progress(0, total)
 	emit := func(name string, data []byte) error {
 		path := filepath.Join(opt.Out, name)
 		if err := writeFileAtomic(path, data); err != nil {
 			return err
 		}
 		res.Files = append(res.Files, path)
+		progress(len(res.Files), total)
 		return nil
 	}
 
@@ -122,13 +135,23 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	return res, nil
 }
 
+// tempPrefix starts the name of a report being written; a file named so is
+// never a finished report.
+const tempPrefix = ".tmp-"
+
+// writeFileAtomic writes a report under a temporary name in the same folder,
+// syncs it and renames it into place: a reader sees the old file or the new
+// one, never a part.
 func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix+filepath.Base(path)+"-*")
 	if err != nil {
 		return fmt.Errorf("write report %s: %w", path, err)
 	}
 	tmp := f.Name()
 	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Sync()
+	}
 	cerr := f.Close()
 	if werr == nil {
 		werr = cerr
@@ -142,6 +165,41 @@ func writeFileAtomic(path string, data []byte) error {
 	if werr != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("write report %s: %w", path, werr)
+	}
+	return nil
+}
+
+// isTemp reports whether name is a report file being written (by
+// writeFileAtomic), so that a user's own files in --out are never touched.
+func isTemp(name string) bool {
+	rest, ok := strings.CutPrefix(name, tempPrefix)
+	if !ok {
+		return false
+	}
+	for _, p := range []string{"index.html-", "stream-", "experiment-", "merchant-"} {
+		if strings.HasPrefix(rest, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// RemoveTemp removes the temporary files a killed writer left in dir. Write
+// calls it first; a missing dir is not an error.
+func RemoveTemp(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read report folder: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() && isTemp(e.Name()) {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !os.IsNotExist(err) {
+				return fmt.Errorf("remove an unfinished report: %w", err)
+			}
+		}
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *workspace, full 
 			CommissionRates: ws.cfg.CommissionRates,
 			LeakAfter:       ws.cfg.LeakAfter, LeakMinRedemptions: ws.cfg.LeakMinRedeemed, LeakShare: ws.cfg.LeakShare,
 		},
-		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit, NoReuse: full,
+		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit, NoReuse: full, Log: ws.log,
 	})
 	if err != nil {
 		return nil, err
@@ -93,6 +93,9 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *workspace, full 
 	for _, m := range res.Models {
 		layers[m.Layer]++
 	}
+	failed := res.Failed()
+	ws.log.Info("warehouse built", "models", len(res.Models), "marts", len(res.Marts),
+		"tests_passed", len(res.Tests)-len(failed), "tests_failed", len(failed), "took", time.Since(start))
 	fmt.Fprintf(out, "built %d models (%d staging, %d intermediate, %d marts) in %.1fs\n",
 		len(res.Models), layers["staging"], layers["intermediate"], layers["marts"], time.Since(start).Seconds())
 	if len(res.Reused) > 0 {
@@ -106,7 +109,6 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *workspace, full 
 	for _, m := range marts {
 		fmt.Fprintf(out, "  %-24s %8d rows\n", m, res.Marts[m])
 	}
-	failed := res.Failed()
 	fmt.Fprintf(out, "data tests: %d passed, %d failed\n", len(res.Tests)-len(failed), len(failed))
 	for _, t := range failed {
 		fmt.Fprintf(out, "FAIL %s (%s): %d offending rows; first %d:\n", t.Name, t.Path, t.Failures, len(t.Sample))

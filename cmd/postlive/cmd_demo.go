@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/postlive/postlive/fixtures"
-	"github.com/postlive/postlive/ingest"
 )
 
 type demoOptions struct {
@@ -130,11 +129,11 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 		path := filepath.Join(inbox, f.kind, f.merchant, f.file)
 		opt := ws.importOptions(ctx, f.kind, "", f.merchant, e.now)
 		opt.Name = filepath.Join("inbox", f.kind, f.merchant, f.file)
-		st, err := ingest.Import(ctx, ws.lake, path, opt)
+		st, err := de.importFile(ctx, ws, path, opt)
 		if err != nil {
 			return err
 		}
-		printImport(e.stdout, e.stdout, st)
+		de.printImport(st, true)
 	}
 	fmt.Fprintln(e.stdout)
 	res, err := buildWorkspace(ctx, e.stdout, ws)

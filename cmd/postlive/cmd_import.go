@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -84,20 +86,20 @@ func importFiles(cmd *cobra.Command, e *env, ws *workspace, kind string, files [
 	rejected := 0
 	for _, path := range files {
 		opt := ws.importOptions(cmd.Context(), kind, o.format, o.merchant, e.now)
-		st, err := ingest.Import(cmd.Context(), ws.lake, path, opt)
+		st, err := e.importFile(cmd.Context(), ws, path, opt)
 		if err != nil {
 			var fe *ingest.FileError
 			var me *ingest.ErrMerchantRequired
 			if errors.As(err, &fe) || errors.As(err, &me) {
 				err = &usageError{err.Error()}
 			}
-			fmt.Fprintln(e.stderr, "postlive: "+err.Error())
+			e.problem(slog.LevelError, "file not imported", "postlive: "+err.Error(), "file", path)
 			if firstErr == nil {
 				firstErr = err
 			}
 			continue
 		}
-		printImport(e.stdout, e.stderr, st)
+		e.printImport(st, false)
 		rejected += st.Rejected
 	}
 	if firstErr != nil {
@@ -112,7 +114,45 @@ type reportedError struct{ err error }
 func (r *reportedError) Error() string { return r.err.Error() }
 func (r *reportedError) Unwrap() error { return r.err }
 
-func printImport(out, errOut io.Writer, st *ingest.Stats) {
+// importFile imports one file — with a progress bar for a large file when
+// stderr is a terminal — and logs what happened.
+func (e *env) importFile(ctx context.Context, ws *workspace, path string, opt ingest.Options) (*ingest.Stats, error) {
+	name := opt.Name
+	if name == "" {
+		name = path
+	}
+	start := time.Now()
+	bar := &progress{}
+	if fi, err := os.Stat(path); err == nil && fi.Size() >= progressMinBytes {
+		bar = e.newProgress("import "+name, fi.Size(), true)
+		opt.Progress = func(n int) { bar.add(int64(n)) }
+	}
+	st, err := ingest.Import(ctx, ws.lake, path, opt)
+	bar.done()
+	if err != nil {
+		return nil, err
+	}
+	if st.Skipped {
+		e.log.Debug("file already imported", "file", name, "sha256", st.SHA256[:12], "format", st.Format)
+		return st, nil
+	}
+	attrs := []any{"file", name, "kind", st.Kind, "format", st.Format, "read", st.Read, "accepted", st.Accepted, "rejected", st.Rejected}
+	if st.Retried > 0 {
+		attrs = append(attrs, "replaced_import_with_rejected", st.Retried)
+	}
+	e.log.Info("file imported", append(attrs, "took", time.Since(start))...)
+	return st, nil
+}
+
+// progressMinBytes is the size from which an import draws a progress bar
+// (a variable for the tests).
+var progressMinBytes int64 = 8 << 20
+
+// printImport prints a file's import line on stdout and its rejected rows
+// (the first maxPrinted) on stderr, or on stdout when rejectsOnStdout. With
+// JSON logs the rejected rows on stderr are warning records.
+func (e *env) printImport(st *ingest.Stats, rejectsOnStdout bool) {
+	out := e.stdout
 	if st.Skipped {
 		fmt.Fprintf(out, "%s: already imported (sha256 %s…, format %s); nothing to do\n", st.File, st.SHA256[:12], st.Format)
 		return
@@ -135,11 +175,16 @@ func printImport(out, errOut io.Writer, st *ingest.Stats) {
 		again = fmt.Sprintf(", imported again: the previous import had %d rejected", st.Retried)
 	}
 	fmt.Fprintf(out, "%s: %d read, %d accepted, %d rejected (format %s%s%s)\n", st.File, st.Read, st.Accepted, st.Rejected, st.Format, written, again)
+	reject := func(msg string, attrs ...any) { e.problem(slog.LevelWarn, "row rejected", msg, attrs...) }
+	if rejectsOnStdout {
+		reject = func(msg string, _ ...any) { fmt.Fprintln(out, msg) }
+	}
 	for i, r := range st.Rejects {
 		if i == maxPrinted {
-			fmt.Fprintf(errOut, "%s: … and %d more rejected rows; all are kept in lake/_rejects (postlive query \"select * from stg_rejects\")\n", st.File, len(st.Rejects)-maxPrinted)
+			reject(fmt.Sprintf("%s: … and %d more rejected rows; all are kept in lake/_rejects (postlive query \"select * from stg_rejects\")", st.File, len(st.Rejects)-maxPrinted),
+				"file", st.File, "more_rejected", len(st.Rejects)-maxPrinted)
 			break
 		}
-		fmt.Fprintln(errOut, r.Message(st.File))
+		reject(r.Message(st.File), "file", st.File, "line", r.Line, "column", r.Column, "field", r.Field)
 	}
 }

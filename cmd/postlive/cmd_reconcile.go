@@ -284,12 +284,13 @@ func statusSummary(t *table) string {
 	return strings.Join(parts, ", ")
 }
 
-// writeFileAtomic writes a file through a temporary name and a rename.
+// writeFileAtomic writes a file through a hidden temporary name in the same
+// folder (.<name>.tmp-<pid>), syncs it and renames it into place.
 func writeFileAtomic(path string, write func(*os.File) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp := fmt.Sprintf("%s.tmp-%d", path, os.Getpid())
+	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.tmp-%d", filepath.Base(path), os.Getpid()))
 	f, err := os.Create(tmp)
 	if err != nil {
 		return err
@@ -308,5 +309,13 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 		os.Remove(tmp)
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync() // best effort: make the rename itself durable
+		d.Close()
+	}
+	return nil
 }

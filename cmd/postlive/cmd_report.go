@@ -60,10 +60,20 @@ func writeReports(ctx context.Context, out io.Writer, ws *workspace, dir string)
 	if err != nil {
 		return reports.Result{}, err
 	}
-	res, err := reports.Write(ctx, db, reports.Options{Out: dir, Now: asOf, Currency: ws.cfg.Currency})
+	start := time.Now()
+	bar := &progress{}
+	res, err := reports.Write(ctx, db, reports.Options{Out: dir, Now: asOf, Currency: ws.cfg.Currency,
+		Progress: func(done, total int) {
+			if done == 0 {
+				bar = ws.progress("write reports", int64(total), false)
+			}
+			bar.set(int64(done))
+		}})
+	bar.done()
 	if err != nil {
 		return res, err
 	}
+	ws.log.Info("reports written", "dir", dir, "files", len(res.Files), "took", time.Since(start))
 	fmt.Fprintf(out, "wrote %d report files to %s\n", len(res.Files), dir)
 	fmt.Fprintf(out, "open %s\n", filepath.Join(dir, "index.html"))
 	return res, nil

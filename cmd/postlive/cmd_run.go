@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -182,6 +183,17 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		return err
 	}
 	state := loadRunState(ws)
+	// The manifest, not the run state, says what is imported: a file seen
+	// before whose manifest entry is gone (taken back by hand, or a lake
+	// restored from an older backup) is imported again.
+	manifest, err := ws.lake.Manifest(ctx)
+	if err != nil {
+		return err
+	}
+	inLake := map[string]bool{}
+	for _, m := range manifest {
+		inLake[m.SHA256] = true
+	}
 	importConfig := ws.importFingerprint()
 	seen := map[string]string{}
 	var imported, accepted, rejected, skipped int
@@ -191,7 +203,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		if err != nil {
 			return err
 		}
-		if sha, ok := state.Seen[key]; ok {
+		if sha, ok := state.Seen[key]; ok && inLake[sha] {
 			seen[key] = sha
 			skipped++
 			continue
@@ -199,12 +211,12 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		merchant := f.merchant
 		opt := ws.importOptions(ctx, f.kind, "", merchant, e.now)
 		opt.Name = f.rel
-		st, err := ingest.Import(ctx, ws.lake, f.path, opt)
+		st, err := e.importFile(ctx, ws, f.path, opt)
 		if err != nil {
 			var fe *ingest.FileError
 			var me *ingest.ErrMerchantRequired
 			if errors.As(err, &fe) || errors.As(err, &me) {
-				fmt.Fprintln(e.stderr, "postlive: "+err.Error())
+				e.problem(slog.LevelError, "file not imported", "postlive: "+err.Error(), "file", f.rel)
 				if firstErr == nil {
 					firstErr = &reportedError{&usageError{err.Error()}}
 				}
@@ -217,7 +229,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 			skipped++
 			continue
 		}
-		printImport(e.stdout, e.stderr, st)
+		e.printImport(st, false)
 		imported++
 		accepted += st.Accepted
 		rejected += st.Rejected
@@ -229,7 +241,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 	}
 	_, whErr := os.Stat(ws.warehousePath())
 	_, repErr := os.Stat(filepath.Join(ws.dir, "reports", "index.html"))
-	if fp == state.Built && whErr == nil && repErr == nil {
+	if imported == 0 && fp == state.Built && whErr == nil && repErr == nil {
 		if err := state.save(ws); err != nil {
 			return err
 		}
@@ -237,6 +249,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		if _, err := nightlyMail(ctx, e, ws); err != nil {
 			return err
 		}
+		e.log.Info("run finished: nothing new", "inbox_files", len(files), "took", time.Since(start))
 		if firstErr != nil {
 			return firstErr
 		}
@@ -265,6 +278,8 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		fmt.Fprintln(e.stdout, "e-mail not sent: a data test failed, so the numbers may be wrong; fix the data and run again")
 	}
 	printRunSummary(e.stdout, imported, skipped, accepted, rejected, len(res.Tests)-len(res.Failed()), len(res.Failed()), len(rep.Files), mail.mails, time.Since(start))
+	e.log.Info("run finished", "imported", imported, "already_imported", skipped, "accepted", accepted, "rejected", rejected,
+		"tests_failed", len(res.Failed()), "reports", len(rep.Files), "mails", mail.mails, "took", time.Since(start))
 	if mailErr != nil {
 		return mailErr
 	}

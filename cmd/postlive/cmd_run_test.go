@@ -103,3 +103,33 @@ func TestRunRejectsMisplacedInboxFile(t *testing.T) {
 		t.Fatalf("misplaced file = %d %q", code, errOut)
 	}
 }
+
+// TestRunTrustsTheManifestOverItsState: the run state remembers inbox files
+// it saw, but the manifest says what is imported. A file whose manifest
+// entry is gone — taken back by hand (docs/operations.md), or a lake
+// restored from a backup older than .postlive/run-state.json — is imported
+// again, not skipped as seen.
+func TestRunTrustsTheManifestOverItsState(t *testing.T) {
+	ws := t.TempDir()
+	writeFile(t, filepath.Join(ws, "inbox", "streams", "plan.csv"),
+		"stream_id,affiliate_id,started_at,ended_at\ns1,a1,2026-11-05T19:00:00Z,2026-11-05T19:30:00Z\ns2,a1,2026-11-06T19:00:00Z,2026-11-06T19:30:00Z\n")
+	if code, out, errOut := postlive(t, "-w", ws, "run"); code != 0 || !strings.Contains(out, "run summary: 1 files imported (0 already imported), 2 rows accepted") {
+		t.Fatalf("first run = %d %q %q", code, out, errOut)
+	}
+	entries, _ := filepath.Glob(filepath.Join(ws, "lake", "_manifest", "[0-9a-f]*.parquet"))
+	if len(entries) != 1 {
+		t.Fatalf("manifest files = %v", entries)
+	}
+	os.Remove(entries[0])
+	code, out, errOut := postlive(t, "-w", ws, "run")
+	if code != 0 || !strings.Contains(out, "run summary: 1 files imported (0 already imported), 2 rows accepted") {
+		t.Fatalf("run after the manifest entry was removed = %d %q %q; want the file imported again", code, out, errOut)
+	}
+	code, out, _ = postlive(t, "-w", ws, "query", "--format", "csv", "select count(*) as n from stg_streams")
+	if code != 0 || out != "n\n2\n" {
+		t.Errorf("streams after the re-import = %q; want 2", out)
+	}
+	if code, out, _ := postlive(t, "-w", ws, "run"); code != 0 || !strings.Contains(out, "nothing new: 1 inbox files already imported") {
+		t.Errorf("third run = %d %q; want a no-op", code, out)
+	}
+}

@@ -248,13 +248,6 @@ func byteSize(n int) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 func relPath(ws *workspace, p string) string {
 	if r, err := filepath.Rel(ws.dir, p); err == nil && !strings.HasPrefix(r, "..") {
 		return r

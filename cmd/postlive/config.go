@@ -30,7 +30,8 @@ type config struct {
 	StreamParam       string
 	BotPatterns       []string
 	Salt              string
-	SaltSource        string
+	SaltSource        string // where the salt came from: pii.salt or .postlive/salt
+	Source            string // the file read, or "defaults" without postlive.yaml
 	Currency          string
 	TimeZones         map[string]string
 	Currencies        map[string]string
@@ -147,7 +148,12 @@ func loadConfig(ws string) (*config, error) {
 			return nil, usagef("%s: %v", path, err)
 		}
 	}
+	source := "defaults"
+	if raw != nil {
+		source = path
+	}
 	c := &config{
+		Source:          source,
 		StreamParam:     v.GetString("clicks.stream_param"),
 		Salt:            v.GetString("pii.salt"),
 		Currency:        strings.ToUpper(v.GetString("report.currency")),
@@ -314,6 +320,24 @@ func splitList(s string) []string {
 	return out
 }
 
+// yamlChildKeys lists the keys under the top-level key parent of a YAML
+// document, in the document's order and with their case as written.
+func yamlChildKeys(raw []byte, parent string) ([]string, error) {
+	var doc map[string]yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	n, ok := doc[parent]
+	if !ok || n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	var keys []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i].Value)
+	}
+	return keys, nil
+}
+
 // commissionRates reads commission_rates.<merchant_id> from the YAML text
 // itself: viper folds keys to lower case, and merchant ids are case-sensitive
 // (they must match the ids of the exports). The map is configured in the file
@@ -358,24 +382,6 @@ func commissionRates(path string, raw []byte) (map[string]float64, error) {
 		return nil, &usageError{strings.Join(problems, "\n")}
 	}
 	return rates, nil
-}
-
-// yamlChildKeys lists the keys under the top-level key parent of a YAML
-// document, in the document's order and with their case as written.
-func yamlChildKeys(raw []byte, parent string) ([]string, error) {
-	var doc map[string]yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, err
-	}
-	n, ok := doc[parent]
-	if !ok || n.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	var keys []string
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		keys = append(keys, n.Content[i].Value)
-	}
-	return keys, nil
 }
 
 // parseDuration accepts Go durations and days ("2d").
@@ -478,11 +484,18 @@ func workspaceSalt(ws string) (string, error) {
 		return "", err
 	}
 	s := hex.EncodeToString(buf)
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(s+"\n"), 0o600); err != nil {
-		return "", err
+	// Every visitor and customer key depends on the salt: it is synced
+	// before it is used, and renamed into place whole.
+	if err := writeFileAtomic(p, func(f *os.File) error {
+		if err := f.Chmod(0o600); err != nil {
+			return err
+		}
+		_, err := f.WriteString(s + "\n")
+		return err
+	}); err != nil {
+		return "", fmt.Errorf("write %s: %w", p, err)
 	}
-	return s, os.Rename(tmp, p)
+	return s, nil
 }
 
 // loadEmailConfig reads the email: section. Addresses are read from the YAML

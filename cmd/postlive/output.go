@@ -255,3 +255,11 @@ func writeJSON(w io.Writer, t *table) error {
 	_, err := w.Write(b.Bytes())
 	return err
 }
+
+// plural writes n with the singular or plural noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

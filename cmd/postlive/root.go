@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -47,12 +48,18 @@ type dataError struct{ msg string }
 
 func (e *dataError) Error() string { return e.msg }
 
-// env is what every command gets: streams, the clock and global flags.
+// env is what every command gets: streams, the clock, the logger and
+// global flags.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	workspace      string
 	now            func() time.Time
+	log            *slog.Logger
+	logOpts        logOptions
+	tty            bool   // stderr is a terminal
+	bars           bool   // draw progress bars: a terminal and text logs
+	command        string // "postlive run": recorded in the workspace lock
 }
 
 // run builds the command tree, runs it and returns the exit status.
@@ -64,7 +71,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// its own (duckdb.memory_limit).
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: clock()}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: clock(), tty: isTerminal(stderr)}
+	e.log, _ = newLogger(stderr, logOptions{}, e.tty)
 	root := &cobra.Command{
 		Use:   "postlive",
 		Short: "Turn live-shopping stream exports into trustworthy numbers and reports",
@@ -81,6 +89,18 @@ reports.` + "\n" + exitStatusHelp,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVarP(&e.workspace, "workspace", "w", "", "workspace folder (default $POSTLIVE_WORKSPACE, else the current folder)")
+	root.PersistentFlags().StringVar(&e.logOpts.format, "log-format", "text", "log format on stderr: text (human-readable lines) or json (one object per line)")
+	root.PersistentFlags().StringVar(&e.logOpts.level, "log-level", "", "least severe log records written: debug, info, warn or error (default info; warn when stderr is a terminal and logs are text)")
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		l, err := newLogger(stderr, e.logOpts, e.tty)
+		if err != nil {
+			return err
+		}
+		e.log = l
+		e.bars = e.tty && e.logFormat() != "json"
+		e.command = c.CommandPath()
+		return nil
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err.Error()} })
 	root.AddCommand(
 		newImportCmd(e),
@@ -108,11 +128,24 @@ reports.` + "\n" + exitStatusHelp,
 	if err == nil {
 		return exitOK
 	}
+	if ctx.Err() != nil { // SIGINT or SIGTERM: whatever failed, failed for that
+		err = errors.New("interrupted by a signal; nothing half-written is visible: run the command again to complete the work")
+	}
+	code := exitCode(err)
 	var rep *reportedError
-	if !errors.As(err, &rep) {
+	if e.logFormat() == "json" {
+		// a flag error stops cobra before PersistentPreRunE built the logger
+		if l, lerr := newLogger(stderr, e.logOpts, e.tty); lerr == nil {
+			e.log = l
+		}
+	}
+	switch {
+	case e.logFormat() == "json":
+		e.log.Error("failed", "error", err.Error(), "exit_status", code)
+	case !errors.As(err, &rep):
 		fmt.Fprintln(stderr, "postlive: "+err.Error())
 	}
-	return exitCode(err)
+	return code
 }
 
 // defaultMemoryLimit is the Go heap's soft limit unless GOMEMLIMIT is set.

@@ -4,16 +4,19 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/postlive/postlive/ingest"
+	"github.com/postlive/postlive/models"
+	"github.com/postlive/postlive/reports"
 )
 
 // workspace is the folder postlive works in: postlive.yaml, inbox/, lake/,
@@ -23,6 +26,9 @@ type workspace struct {
 	cfg  *config
 	lake *ingest.Lake
 	lock *os.File
+	log  *slog.Logger
+	// progress starts a progress bar (a no-op off a terminal)
+	progress func(what string, max int64, inBytes bool) *progress
 }
 
 func (e *env) workspaceDir() string {
@@ -36,7 +42,9 @@ func (e *env) workspaceDir() string {
 	return d
 }
 
-// openWorkspace loads config and, when lock is true, takes the workspace lock.
+// openWorkspace loads config and, when lock is true, takes the workspace lock
+// (waiting up to wait) and removes temporary files an interrupted command
+// left in .postlive/.
 func (e *env) openWorkspace(lock bool, wait time.Duration) (*workspace, error) {
 	dir, err := filepath.Abs(e.workspaceDir())
 	if err != nil {
@@ -45,9 +53,17 @@ func (e *env) openWorkspace(lock bool, wait time.Duration) (*workspace, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, usagef("workspace %s is not a folder; pass --workspace DIR or set POSTLIVE_WORKSPACE", dir)
 	}
-	ws := &workspace{dir: dir, lake: &ingest.Lake{Dir: filepath.Join(dir, "lake")}}
+	log := e.log
+	if log == nil { // an env made by a test
+		log = slog.New(slog.DiscardHandler)
+	}
+	ws := &workspace{dir: dir, lake: &ingest.Lake{Dir: filepath.Join(dir, "lake")}, log: log, progress: e.newProgress}
 	if lock {
-		if err := ws.acquire(wait); err != nil {
+		if err := ws.acquire(wait, e.command); err != nil {
+			return nil, err
+		}
+		if err := ws.cleanTemp(); err != nil {
+			ws.close()
 			return nil, err
 		}
 	}
@@ -55,6 +71,9 @@ func (e *env) openWorkspace(lock bool, wait time.Duration) (*workspace, error) {
 		ws.close()
 		return nil, err
 	}
+	// Only where the settings come from, never their values: the config
+	// holds secrets (pii.salt, e-mail credentials).
+	log.Debug("workspace opened", "dir", dir, "config", ws.cfg.Source, "salt_from", ws.cfg.SaltSource, "locked", lock)
 	return ws, nil
 }
 
@@ -69,6 +88,32 @@ func (ws *workspace) close() {
 
 func (ws *workspace) warehousePath() string { return filepath.Join(ws.dir, "warehouse.duckdb") }
 
+// cleanTemp removes what a killed command left outside the lake: the new
+// warehouse of an interrupted build, half-written reports, and the
+// temporary run state or salt in .postlive/ (all written under temporary
+// names and renamed when complete). Lake.Init sweeps the lake.
+func (ws *workspace) cleanTemp() error {
+	if err := models.RemoveInterrupted(ws.warehousePath()); err != nil {
+		return err
+	}
+	if err := reports.RemoveTemp(filepath.Join(ws.dir, "reports")); err != nil {
+		return err
+	}
+	dir := filepath.Join(ws.dir, ".postlive")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, en := range entries {
+		if strings.Contains(en.Name(), ".tmp") && !en.IsDir() {
+			if err := os.Remove(filepath.Join(dir, en.Name())); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // lockError says who holds the workspace (exit 4).
 type lockError struct{ holder string }
 
@@ -76,9 +121,13 @@ func (e *lockError) Error() string {
 	return "another postlive process holds the workspace lock (" + e.holder + "); wait for it, or pass --wait 10m"
 }
 
-// acquire takes an exclusive flock on .postlive/lock. The kernel releases it
-// when the holder dies, so a stale lock from a killed process never blocks.
-func (ws *workspace) acquire(wait time.Duration) error {
+// acquire takes an exclusive flock on .postlive/lock and writes who holds
+// it: "pid 4242 on HOST since TIME (postlive run)". The kernel releases the
+// lock when the holder's process ends, however it ends, so a lock left by a
+// killed process never blocks: the next command takes it over and logs the
+// dead holder's record, which a clean exit would have erased.
+func (ws *workspace) acquire(wait time.Duration, command string) error {
+	log := ws.log
 	p := filepath.Join(ws.dir, ".postlive", "lock")
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return err
@@ -87,28 +136,60 @@ func (ws *workspace) acquire(wait time.Duration) error {
 	if err != nil {
 		return err
 	}
-	deadline := time.Now().Add(wait)
+	start := time.Now()
+	deadline := start.Add(wait)
+	waited := false
 	for {
 		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
 			break
 		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(p)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
-			holder := strings.TrimSpace(string(b))
-			if holder == "" {
-				holder = "unknown holder"
-			}
+			return fmt.Errorf("lock %s: %w", p, err)
+		}
+		holder := lockHolder(f)
+		if holder == "" {
+			holder = "it left no record: not postlive (flock(1) during a backup?), or a postlive just starting"
+		}
+		if !time.Now().Before(deadline) {
+			f.Close()
 			return &lockError{holder: holder}
 		}
-		time.Sleep(200 * time.Millisecond)
+		if !waited {
+			log.Warn("waiting for the workspace lock", "holder", holder, "wait", wait)
+			waited = true
+		}
+		time.Sleep(min(200*time.Millisecond, time.Until(deadline)+time.Millisecond))
+	}
+	if waited {
+		log.Info("workspace lock taken", "waited", time.Since(start))
+	}
+	if stale := lockHolder(f); stale != "" {
+		log.Warn("took over the workspace lock of a process that ended without releasing it", "previous_holder", stale)
 	}
 	host, _ := os.Hostname()
-	f.Truncate(0)
-	f.WriteAt([]byte(fmt.Sprintf("pid %s on %s since %s", strconv.Itoa(os.Getpid()), host, time.Now().UTC().Format(time.RFC3339))), 0)
+	if command == "" {
+		command = "postlive"
+	}
+	rec := fmt.Sprintf("pid %d on %s since %s (%s)", os.Getpid(), host, time.Now().UTC().Format(time.RFC3339), command)
+	if err := f.Truncate(0); err != nil {
+		f.Close()
+		return fmt.Errorf("lock %s: %w", p, err)
+	}
+	if _, err := f.WriteAt([]byte(rec+"\n"), 0); err != nil {
+		f.Close()
+		return fmt.Errorf("lock %s: %w", p, err)
+	}
 	ws.lock = f
 	return nil
+}
+
+// lockHolder reads the holder record of the lock file.
+func lockHolder(f *os.File) string {
+	b := make([]byte, 512)
+	n, _ := f.ReadAt(b, 0)
+	return strings.TrimSpace(string(b[:n]))
 }
 
 // importFingerprint names the configuration an import depends on: when it

@@ -4,7 +4,9 @@
 -- (picked greedily, ties to the earlier minute).
 with
 
-minutes as (
+-- materialized: the peak CTEs below read it several times, and inlining it
+-- recomputed int_stream_minutes each time (7 s instead of 0.7 s on the sample)
+minutes as materialized (
     select
         *,
         case when viewers > 0 then (likes + comments + shares) / viewers * 100 end as engagement_rate
