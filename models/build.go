@@ -301,6 +301,13 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	return res, nil
 }
 
+// WriteSettings creates the tables through which s reaches the SQL models
+// (see Settings) in db. Build calls it first; tools that run the models
+// themselves (bench/modeltime) call it too.
+func WriteSettings(ctx context.Context, db *sql.DB, s Settings) error {
+	return writeSettings(ctx, db, s)
+}
+
 func writeSettings(ctx context.Context, db *sql.DB, s Settings) error {
 	cur := s.Currency
 	if cur == "" {

@@ -51,13 +51,12 @@ func run(ws string) error {
 		return err
 	}
 	defer db.Close()
-	for _, s := range []string{
-		"create table settings as select to_hours(48) as attribution_window, 30000000::bigint as duplicate_window_us, 'USD' as report_currency",
-		"create table experiment_settings (experiment_id varchar, control varchar, primary_metric varchar, planned_streams integer, alpha double)",
-	} {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			return err
-		}
+	// the defaults of postlive.yaml, written as the build writes them
+	if err := models.WriteSettings(ctx, db, models.Settings{
+		AttributionWindow: 48 * time.Hour, DuplicateWindow: 30 * time.Second, Currency: "USD",
+		PayoutCloseAfter: 15 * 24 * time.Hour,
+	}); err != nil {
+		return err
 	}
 	var total, totalCPU time.Duration
 	for _, m := range ms {
