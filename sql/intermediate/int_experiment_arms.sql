@@ -90,8 +90,8 @@ experiment_arms as (
         coalesce(arm_sums.sum_d2, 0) as sum_d2,
         coalesce(arm_sums.sum_md, 0) as sum_md,
         case when arm_sums.sum_d > 0 then arm_sums.sum_m / arm_sums.sum_d end as value,
-        coalesce(arm_sums.numerators, []::double[]) as numerators,
-        coalesce(arm_sums.denominators, []::double[]) as denominators
+        coalesce(arm_sums.numerators, cast([] as double[])) as numerators,
+        coalesce(arm_sums.denominators, cast([] as double[])) as denominators
     from arm_grid
     inner join setup on setup.experiment_id = arm_grid.experiment_id
     left join arm_sums

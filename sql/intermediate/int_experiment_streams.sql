@@ -27,12 +27,12 @@ experiment_streams as (
         kpis.affiliate_id,
         platform,
         started_at,
-        duration_min::double as duration_min,
+        cast(duration_min as double) as duration_min,
         case when local_hour(started_at, timezone) is not null then timezone else 'UTC' end as start_zone,
-        viewers::double as viewers,
-        clicks::double as clicks,
-        orders::double as orders,
-        revenue::double as revenue,
+        cast(viewers as double) as viewers,
+        cast(clicks as double) as clicks,
+        cast(orders as double) as orders,
+        cast(revenue as double) as revenue,
         coalesce(kpis.follower_tier, affiliate_tiers.tier) as tier
     from kpis
     left join affiliate_tiers on affiliate_tiers.affiliate_id = kpis.affiliate_id

@@ -97,14 +97,14 @@ rated as (
         credited.is_adjustment,
         credited.net_revenue as order_net_revenue,
         credited.refunded,
-        (credited.net_revenue - credited.refunded)::decimal(18, 2) as net_revenue,
+        cast((credited.net_revenue - credited.refunded) as decimal(18, 2)) as net_revenue,
         coalesce(drop_candidates.commission_rate, streams.commission_rate, merchant_rates.commission_rate) as commission_rate,
         case
             when drop_candidates.commission_rate is not null then 'drop'
             when streams.commission_rate is not null then 'stream'
             when merchant_rates.commission_rate is not null then 'merchant_config'
         end as rate_source,
-        credited.commission::decimal(18, 2) as commission_reported,
+        cast(credited.commission as decimal(18, 2)) as commission_reported,
         commission_files.source_sha256 is not null as source_reports_commission,
         credited.source_format
     from credited
@@ -141,10 +141,10 @@ final as (
         net_revenue,
         commission_rate,
         rate_source,
-        case
+        cast(case
             when is_void then 0.00
-            when commission_rate is not null then round(commission_rate::decimal(9, 6) * net_revenue, 2)
-        end::decimal(18, 2) as commission_expected,
+            when commission_rate is not null then round(cast(commission_rate as decimal(9, 6)) * net_revenue, 2)
+        end as decimal(18, 2)) as commission_expected,
         commission_reported,
         source_reports_commission,
         source_format

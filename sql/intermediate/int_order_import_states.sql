@@ -54,16 +54,16 @@ states as (
             or (per_import.refunded > 0 and per_import.refunded >= per_import.net_revenue) as is_void,
         per_import.net_revenue,
         per_import.refunded,
-        case
+        cast(case
             when per_import.status in ('pending', 'approved') then per_import.net_revenue - per_import.refunded
             else 0
-        end::decimal(18, 2) as revenue,
-        case
+        end as decimal(18, 2)) as revenue,
+        cast(case
             when per_import.status in ('cancelled', 'refunded', 'reversed')
                 or (per_import.refunded > 0 and per_import.refunded >= per_import.net_revenue) then 0.00
             when commissions.commission_rate is not null
-                then round(commissions.commission_rate::decimal(9, 6) * (per_import.net_revenue - per_import.refunded), 2)
-        end::decimal(18, 2) as commission
+                then round(cast(commissions.commission_rate as decimal(9, 6)) * (per_import.net_revenue - per_import.refunded), 2)
+        end as decimal(18, 2)) as commission
     from per_import
     left join commissions
         on commissions.merchant_id = per_import.merchant_id

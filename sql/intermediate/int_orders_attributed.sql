@@ -96,7 +96,7 @@ attributed as (
         orders.currency,
         orders.net_revenue,
         orders.refunded,
-        (orders.net_revenue - orders.refunded)::decimal(18, 2) as revenue,
+        cast((orders.net_revenue - orders.refunded) as decimal(18, 2)) as revenue,
         orders.discount,
         orders.items,
         orders.coupon_code,

@@ -30,11 +30,11 @@ spine as (
     select
         streams.stream_id,
         streams.started_at,
-        minute_offset.minute::integer as minute,
+        cast(minute_offset.minute as integer) as minute,
         streams.started_at + to_minutes(minute_offset.minute) as minute_at
     from streams
     cross join lateral (
-        select unnest(range(0, ceil(date_diff('second', streams.started_at, streams.ended_at) / 60.0)::bigint)) as minute
+        select unnest(range(0, cast(ceil(date_diff('second', streams.started_at, streams.ended_at) / 60.0) as bigint))) as minute
     ) as minute_offset
 ),
 
@@ -45,7 +45,7 @@ streams_with_metrics as (
 metrics_per_minute as (
     select
         metrics.stream_id,
-        floor(date_diff('microsecond', streams.started_at, metrics.ts) / 60000000)::integer as minute,
+        cast(floor(date_diff('microsecond', streams.started_at, metrics.ts) / 60000000) as integer) as minute,
         avg(metrics.viewers) as viewers,
         sum(metrics.likes) as likes,
         sum(metrics.comments) as comments,
@@ -59,7 +59,7 @@ metrics_per_minute as (
 clicks_per_minute as (
     select
         clicks.stream_id,
-        floor(date_diff('microsecond', streams.started_at, clicks.ts) / 60000000)::integer as minute,
+        cast(floor(date_diff('microsecond', streams.started_at, clicks.ts) / 60000000) as integer) as minute,
         sum(clicks.click_count) as clicks
     from clicks
     inner join streams on streams.stream_id = clicks.stream_id
@@ -70,7 +70,7 @@ clicks_per_minute as (
 orders_per_minute as (
     select
         orders.stream_id,
-        floor(date_diff('microsecond', orders.stream_started_at, orders.ordered_at) / 60000000)::integer as minute,
+        cast(floor(date_diff('microsecond', orders.stream_started_at, orders.ordered_at) / 60000000) as integer) as minute,
         count(*) filter (where not orders.is_adjustment) as orders,
         sum(orders.revenue) as revenue
     from orders
@@ -98,7 +98,7 @@ minutes as (
         case when streams_with_metrics.stream_id is not null then coalesce(metrics_per_minute.shares, 0) end as shares,
         coalesce(clicks_per_minute.clicks, 0) as clicks,
         coalesce(orders_per_minute.orders, 0) as orders,
-        coalesce(orders_per_minute.revenue, 0)::decimal(18, 2) as revenue,
+        cast(coalesce(orders_per_minute.revenue, 0) as decimal(18, 2)) as revenue,
         drop_minutes.minute is not null as in_drop
     from spine
     left join streams_with_metrics on streams_with_metrics.stream_id = spine.stream_id

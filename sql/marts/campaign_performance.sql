@@ -94,13 +94,13 @@ grouped as (
         sum(viewers) as viewers,
         sum(clicks) as clicks,
         sum(orders) as orders,
-        sum(revenue)::decimal(18, 2) as revenue,
-        sum(discount_value)::decimal(18, 2) as discount_value,
-        sum(ad_spend)::decimal(18, 2) as ad_spend,
-        sum(flat_fees)::decimal(18, 2) as flat_fees,
-        sum(commission)::decimal(18, 2) as commission,
-        sum(performance_bonus)::decimal(18, 2) as performance_bonus,
-        sum(first_n_bonus)::decimal(18, 2) as first_n_bonus,
+        cast(sum(revenue) as decimal(18, 2)) as revenue,
+        cast(sum(discount_value) as decimal(18, 2)) as discount_value,
+        cast(sum(ad_spend) as decimal(18, 2)) as ad_spend,
+        cast(sum(flat_fees) as decimal(18, 2)) as flat_fees,
+        cast(sum(commission) as decimal(18, 2)) as commission,
+        cast(sum(performance_bonus) as decimal(18, 2)) as performance_bonus,
+        cast(sum(first_n_bonus) as decimal(18, 2)) as first_n_bonus,
         min(currency) as currency
     from stream_rows
     group by grouping sets ((campaign_id, affiliate_id), (campaign_id))
@@ -109,8 +109,8 @@ grouped as (
 costed as (
     select
         *,
-        (flat_fees + commission + performance_bonus + first_n_bonus)::decimal(18, 2) as creator_cost,
-        (flat_fees + commission + performance_bonus + first_n_bonus + discount_value + ad_spend)::decimal(18, 2) as total_cost
+        cast((flat_fees + commission + performance_bonus + first_n_bonus) as decimal(18, 2)) as creator_cost,
+        cast((flat_fees + commission + performance_bonus + first_n_bonus + discount_value + ad_spend) as decimal(18, 2)) as total_cost
     from grouped
 ),
 
@@ -128,8 +128,8 @@ final as (
         costed.clicks,
         costed.orders,
         costed.revenue,
-        case when costed.viewers > 0 then costed.revenue / costed.viewers end::double as rpv,
-        case when campaign_totals.revenue > 0 then costed.revenue / campaign_totals.revenue end::double as revenue_share,
+        cast(case when costed.viewers > 0 then costed.revenue / costed.viewers end as double) as rpv,
+        cast(case when campaign_totals.revenue > 0 then costed.revenue / campaign_totals.revenue end as double) as revenue_share,
         costed.discount_value,
         costed.ad_spend,
         costed.flat_fees,
@@ -138,7 +138,7 @@ final as (
         costed.first_n_bonus,
         costed.creator_cost,
         costed.total_cost,
-        case when costed.orders > 0 then costed.total_cost / costed.orders end::double as true_cpa,
+        cast(case when costed.orders > 0 then costed.total_cost / costed.orders end as double) as true_cpa,
         costed.currency
     from costed
     inner join costed as campaign_totals

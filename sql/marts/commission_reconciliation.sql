@@ -47,10 +47,10 @@ not_credited as (
         orders.merchant_id,
         orders.order_id,
         orders.order_name,
-        null::varchar as stream_id,
-        null::varchar as drop_id,
-        null::varchar as affiliate_id,
-        null::varchar as matched_by,
+        cast(null as varchar) as stream_id,
+        cast(null as varchar) as drop_id,
+        cast(null as varchar) as affiliate_id,
+        cast(null as varchar) as matched_by,
         orders.ordered_at,
         orders.currency,
         orders.status,
@@ -61,11 +61,11 @@ not_credited as (
         orders.net_revenue < 0 as is_adjustment,
         orders.net_revenue as order_net_revenue,
         orders.refunded,
-        (orders.net_revenue - orders.refunded)::decimal(18, 2) as net_revenue,
-        null::double as commission_rate,
-        null::varchar as rate_source,
-        0.00::decimal(18, 2) as commission_expected,
-        orders.commission::decimal(18, 2) as commission_reported,
+        cast((orders.net_revenue - orders.refunded) as decimal(18, 2)) as net_revenue,
+        cast(null as double) as commission_rate,
+        cast(null as varchar) as rate_source,
+        cast(0.00 as decimal(18, 2)) as commission_expected,
+        cast(orders.commission as decimal(18, 2)) as commission_reported,
         true as source_reports_commission,
         orders.source_format
     from orders
@@ -88,11 +88,11 @@ implied as (
         *,
         case
             when commission_reported is not null and net_revenue <> 0
-                then round(commission_reported::double / net_revenue::double, 4)
+                then round(cast(commission_reported as double) / cast(net_revenue as double), 4)
         end as reported_rate,
         case
             when commission_reported is not null and net_revenue <> 0
-                then (round(commission_reported::double / net_revenue::double * 200) / 200)::decimal(9, 3)
+                then cast((round(cast(commission_reported as double) / cast(net_revenue as double) * 200) / 200) as decimal(9, 3))
         end as clean_rate
     from unioned
 ),
@@ -110,7 +110,7 @@ reasoned as (
             when commission_reported is null then 'missing_in_report'
             when abs(commission_reported - commission_expected) <= 0.01 then 'ok'
             when clean_rate > 0 and clean_rate <= 1
-                and clean_rate <> commission_rate::decimal(9, 6)
+                and clean_rate <> cast(commission_rate as decimal(9, 6))
                 and abs(round(clean_rate * net_revenue, 2) - commission_reported) <= 0.01 then 'rate_mismatch'
             else 'amount_mismatch'
         end as reason
@@ -153,11 +153,11 @@ final as (
         reasoned.rate_source,
         reasoned.commission_expected,
         reasoned.commission_reported,
-        case
+        cast(case
             when reasoned.reason in ('not_reported_by_source', 'no_rate') then null
             when reasoned.reason = 'missing_in_report' then -reasoned.commission_expected
             else coalesce(reasoned.commission_reported, 0) - reasoned.commission_expected
-        end::decimal(18, 2) as commission_gap,
+        end as decimal(18, 2)) as commission_gap,
         reasoned.reported_rate,
         reasoned.reason,
         reasoned.source_reports_commission,

@@ -74,13 +74,13 @@ final as (
         coalesce(per_drop.no_click, 0) as no_click,
         coalesce(per_drop.click_unknown, 0) as click_unknown,
         coalesce(per_drop.leak_redemptions, 0) as leak_redemptions,
-        case
+        cast(case
             when per_drop.redemptions > 0 then per_drop.leak_redemptions / per_drop.redemptions
-        end::double as leak_share,
+        end as double) as leak_share,
         per_drop.first_leak_at,
-        coalesce(per_drop.leak_discount, 0)::decimal(18, 2) as leak_discount,
-        coalesce(per_drop.leak_net_revenue, 0)::decimal(18, 2) as leak_net_revenue,
-        coalesce(per_drop.leak_commission_expected, 0)::decimal(18, 2) as leak_commission_expected,
+        cast(coalesce(per_drop.leak_discount, 0) as decimal(18, 2)) as leak_discount,
+        cast(coalesce(per_drop.leak_net_revenue, 0) as decimal(18, 2)) as leak_net_revenue,
+        cast(coalesce(per_drop.leak_commission_expected, 0) as decimal(18, 2)) as leak_commission_expected,
         coalesce(
             per_drop.leak_redemptions >= config.leak_min_redemptions
                 and per_drop.leak_redemptions / per_drop.redemptions >= config.leak_share,

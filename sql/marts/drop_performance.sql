@@ -44,10 +44,10 @@ final as (
         drops.quantity_limit,
         drops.bonus_first_n,
         coalesce(per_drop.redemptions_in_window, 0) as redemptions_in_window,
-        case
+        cast(case
             when drops.quantity_limit > 0
                 then least(coalesce(per_drop.redemptions_in_window, 0), drops.quantity_limit) / drops.quantity_limit
-        end::double as sell_through,
+        end as double) as sell_through,
         sold_out.sold_out_at,
         coalesce(per_drop.before_window, 0) as before_window,
         coalesce(per_drop.after_window, 0) as after_window,
@@ -56,7 +56,7 @@ final as (
             when drops.bonus_first_n is not null
                 then least(coalesce(per_drop.redemptions_in_window, 0), drops.bonus_first_n)
         end as bonus_awarded,
-        coalesce(per_drop.revenue_in_window, 0)::decimal(18, 2) as revenue_in_window
+        cast(coalesce(per_drop.revenue_in_window, 0) as decimal(18, 2)) as revenue_in_window
     from drops
     left join per_drop on per_drop.drop_id = drops.drop_id
     left join sold_out on sold_out.drop_id = drops.drop_id

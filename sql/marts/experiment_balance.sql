@@ -195,18 +195,18 @@ duration_spread as (
         arm_durations.experiment_id,
         max(mean_duration_min) as longest,
         min(mean_duration_min) as shortest,
-        string_agg(arm_durations.variant || ': ' || round(mean_duration_min)::bigint || ' min', ' | '
+        string_agg(arm_durations.variant || ': ' || cast(round(mean_duration_min) as bigint) || ' min', ' | '
             order by arm_durations.variant = setup.control desc, arm_durations.variant) as arms,
         string_agg(
             case
                 when arm_durations.variant = arg_max_variant
-                    then arm_durations.variant || ' streams ran ' || round(mean_duration_min)::bigint || ' min on average'
-                else arm_durations.variant || ' ' || round(mean_duration_min)::bigint || ' min'
+                    then arm_durations.variant || ' streams ran ' || cast(round(mean_duration_min) as bigint) || ' min on average'
+                else arm_durations.variant || ' ' || cast(round(mean_duration_min) as bigint) || ' min'
             end,
             ', ' order by mean_duration_min desc, arm_durations.variant
         ) as duration_text
     from (
-        select *, arg_max(variant, mean_duration_min) over (partition by experiment_id) as arg_max_variant
+        select *, max_by(variant, mean_duration_min) over (partition by experiment_id) as arg_max_variant
         from arm_durations
     ) as arm_durations
     inner join setup on setup.experiment_id = arm_durations.experiment_id

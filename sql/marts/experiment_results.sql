@@ -95,8 +95,8 @@ planning as (
         ratio_cs_high(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, cs_n_star, alpha) as cs_high,
         ratio_cs_p(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, cs_n_star, alpha) as cs_p,
         ratio_mde_rel(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, alpha, target_power) as mde_rel,
-        ratio_streams_needed(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md,
-            target_lift_rel, alpha, target_power)::bigint as streams_needed,
+        cast(ratio_streams_needed(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md,
+            target_lift_rel, alpha, target_power) as bigint) as streams_needed,
         ratio_power(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, target_lift_rel, alpha) as power
     from tests
 ),

@@ -40,7 +40,7 @@ final as (
         history.is_current,
         orders.ordered_at,
         orders.currency,
-        (orders.net_revenue - orders.refunded)::decimal(18, 2) as net_revenue,
+        cast((orders.net_revenue - orders.refunded) as decimal(18, 2)) as net_revenue,
         credited.matched_stream_id as stream_id,
         streams.affiliate_id
     from history

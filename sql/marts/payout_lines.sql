@@ -83,11 +83,11 @@ reconciled as materialized (
 -- ---- periods: each period's close and the last import before it ----
 
 period_starts as (
-    select distinct date_trunc('month', started_at)::timestamp as period_start from streams
+    select distinct cast(date_trunc('month', started_at) as timestamp) as period_start from streams
     union
-    select distinct date_trunc('month', ordered_at)::timestamp as period_start from commissions
+    select distinct cast(date_trunc('month', ordered_at) as timestamp) as period_start from commissions
     union
-    select distinct date_trunc('month', starts_at)::timestamp as period_start from drops
+    select distinct cast(date_trunc('month', starts_at) as timestamp) as period_start from drops
 ),
 
 period_closes as (
@@ -112,18 +112,18 @@ flat_fee_lines as (
         streams.stream_id,
         stream_campaigns.campaign_id,
         streams.merchant_id,
-        null::varchar as order_id,
-        null::varchar as drop_id,
-        null::varchar as redemption_id,
+        cast(null as varchar) as order_id,
+        cast(null as varchar) as drop_id,
+        cast(null as varchar) as redemption_id,
         streams.currency,
         streams.started_at as earned_at,
-        date_trunc('month', streams.started_at)::timestamp as source_period_start,
-        date_trunc('month', streams.started_at)::timestamp as period_start,
+        cast(date_trunc('month', streams.started_at) as timestamp) as source_period_start,
+        cast(date_trunc('month', streams.started_at) as timestamp) as period_start,
         period_closes.closes_at as checkpoint_at,
-        null::bigint as import_seq,
-        coalesce(stream_campaigns.campaign_flat_fee, plan.flat_fee)::decimal(18, 2) as amount,
-        null::decimal(18, 2) as basis,
-        null::double as rate,
+        cast(null as bigint) as import_seq,
+        cast(coalesce(stream_campaigns.campaign_flat_fee, plan.flat_fee) as decimal(18, 2)) as amount,
+        cast(null as decimal(18, 2)) as basis,
+        cast(null as double) as rate,
         'flat fee for stream ' || streams.stream_id
             || case when stream_campaigns.campaign_flat_fee is not null then ' (campaign ' || stream_campaigns.campaign_id || ')' else '' end
             as detail
@@ -172,8 +172,8 @@ commission_checkpoints as (
 commission_amounts as (
     select
         commission_checkpoints.*,
-        coalesce(order_states.commission, 0)::decimal(18, 2) as amount,
-        (order_states.net_revenue - order_states.refunded)::decimal(18, 2) as basis,
+        cast(coalesce(order_states.commission, 0) as decimal(18, 2)) as amount,
+        cast((order_states.net_revenue - order_states.refunded) as decimal(18, 2)) as basis,
         order_states.status
     from commission_checkpoints
     left join order_states
@@ -210,14 +210,14 @@ commission_lines as (
         merchant_id,
         order_id,
         drop_id,
-        null::varchar as redemption_id,
+        cast(null as varchar) as redemption_id,
         currency,
         case when is_close then ordered_at else checkpoint_at end as earned_at,
         period_start as source_period_start,
-        case when is_close then period_start else date_trunc('month', checkpoint_at)::timestamp end as period_start,
+        case when is_close then period_start else cast(date_trunc('month', checkpoint_at) as timestamp) end as period_start,
         checkpoint_at,
         case when is_close then null else cut_seq end as import_seq,
-        delta::decimal(18, 2) as amount,
+        cast(delta as decimal(18, 2)) as amount,
         basis,
         commission_rate as rate,
         case
@@ -284,7 +284,7 @@ bonus_order_states as (
 bonus_revenue as (
     select
         bonus_checkpoints.*,
-        coalesce(sum(bonus_order_states.revenue), 0)::decimal(18, 2) as revenue
+        cast(coalesce(sum(bonus_order_states.revenue), 0) as decimal(18, 2)) as revenue
     from bonus_checkpoints
     left join bonus_order_states
         on bonus_order_states.stream_id = bonus_checkpoints.stream_id
@@ -296,7 +296,7 @@ bonus_revenue as (
 bonus_amounts as (
     select
         bonus_revenue.*,
-        coalesce(bonus_tiers.amount, 0)::decimal(18, 2) as amount,
+        cast(coalesce(bonus_tiers.amount, 0) as decimal(18, 2)) as amount,
         bonus_tiers.revenue_over
     from bonus_revenue
     left join bonus_tiers
@@ -325,18 +325,18 @@ performance_bonus_lines as (
         stream_id,
         campaign_id,
         merchant_id,
-        null::varchar as order_id,
-        null::varchar as drop_id,
-        null::varchar as redemption_id,
+        cast(null as varchar) as order_id,
+        cast(null as varchar) as drop_id,
+        cast(null as varchar) as redemption_id,
         currency,
         case when is_close then started_at else checkpoint_at end as earned_at,
         period_start as source_period_start,
-        case when is_close then period_start else date_trunc('month', checkpoint_at)::timestamp end as period_start,
+        case when is_close then period_start else cast(date_trunc('month', checkpoint_at) as timestamp) end as period_start,
         checkpoint_at,
         case when is_close then null else cut_seq end as import_seq,
-        delta::decimal(18, 2) as amount,
+        cast(delta as decimal(18, 2)) as amount,
         revenue as basis,
-        null::double as rate,
+        cast(null as double) as rate,
         case
             when is_close then
                 'stream ' || stream_id || ' revenue ' || revenue || ' passed ' || revenue_over || ' (campaign ' || campaign_id || ')'
@@ -444,10 +444,10 @@ first_n_amounts as (
         redemption_ranks.redemption_id,
         redemption_ranks.order_id,
         redemption_ranks.rank_in_window,
-        case
+        cast(case
             when redemption_ranks.rank_in_window <= drop_checkpoints.bonus_first_n then drop_checkpoints.bonus_amount
             else 0
-        end::decimal(18, 2) as amount
+        end as decimal(18, 2)) as amount
     from drop_checkpoints
     inner join redemption_ranks
         on redemption_ranks.drop_id = drop_checkpoints.drop_id
@@ -477,12 +477,12 @@ first_n_bonus_lines as (
         currency,
         case when is_close then starts_at else checkpoint_at end as earned_at,
         period_start as source_period_start,
-        case when is_close then period_start else date_trunc('month', checkpoint_at)::timestamp end as period_start,
+        case when is_close then period_start else cast(date_trunc('month', checkpoint_at) as timestamp) end as period_start,
         checkpoint_at,
         case when is_close then null else cut_seq end as import_seq,
-        delta::decimal(18, 2) as amount,
-        null::decimal(18, 2) as basis,
-        null::double as rate,
+        cast(delta as decimal(18, 2)) as amount,
+        cast(null as decimal(18, 2)) as basis,
+        cast(null as double) as rate,
         case
             when delta > 0 then
                 'buyer ' || rank_in_window || ' of the first ' || bonus_first_n || ' of drop ' || drop_id
@@ -508,7 +508,7 @@ all_lines as (
 
 final as (
     select
-        obligation || ':' || item_key || ':' || coalesce(import_seq::varchar, 'close') as line_id,
+        obligation || ':' || item_key || ':' || coalesce(cast(import_seq as varchar), 'close') as line_id,
         strftime(period_start, '%Y-%m') as period,
         affiliate_id,
         line_kind,

@@ -119,11 +119,11 @@ disclosure as (
                 then 'no host message or pinned note says ' || phrase_list.phrases
             else
                 case when first_disclosures.kind = 'pinned' then 'pinned note' else 'host' end
-                || case when first_disclosures.offset_s < 0 then ' before the start' else ' at ' || (floor(first_disclosures.offset_s / 60)::bigint || ':' || lpad((floor(first_disclosures.offset_s)::bigint % 60)::varchar, 2, '0')) end
+                || case when first_disclosures.offset_s < 0 then ' before the start' else ' at ' || (cast(floor(first_disclosures.offset_s / 60) as bigint) || ':' || lpad(cast((cast(floor(first_disclosures.offset_s) as bigint) % 60) as varchar), 2, '0')) end
                 || ' ("' || first_disclosures.phrase || '")'
                 || case
                     when first_disclosures.offset_s > config.disclosure_within_s
-                        then ', later than ' || (floor(config.disclosure_within_s / 60)::bigint || ':' || lpad((floor(config.disclosure_within_s)::bigint % 60)::varchar, 2, '0'))
+                        then ', later than ' || (cast(floor(config.disclosure_within_s / 60) as bigint) || ':' || lpad(cast((cast(floor(config.disclosure_within_s) as bigint) % 60) as varchar), 2, '0'))
                     else ''
                 end
                 || ': ' || case
@@ -132,8 +132,8 @@ disclosure as (
                 end
         end as detail,
         first_disclosures.ts as observed_at,
-        first_disclosures.offset_s::double as observed,
-        config.disclosure_within_s::double as threshold
+        cast(first_disclosures.offset_s as double) as observed,
+        cast(config.disclosure_within_s as double) as threshold
     from streams
     cross join config
     cross join phrase_list
@@ -153,12 +153,12 @@ min_length as (
         case
             when min_minutes.min_minutes is null
                 then 'no minimum length is set for ' || coalesce(streams.platform, 'streams without a platform')
-            else 'ran ' || printf('%g', round(date_diff('second', streams.started_at, streams.ended_at) / 60.0, 1)::double)
+            else 'ran ' || printf('%g', cast(round(date_diff('second', streams.started_at, streams.ended_at) / 60.0, 1) as double))
                 || ' min; the ' || streams.platform || ' guidance is at least ' || printf('%g', min_minutes.min_minutes) || ' min'
         end as detail,
-        null::timestamp as observed_at,
-        (date_diff('second', streams.started_at, streams.ended_at) / 60.0)::double as observed,
-        min_minutes.min_minutes::double as threshold
+        cast(null as timestamp) as observed_at,
+        cast((date_diff('second', streams.started_at, streams.ended_at) / 60.0) as double) as observed,
+        cast(min_minutes.min_minutes as double) as threshold
     from streams
     left join min_minutes on min_minutes.platform = streams.platform
 ),
@@ -208,9 +208,9 @@ drop_window as (
             when drop_summary.outside = 0 then 'every redemption of its drops came inside the announced window'
             else drop_summary.outside || ' redemptions outside the announced window: ' || drop_summary.outside_text
         end as detail,
-        null::timestamp as observed_at,
-        drop_summary.outside::double as observed,
-        0::double as threshold
+        cast(null as timestamp) as observed_at,
+        cast(drop_summary.outside as double) as observed,
+        cast(0 as double) as threshold
     from streams
     left join drop_summary on drop_summary.stream_id = streams.stream_id
 ),
