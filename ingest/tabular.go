@@ -211,6 +211,9 @@ func (c *csvRows) Err() *Reject {
 	return c.err
 }
 
+// Close stops reading.
+func (c *csvRows) Close() {}
+
 // Fatal returns an error that stopped reading (an I/O error), or nil.
 func (c *csvRows) Fatal() error { return c.fatal }
 
