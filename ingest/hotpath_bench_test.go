@@ -171,7 +171,7 @@ func benchClickRows(b *testing.B, n int) (header []string, rows [][]string) {
 func BenchmarkGenericClick(b *testing.B) {
 	hdr, rows := benchClickRows(b, 1000)
 	opt := Options{Kind: "clicks", StreamParam: "utm_content"}
-	rd := &reader{file: "clicks.csv", sha: string(bytes.Repeat([]byte("0"), 64)), seq: 1, opt: &opt,
+	rd := &reader{file: "clicks.csv", sha: string(bytes.Repeat([]byte("0"), 64)), opt: &opt,
 		hash: newHasher("bench"), bots: newBotMatcher(nil), pii: map[string]bool{}}
 	plan, unknown := planGeneric(Clicks, hdr)
 	if len(unknown) > 0 {
@@ -190,24 +190,29 @@ func BenchmarkGenericClick(b *testing.B) {
 	}
 }
 
-// BenchmarkPartWriter writes click rows to one lake part file (Arrow
-// columns, Parquet row groups of batchRows, snappy). One op is one row.
+// BenchmarkPartWriter writes click rows to one lake part file: rows added
+// to a batch (Arrow's column layout), each full batch wrapped in an Arrow
+// record and written as a Parquet row group (snappy). One op is one row.
 func BenchmarkPartWriter(b *testing.B) {
 	hdr, rows := benchClickRows(b, 4096)
 	opt := Options{Kind: "clicks", StreamParam: "utm_content"}
-	rd := &reader{file: "clicks.csv", sha: string(bytes.Repeat([]byte("0"), 64)), seq: 1, opt: &opt,
+	rd := &reader{file: "clicks.csv", sha: string(bytes.Repeat([]byte("0"), 64)), opt: &opt,
 		hash: newHasher("bench"), bots: newBotMatcher(nil), pii: map[string]bool{}, format: &Format{Name: "generic", Kind: "clicks"}}
 	plan, _ := planGeneric(Clicks, hdr)
 	recs := make([]*Record, len(rows))
+	lay := layoutOf(Clicks)
 	for i, row := range rows {
 		recs[i] = NewRecord(Clicks)
 		recs[i].Line = i + 2
 		if rj := plan.fill(rd, recs[i], row, func(int) (int, int) { return i + 2, 1 }); rj != nil {
 			b.Fatal(rj)
 		}
-		fillLineage(rd, recs[i])
+		recs[i].Vals[lay.line] = Value{Valid: true, I: int64(i + 2)}
+		recs[i].Vals[lay.format] = Value{Valid: true, S: "clicks/generic"}
 	}
+	k := &consts{sha: rd.sha, seq: 1}
 	dir := b.TempDir()
+	bt := newBatch(lay)
 	b.ReportAllocs()
 	b.ResetTimer()
 	n := 0
@@ -217,21 +222,23 @@ func BenchmarkPartWriter(b *testing.B) {
 			b.Fatal(err)
 		}
 		for i := 0; i < 4*batchRows && n < b.N; i++ {
-			if err := w.add(recs[i%len(recs)]); err != nil {
-				b.Fatal(err)
+			bt.add(recs[i%len(recs)].Vals)
+			if bt.full() {
+				if err := w.write(bt, k); err != nil {
+					b.Fatal(err)
+				}
+				bt.dropText()
+				bt.reset()
 			}
 			n++
 		}
+		if err := w.write(bt, k); err != nil {
+			b.Fatal(err)
+		}
+		bt.dropText()
+		bt.reset()
 		if err := w.close(); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-// fillLineage sets the lineage columns as reader.write does.
-func fillLineage(rd *reader, r *Record) {
-	r.SetString("source_sha256", rd.sha)
-	r.SetInt("source_line", int64(r.Line))
-	r.SetInt("import_seq", rd.seq)
-	r.SetString("source_format", rd.format.Kind+"/"+rd.format.Name)
 }

@@ -109,6 +109,11 @@ func detectDelimiter(line []byte) rune {
 // csvRows reads a delimited text file row by row with line numbers. Rows
 // with the wrong number of fields, invalid UTF-8 or broken quoting are
 // reported as rejects by the caller; reading goes on after them.
+//
+// The rows are parsed on a goroutine of their own (encoding/csv, the
+// field-count and UTF-8 checks) and handed over in batches, so that parsing
+// runs beside the format's validation on another core. The first Next starts
+// it: settings of r (LazyQuotes) made before then apply to every row.
 type csvRows struct {
 	r      *csv.Reader
 	hdr    header
@@ -116,13 +121,42 @@ type csvRows struct {
 	line   int
 	err    *Reject // the current row's problem, if any
 	fatal  error
-	nread  int
 	cols   int
 	offset int // lines consumed before the header (preamble)
+
+	cur    *csvBatch // the batch Next reads from
+	pos    int
+	lines  []int // lines of the current row's fields when it spans lines, else nil
+	full   chan *csvBatch
+	free   chan *csvBatch
+	stop   chan struct{}
+	done   chan struct{}
+	closed bool
 }
 
+// csvBatch is a run of parsed rows: their cells in one slice.
+type csvBatch struct {
+	cells []string
+	rows  []csvRow
+	fatal error // an error that stopped reading after these rows
+}
+
+// csvRow is one row of a batch.
+type csvRow struct {
+	start, end int     // its cells: cells[start:end]; start == end == -1 for a row without cells
+	line       int     // line of its first field
+	lines      []int   // line of each field when the row spans lines, else nil
+	err        *Reject // its problem, if any
+}
+
+const (
+	csvBatchRows = 512 // rows per batch handed from the parser to the format
+	csvInFlight  = 4   // parsed batches waiting for the format
+)
+
 // newCSVRows opens a CSV stream: it strips a BOM, detects the delimiter from
-// the header line, skips `skip` preamble lines, and reads the header.
+// the header line, skips `skip` preamble lines, and reads the header. The
+// caller calls Close when it is done with the rows.
 func newCSVRows(in io.Reader, skip int) (*csvRows, error) {
 	br := bufio.NewReaderSize(in, 1<<16)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
@@ -155,55 +189,144 @@ func newCSVRows(in io.Reader, skip int) (*csvRows, error) {
 	return c, nil
 }
 
-// Next advances to the next row. It returns false at the end of the file or
-// on an error that stops reading. After a true, Err tells whether the row
-// itself is broken (then the caller rejects it).
-func (c *csvRows) Next() bool {
-	if c.fatal != nil {
-		return false
+// start runs the parser goroutine.
+func (c *csvRows) start() {
+	c.full = make(chan *csvBatch, csvInFlight)
+	c.free = make(chan *csvBatch, csvInFlight+2)
+	c.stop = make(chan struct{})
+	c.done = make(chan struct{})
+	go c.parse()
+}
+
+// parse reads every row into batches until the end of the input, an I/O
+// error or Close.
+func (c *csvRows) parse() {
+	defer close(c.done)
+	defer close(c.full)
+	for {
+		var b *csvBatch
+		select {
+		case b = <-c.free:
+			b.cells, b.rows = b.cells[:0], b.rows[:0]
+		default:
+			b = &csvBatch{}
+		}
+		more := true
+		for more && len(b.rows) < csvBatchRows {
+			more = c.parseRow(b)
+		}
+		if len(b.rows) == 0 && b.fatal == nil {
+			return
+		}
+		select {
+		case c.full <- b:
+		case <-c.stop:
+			return
+		}
+		if !more {
+			return
+		}
 	}
+}
+
+// parseRow reads the next row into b; it returns false at the end of the
+// input or on an error that stops reading.
+func (c *csvRows) parseRow(b *csvBatch) bool {
 	rec, err := c.r.Read()
 	if err == io.EOF {
 		return false
 	}
-	c.err = nil
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			c.line = pe.StartLine + c.offset
-			c.err = &Reject{Line: c.line, Column: pe.Column, What: "has broken quoting (" + pe.Err.Error() + ")", Hint: "quote cells that contain the delimiter, quotes or line breaks, doubling inner quotes"}
-			c.rec = nil
-			c.nread++
+			line := pe.StartLine + c.offset
+			b.rows = append(b.rows, csvRow{start: -1, end: -1, line: line, err: &Reject{Line: line, Column: pe.Column,
+				What: "has broken quoting (" + pe.Err.Error() + ")", Hint: "quote cells that contain the delimiter, quotes or line breaks, doubling inner quotes"}})
 			return true
 		}
-		c.fatal = err
+		b.fatal = err
 		return false
 	}
-	c.rec = rec
-	line, _ := c.r.FieldPos(0)
-	c.line = line + c.offset
-	c.nread++
-	if len(rec) == 1 && rec[0] == "" {
-		// a blank line: csv.Reader skips those itself; kept for safety
-		c.nread--
-		return c.Next()
+	if len(rec) == 0 || len(rec) == 1 && rec[0] == "" {
+		return true // a blank line: csv.Reader skips those itself; kept for safety
+	}
+	row := csvRow{start: len(b.cells)}
+	b.cells = append(b.cells, rec...)
+	row.end = len(b.cells)
+	first, _ := c.r.FieldPos(0)
+	row.line = first + c.offset
+	if last, _ := c.r.FieldPos(len(rec) - 1); last != first {
+		row.lines = make([]int, len(rec))
+		for i := range rec {
+			l, _ := c.r.FieldPos(i)
+			row.lines[i] = l + c.offset
+		}
 	}
 	if len(rec) != c.cols {
-		c.err = &Reject{Line: c.line, Column: 1, What: fmt.Sprintf("has %d fields but the header has %d", len(rec), c.cols), Hint: "check for an unquoted delimiter or a missing cell in this row"}
-		return true
-	}
-	for i, f := range rec {
-		if !utf8.ValidString(f) {
-			c.err = &Reject{Line: c.fieldLine(i), Column: i + 1, Field: c.hdr.Raw[i], Value: strings.ToValidUTF8(f, "\ufffd"), What: "is not valid UTF-8", Hint: "save the file as UTF-8 and import it again"}
-			return true
+		row.err = &Reject{Line: row.line, Column: 1, What: fmt.Sprintf("has %d fields but the header has %d", len(rec), c.cols), Hint: "check for an unquoted delimiter or a missing cell in this row"}
+	} else {
+		for i, f := range rec {
+			if !utf8.ValidString(f) {
+				row.err = &Reject{Line: row.fieldLine(i), Column: i + 1, Field: c.hdr.Raw[i], Value: strings.ToValidUTF8(f, "\ufffd"), What: "is not valid UTF-8", Hint: "save the file as UTF-8 and import it again"}
+				break
+			}
 		}
+	}
+	b.rows = append(b.rows, row)
+	return true
+}
+
+func (r *csvRow) fieldLine(i int) int {
+	if r.lines != nil && i < len(r.lines) {
+		return r.lines[i]
+	}
+	return r.line
+}
+
+// Next advances to the next row. It returns false at the end of the file or
+// on an error that stops reading. After a true, Err tells whether the row
+// itself is broken (then the caller rejects it). The row's cells (rec) are
+// valid until the next call.
+func (c *csvRows) Next() bool {
+	if c.fatal != nil || c.closed {
+		return false
+	}
+	if c.full == nil {
+		c.start()
+	}
+	for c.cur == nil || c.pos == len(c.cur.rows) {
+		if c.cur != nil {
+			if c.cur.fatal != nil {
+				c.fatal = c.cur.fatal
+				return false
+			}
+			select {
+			case c.free <- c.cur:
+			default:
+			}
+		}
+		b, ok := <-c.full
+		if !ok {
+			c.cur, c.rec, c.err = nil, nil, nil
+			return false
+		}
+		c.cur, c.pos = b, 0
+	}
+	row := &c.cur.rows[c.pos]
+	c.pos++
+	c.line, c.err, c.lines = row.line, row.err, row.lines
+	c.rec = nil
+	if row.start >= 0 {
+		c.rec = c.cur.cells[row.start:row.end:row.end]
 	}
 	return true
 }
 
 func (c *csvRows) fieldLine(i int) int {
-	l, _ := c.r.FieldPos(i)
-	return l + c.offset
+	if c.lines != nil && i < len(c.lines) {
+		return c.lines[i]
+	}
+	return c.line
 }
 
 // Err returns the current row's problem, or nil.
@@ -211,8 +334,20 @@ func (c *csvRows) Err() *Reject {
 	return c.err
 }
 
-// Close stops reading.
-func (c *csvRows) Close() {}
+// Close stops the parser goroutine and waits for it; Next then returns false.
+func (c *csvRows) Close() {
+	if c == nil || c.closed {
+		return
+	}
+	c.closed = true
+	if c.full == nil {
+		return
+	}
+	close(c.stop)
+	for range c.full { // let a parser blocked on a full queue see stop
+	}
+	<-c.done
+}
 
 // Fatal returns an error that stopped reading (an I/O error), or nil.
 func (c *csvRows) Fatal() error { return c.fatal }

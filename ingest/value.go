@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -11,14 +12,21 @@ import (
 
 // Value is one cell of a canonical row. Which field holds the value depends on
 // the column's Kind: S for String; I for Int, Money (cents), Time (UTC
-// microseconds) and Date (days since the epoch); F for Float; B for Bool.
+// microseconds), Date (days since the epoch) and Float (its IEEE 754 bits:
+// use Float and FloatValue); B for Bool. It is 32 bytes, so a row of values
+// stays small to clear and copy.
 type Value struct {
-	Valid bool
 	S     string
 	I     int64
-	F     float64
+	Valid bool
 	B     bool
 }
+
+// FloatValue returns a valid Float value.
+func FloatValue(f float64) Value { return Value{Valid: true, I: int64(math.Float64bits(f))} }
+
+// Float returns the number of a Float value.
+func (v Value) Float() float64 { return math.Float64frombits(uint64(v.I)) }
 
 // Record is one canonical row being built. It is reused between rows.
 type Record struct {
@@ -61,7 +69,7 @@ func (r *Record) SetTime(name string, t time.Time) {
 
 // SetFloat stores a floating-point number.
 func (r *Record) SetFloat(name string, f float64) {
-	r.Vals[r.Table.Col(name)] = Value{Valid: true, F: f}
+	r.Vals[r.Table.Col(name)] = FloatValue(f)
 }
 
 // SetBool stores a boolean.
@@ -81,6 +89,12 @@ func valueErr(what, hint string) error { return &errValue{what: what, hint: hint
 
 // cleanCell trims spaces, tabs, no-break spaces and stray BOMs around a cell.
 func cleanCell(s string) string {
+	if s == "" {
+		return s
+	}
+	if a, z := s[0], s[len(s)-1]; a > ' ' && a < utf8.RuneSelf && z > ' ' && z < utf8.RuneSelf {
+		return s // nothing to trim: the common case, without decoding runes
+	}
 	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\ufeff' })
 }
 
