@@ -56,10 +56,10 @@ type layout struct {
 	// column indices by how their values are stored; the constant lineage
 	// columns are in none of them
 	strs, ints, dates, moneys, bools []int
-	sha, seq                         int // source_sha256 and import_seq, -1 when the table has none
-	line, format                     int // source_line and source_format, -1 when the table has none
+	sha, seq                         int    // source_sha256 and import_seq, -1 when the table has none
+	line, format                     int    // source_line and source_format, -1 when the table has none
 	dict                             []bool // text columns whose values repeat: written through a dictionary
-	part                             int // the partition column, -1 when not partitioned
+	part                             int    // the partition column, -1 when not partitioned
 }
 
 var layouts sync.Map // *Table → *layout

@@ -459,7 +459,7 @@ func (p *genericPlan) finish(rd *reader, rec *Record, where func(int) (int, int)
 // derives, looked up once instead of by name on every row.
 var clickCols = struct {
 	visitorKey, isBot, botReason, isAggregated, clickCount, referrerHost, url, streamID, clickID int
-	utm                                                                                      [5]int // source, medium, campaign, content, term
+	utm                                                                                          [5]int // source, medium, campaign, content, term
 }{
 	visitorKey: Clicks.Col("visitor_key"), isBot: Clicks.Col("is_bot"), botReason: Clicks.Col("bot_reason"),
 	isAggregated: Clicks.Col("is_aggregated"), clickCount: Clicks.Col("click_count"), referrerHost: Clicks.Col("referrer_host"),
