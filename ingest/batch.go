@@ -38,6 +38,8 @@ type colBuf struct {
 	offs  []int32          // String: len n+1, offsets into data
 	data  []byte           // String bytes
 	hint  int              // String: bytes the last batch held, to size the next buffer
+	// shared is set when data went to the Parquet writer as it is (column)
+	shared bool
 }
 
 const (
@@ -129,14 +131,19 @@ func newBatch(l *layout) *batch {
 	return b
 }
 
-// dropText lets go of the text bytes of a written batch: the Parquet writer
-// may still refer to them (the statistics of the column chunk that stays
-// open until the next row group), so they are never reused, only left to the
-// garbage collector. Every other buffer is copied by the writer and reused.
+// dropText lets go of the text bytes of a written batch that were given to
+// the Parquet writer as they are (dense text columns): it may still refer to
+// them (the statistics of the last column chunk stay open until the next row
+// group starts), so they are never reused, only left to the garbage
+// collector. Every other buffer, including text read only to build a
+// dictionary, is copied by the writer and reused.
 func (b *batch) dropText() {
 	for _, i := range b.lay.strs {
 		c := &b.cols[i]
-		c.hint, c.data = len(c.data), nil
+		c.hint = len(c.data)
+		if c.shared {
+			c.data, c.shared = nil, false
+		}
 	}
 }
 
@@ -146,7 +153,10 @@ func (b *batch) reset() {
 	for _, i := range b.lay.strs {
 		c := &b.cols[i]
 		c.offs = c.offs[:1]
-		c.data = make([]byte, 0, c.hint+c.hint/8)
+		if c.data == nil {
+			c.data = make([]byte, 0, c.hint+c.hint/8)
+		}
+		c.data = c.data[:0]
 	}
 	for i := range b.cols {
 		c := &b.cols[i]
@@ -239,6 +249,7 @@ func (b *batch) column(i int) arrow.Array {
 	switch l.table.Columns[i].Kind {
 	case String:
 		bufs = []*memory.Buffer{valid, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(c.offs[:n+1])), memory.NewBufferBytes(c.data)}
+		c.shared = true
 	case Int, Time, Float:
 		bufs = []*memory.Buffer{valid, memory.NewBufferBytes(arrow.Int64Traits.CastToBytes(c.i64[:n]))}
 	case Date:

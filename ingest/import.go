@@ -110,14 +110,14 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 	res := &resolver{hashed: hashFile(path), lake: lake, manifest: manifest, kind: opt.Kind, configKey: configKey}
 	st := &Stats{File: name, Kind: opt.Kind, Written: map[string]int{}}
 	skipped := func() (*Stats, bool) {
-		if _, err := res.resolve(); !errors.Is(err, errSkipped) {
+		if _, err := res.decision(); !errors.Is(err, errSkipped) {
 			return nil, false
 		}
 		return &Stats{File: name, SHA256: res.sha, Kind: opt.Kind, Format: res.previous.Format, Skipped: true, Written: map[string]int{}}, true
 	}
 
 	rd := &reader{file: name, hashed: res.fileSHA, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
-		out: newTableWriter(lake, res.resolve), lake: lake, written: st.Written, pii: map[string]bool{}}
+		out: newTableWriter(lake, res.claim), lake: lake, written: st.Written, pii: map[string]bool{}}
 	f, err := openReader(rd, path)
 	if err != nil {
 		rd.out.abort()
@@ -167,7 +167,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		}
 		return nil, err
 	}
-	k, err := res.resolve()
+	k, err := res.claim()
 	if err != nil {
 		return nil, err
 	}
@@ -382,8 +382,8 @@ func hashFile(path string) func() (string, error) {
 // resolver decides, once the file's sha256 is known, whether the file is
 // imported and under which import sequence: a file in the manifest is
 // skipped (errSkipped) unless its import had rejects and other settings,
-// in which case its old rows are forgotten and it is imported again in its
-// old place in the import order.
+// in which case it is imported again in its old place in the import order,
+// its old rows forgotten just before the new ones are written (claim).
 type resolver struct {
 	hashed    func() (string, error)
 	lake      *Lake
@@ -391,17 +391,20 @@ type resolver struct {
 	kind      string
 	configKey string
 
-	once     sync.Once
+	decided  sync.Once
 	k        consts
 	err      error
 	sha      string
 	previous *ManifestEntry // the file's entry in the manifest, if any
+
+	claimed  sync.Once
+	claimErr error
 }
 
-// resolve returns the file's lineage values; it is safe to call from the
-// writer goroutine and the importing one, and decides once.
-func (r *resolver) resolve() (consts, error) {
-	r.once.Do(func() { r.k, r.err = r.decide() })
+// decision returns the file's lineage values or errSkipped; it only reads,
+// and decides once.
+func (r *resolver) decision() (consts, error) {
+	r.decided.Do(func() { r.k, r.err = r.decide() })
 	return r.k, r.err
 }
 
@@ -427,12 +430,25 @@ func (r *resolver) decide() (consts, error) {
 		// The file was imported with rejects under other settings (a time
 		// zone set since, say): import it again, in its old place in the
 		// import order, replacing what it wrote before.
-		if err := r.lake.forget(p.SHA256); err != nil {
-			return consts{}, err
-		}
 		seq = p.ImportSeq
 	}
 	return consts{sha: sha, seq: seq}, nil
+}
+
+// claim is the decision, and for a file imported again the removal of its
+// earlier import. The table writer calls it before it creates any file; it
+// is safe to call from the writer goroutine and the importing one.
+func (r *resolver) claim() (consts, error) {
+	k, err := r.decision()
+	if err != nil {
+		return k, err
+	}
+	r.claimed.Do(func() {
+		if r.previous != nil {
+			r.claimErr = r.lake.forget(r.previous.SHA256)
+		}
+	})
+	return k, r.claimErr
 }
 
 // fileSHA waits for the file's sha256 (for formats that derive ids from
