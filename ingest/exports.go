@@ -155,6 +155,9 @@ func (rd *reader) stamp(s string, r stampRules) (time.Time, error) {
 		return time.Time{}, valueErr("is empty", "every row needs this timestamp")
 	}
 	for _, l := range offsetLayouts {
+		if !sameSeparator(l, s) {
+			continue
+		}
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), nil
 		}

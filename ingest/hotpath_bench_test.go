@@ -242,3 +242,13 @@ func BenchmarkPartWriter(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReferrerHostCached is the hot path: the import's cache of hosts.
+func BenchmarkReferrerHostCached(b *testing.B) {
+	var c hostCache
+	refs := []string{"https://www.tiktok.com/", "https://l.instagram.com/", "https://m.youtube.com/", "https://www.amazon.com/live"}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		sinkS = c.host(refs[i%len(refs)])
+	}
+}
