@@ -315,6 +315,19 @@ func sameSeparator(l, s string) bool {
 	return len(s) <= 10 || len(l) <= 10 || s[10] == l[10]
 }
 
+// parseWithOffset reads s in the first of offsetLayouts that fits, as UTC.
+func parseWithOffset(s string) (time.Time, bool) {
+	for _, l := range offsetLayouts {
+		if !sameSeparator(l, s) {
+			continue
+		}
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
 // parseTime reads a timestamp. Offsets are honoured; a local time is read in
 // loc and rejected when loc is nil. Slash dates are rejected: day and month
 // order is not known for generic files.
@@ -323,13 +336,8 @@ func parseTime(s string, loc *time.Location, tzKey string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, valueErr("is empty", "every row needs this timestamp")
 	}
-	for _, l := range offsetLayouts {
-		if !sameSeparator(l, s) {
-			continue
-		}
-		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC(), nil
-		}
+	if t, ok := parseWithOffset(s); ok {
+		return t, nil
 	}
 	for _, l := range localLayouts {
 		if !sameSeparator(l, s) {
