@@ -317,6 +317,9 @@ func sameSeparator(l, s string) bool {
 
 // parseWithOffset reads s in the first of offsetLayouts that fits, as UTC.
 func parseWithOffset(s string) (time.Time, bool) {
+	if len(s) > 10 && !strings.ContainsAny(s[10:], "Z+-") {
+		return time.Time{}, false // no zone letter, no sign: no offset to read
+	}
 	for _, l := range offsetLayouts {
 		if !sameSeparator(l, s) {
 			continue
