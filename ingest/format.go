@@ -133,7 +133,8 @@ type reader struct {
 
 	read, accepted, rejected int
 	written                  map[string]int
-	formatTag                string // "<kind>/<format>", the source_format of every row
+	formatTag                string  // "<kind>/<format>", the source_format of every row
+	lay                      *layout // of the table last written
 	rejects                  []Reject
 	pii                      map[string]bool // normalised header names holding personal data
 }
@@ -152,7 +153,11 @@ type rowSink interface {
 // "<import kind>/<format>", e.g. "orders/shopify": a redemption derived from
 // an orders export is told apart from one in a coupon platform's export.
 func (rd *reader) write(r *Record) error {
-	l := layoutOf(r.Table)
+	l := rd.lay
+	if l == nil || l.table != r.Table {
+		l = layoutOf(r.Table)
+		rd.lay = l
+	}
 	if l.line >= 0 {
 		r.Vals[l.line] = Value{Valid: true, I: int64(r.Line)}
 	}

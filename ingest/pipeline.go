@@ -117,9 +117,14 @@ func (tw *tableWriter) add(r *Record) error {
 	if tw.closed {
 		return errors.New("ingest: row added after the writer finished")
 	}
-	l := layoutOf(r.Table)
-	k := tw.partitionOf(r, l)
 	b := tw.last
+	var l *layout
+	if b != nil && b.lay.table == r.Table {
+		l = b.lay
+	} else {
+		l = layoutOf(r.Table)
+	}
+	k := tw.partitionOf(r, l)
 	if b == nil || b.key != k {
 		b = tw.open[k]
 		if b == nil {
