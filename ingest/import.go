@@ -117,7 +117,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 	}
 
 	rd := &reader{file: name, hashed: res.fileSHA, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
-		out: newTableWriter(lake, res.claim), lake: lake, written: st.Written, pii: map[string]bool{}}
+		out: newTableWriter(lake, res.decision, res.claim), lake: lake, written: st.Written, pii: map[string]bool{}}
 	f, err := openReader(rd, path)
 	if err != nil {
 		rd.out.abort()
@@ -167,7 +167,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		}
 		return nil, err
 	}
-	k, err := res.claim()
+	k, err := res.decision()
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +383,7 @@ func hashFile(path string) func() (string, error) {
 // imported and under which import sequence: a file in the manifest is
 // skipped (errSkipped) unless its import had rejects and other settings,
 // in which case it is imported again in its old place in the import order,
-// its old rows forgotten just before the new ones are written (claim).
+// its old rows forgotten only when the new ones are complete (claim).
 type resolver struct {
 	hashed    func() (string, error)
 	lake      *Lake
@@ -435,20 +435,20 @@ func (r *resolver) decide() (consts, error) {
 	return consts{sha: sha, seq: seq}, nil
 }
 
-// claim is the decision, and for a file imported again the removal of its
-// earlier import. The table writer calls it before it creates any file; it
-// is safe to call from the writer goroutine and the importing one.
-func (r *resolver) claim() (consts, error) {
-	k, err := r.decision()
-	if err != nil {
-		return k, err
+// claim removes the earlier import of a file imported again. The table
+// writer calls it when the new rows are written, before their files take
+// the earlier ones' names: an import that fails before leaves the earlier
+// one in place.
+func (r *resolver) claim() error {
+	if _, err := r.decision(); err != nil {
+		return err
 	}
 	r.claimed.Do(func() {
 		if r.previous != nil {
 			r.claimErr = r.lake.forget(r.previous.SHA256)
 		}
 	})
-	return k, r.claimErr
+	return r.claimErr
 }
 
 // fileSHA waits for the file's sha256 (for formats that derive ids from

@@ -27,6 +27,7 @@ import (
 type tableWriter struct {
 	lake    *Lake
 	resolve func() (consts, error)
+	claim   func() error
 	open    map[partKey]*batch // reader side: the partitions' open batches
 	last    *batch             // the batch the previous row went to
 	month   monthCache
@@ -58,9 +59,9 @@ const (
 // errSkipped stops the import of a file that the manifest already holds.
 var errSkipped = errors.New("ingest: file already imported")
 
-func newTableWriter(l *Lake, resolve func() (consts, error)) *tableWriter {
+func newTableWriter(l *Lake, resolve func() (consts, error), claim func() error) *tableWriter {
 	tw := &tableWriter{
-		lake: l, resolve: resolve, open: map[partKey]*batch{},
+		lake: l, resolve: resolve, claim: claim, open: map[partKey]*batch{},
 		ch: make(chan *batch, inFlight), free: make(chan *batch, inFlight+maxOpen+1), done: make(chan struct{}),
 		parts: map[partKey]*partWriter{},
 	}
@@ -248,6 +249,9 @@ func (tw *tableWriter) commit() error {
 	err := tw.finish()
 	if err == nil {
 		err = tw.resolveOnce() // a file without rows is checked too
+	}
+	if err == nil && tw.claim != nil {
+		err = tw.claim()
 	}
 	if err != nil {
 		tw.abortParts()
