@@ -16,7 +16,7 @@ import (
 //
 // The lineage columns that are the same for every row of an import
 // (source_sha256, import_seq) are not stored per row: the writer fills them
-// (writeBatch), as it alone knows them once the file's hash is checked.
+// (partWriter.write), as it alone knows them once the file's hash is checked.
 type batch struct {
 	lay   *layout
 	key   partKey // the partition the rows belong to (tableWriter)

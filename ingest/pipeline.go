@@ -12,18 +12,20 @@ import (
 // tableWriter routes the rows of one import into per-month partition files.
 // The reading goroutine (the format) appends each row to the open batch of
 // its partition, column by column as Arrow lays them out; full batches go
-// over a channel to one writer goroutine, which wraps each in an Arrow
-// record and writes it as a Parquet row group. Validating and encoding so
-// run on separate cores, and memory stays bounded: at most maxOpen
-// partitions hold a partial batch (the least recently used is sent early,
-// as a shorter row group) and inFlight batches wait for the writer, however
-// many months or rows a file spans.
+// over a channel to one writer goroutine, which wraps each column in an
+// Arrow array and writes the batch as a Parquet row group. Validating and
+// encoding so run on separate cores, and memory stays bounded: at most
+// maxOpen partitions hold a partial batch (the least recently used is sent
+// early, as a shorter row group) and inFlight batches wait for the writer,
+// however many months or rows a file spans.
 //
 // The writer creates no file before resolve has told it the file's sha256
 // and import sequence (the file is hashed while it is parsed, see Import);
 // until then the reader runs ahead by the batches in flight. When resolve
 // finds the file already imported, the writer stops and add returns
-// errSkipped.
+// errSkipped. Files are written under temporary names; commit calls claim
+// (which forgets an earlier import of the same file) just before it renames
+// them into place.
 type tableWriter struct {
 	lake    *Lake
 	resolve func() (consts, error)
