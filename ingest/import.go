@@ -154,6 +154,9 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 	}
 	if err := fatal(); err != nil {
 		rd.out.abort()
+		if st, ok := skipped(); ok {
+			return st, nil
+		}
 		return nil, err
 	}
 	st.Read, st.Accepted, st.Rejected, st.Rejects = rd.read, rd.accepted, rd.rejected, rd.rejects
