@@ -27,6 +27,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3)"
 echo "work dir: $WORK"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf "%-34s %10s %12s %10s %10s %8s\n" "measure" "rows" "postlive" "duckdb" "ratio" "RSS MB"
 
@@ -83,5 +84,10 @@ if [ $# -ge 2 ]; then
 	echo "build growth from scale $1 to $2: $(ratio "$b" "$a")x the time for $(ratio "$2" "$1")x the data"
 fi
 echo
-echo "go test -bench (hot paths):"
-go test -run '^$' -bench . -benchmem -benchtime 2x ./ingest ./experiments 2>/dev/null | grep -E '^Benchmark' || true
+echo "load average after the comparisons: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "go test -bench (hot paths: ns/op, B/op, allocs/op; import: rows/s and peak heap):"
+go test -run '^$' -bench 'CSVRows|Parse|UTM|BotMatch|ReferrerHost|VisitorKey|GenericClick|PartWriter' -benchmem -benchtime 500ms ./ingest 2>/dev/null | grep -E '^Benchmark' || true
+go test -run '^$' -bench . -benchmem -benchtime 500ms ./experiments 2>/dev/null | grep -E '^Benchmark' || true
+go test -run '^$' -bench ImportClicks -benchmem -benchtime 2x ./ingest 2>/dev/null | grep -E '^Benchmark' || true
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

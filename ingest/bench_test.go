@@ -109,3 +109,5 @@ func BenchmarkImportClicks(b *testing.B) {
 		})
 	}
 }
+
+func readFileBytes(path string) ([]byte, error) { return os.ReadFile(path) }

@@ -91,7 +91,7 @@ func parseUTM(rawURL, streamParam string) utm {
 		if !strings.HasPrefix(k, "utm_") && k != streamParam {
 			continue
 		}
-		if strings.ContainsAny(v, "%+") {
+		if escaped(v) {
 			if dv, err := url.QueryUnescape(v); err == nil {
 				v = dv
 			}
@@ -114,6 +114,38 @@ func parseUTM(rawURL, streamParam string) utm {
 		}
 	}
 	return u
+}
+
+// escaped tells whether a query value holds an escape or a plus.
+func escaped(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] == '%' || v[i] == '+' {
+			return true
+		}
+	}
+	return false
+}
+
+// hostCache remembers the hosts of referrer URLs: exports repeat a handful
+// of referrers (the platforms' pages) on every click.
+type hostCache struct {
+	seen map[string]string
+}
+
+// maxSeenHosts bounds the cache of referrer hosts.
+const maxSeenHosts = 8192
+
+// host returns referrerHost(ref), from the cache when ref was seen.
+func (c *hostCache) host(ref string) string {
+	if h, ok := c.seen[ref]; ok {
+		return h
+	}
+	h := referrerHost(ref)
+	if c.seen == nil || len(c.seen) >= maxSeenHosts {
+		c.seen = make(map[string]string, 64)
+	}
+	c.seen[strings.Clone(ref)] = h
+	return h
 }
 
 // referrerHost returns the host of a referrer URL, or the value itself when

@@ -154,10 +154,8 @@ func (rd *reader) stamp(s string, r stampRules) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, valueErr("is empty", "every row needs this timestamp")
 	}
-	for _, l := range offsetLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC(), nil
-		}
+	if t, ok := parseWithOffset(s); ok {
+		return t, nil
 	}
 	local := func(parse func(*time.Location) (time.Time, error)) (time.Time, error) {
 		if rd.loc == nil {
@@ -319,4 +317,81 @@ func heldCellErr(rd *reader, i, line int, err error) Reject {
 		rj.What = err.Error()
 	}
 	return rj
+}
+
+// heldRow is a row of a CSV file kept after the reader moved on: one line
+// item of an order whose rows are read together.
+type heldRow struct {
+	line  int
+	cells []string
+}
+
+// groupRows reads the CSV rows of rd and hands each run of consecutive rows
+// with the same key (the line items of one order) to flush. A broken row
+// ends the current run and is rejected. skipFirst, when set, drops the first
+// row if it says so (a description row under the header). The rows given to
+// flush are only valid during the call.
+func groupRows(rd *reader, key func(cells []string) string, skipFirst func(key string) bool, flush func(group []heldRow) error) error {
+	var group []heldRow
+	var pool [][]string
+	done := func() error {
+		if len(group) == 0 {
+			return nil
+		}
+		err := flush(group)
+		for _, r := range group {
+			pool = append(pool, r.cells[:0])
+		}
+		group = group[:0]
+		return err
+	}
+	first := true
+	for rd.csv.Next() {
+		if rj := rd.csv.Err(); rj != nil {
+			if err := done(); err != nil {
+				return err
+			}
+			rd.rejectCSV(*rj)
+			first = false
+			continue
+		}
+		var cells []string
+		if n := len(pool); n > 0 {
+			cells, pool = pool[n-1], pool[:n-1]
+		}
+		row := heldRow{line: rd.csv.line, cells: append(cells, rd.csv.rec...)}
+		k := key(row.cells)
+		if first {
+			first = false
+			if skipFirst != nil && skipFirst(k) {
+				continue
+			}
+		}
+		if len(group) > 0 && k != key(group[0].cells) {
+			if err := done(); err != nil {
+				return err
+			}
+		}
+		group = append(group, row)
+	}
+	return done()
+}
+
+// cellAt returns cells[i], or "" for a column the file does not have.
+func cellAt(cells []string, i int) string {
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	return cells[i]
+}
+
+// rejectGroup rejects every row of an order: the row at fault (index bad)
+// with rj, the others with what member says of them.
+func (rd *reader) rejectGroup(group []heldRow, bad int, rj Reject, member func(r heldRow) Reject) {
+	rd.reject(rj, group[bad].cells, rd.csv.hdr.Raw)
+	for i, r := range group {
+		if i != bad {
+			rd.reject(member(r), r.cells, rd.csv.hdr.Raw)
+		}
+	}
 }

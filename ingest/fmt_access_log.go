@@ -57,7 +57,7 @@ func unescapeLog(s string) string {
 func readAccessLog(rd *reader) error {
 	l := rd.lines
 	rec := NewRecord(Clicks)
-	plan := &genericPlan{t: Clicks, scratch: map[string]string{}}
+	plan := &genericPlan{t: Clicks}
 	where := func(int) (int, int) { return l.line, 1 }
 	// the rejects hold the line with its IP address replaced by its key
 	masked := func() []string {
@@ -87,11 +87,11 @@ func readAccessLog(rd *reader) error {
 		rec.Line = l.line
 		rec.SetTime("ts", ts.UTC())
 		rec.SetString("url", strings.ToValidUTF8(target, "\ufffd"))
-		clear(plan.scratch)
-		plan.scratch["ip"] = m[1]
-		plan.scratch["user_agent"] = unescapeLog(m[7])
+		plan.extras = [numExtras]string{}
+		plan.extras[extraIP] = m[1]
+		plan.extras[extraUserAgent] = unescapeLog(m[7])
 		if ref := unescapeLog(m[6]); ref != "-" {
-			plan.scratch["referrer"] = ref
+			plan.extras[extraReferrer] = ref
 		}
 		if rj := plan.finish(rd, rec, where); rj != nil {
 			rd.reject(*rj, masked(), []string{"line"})

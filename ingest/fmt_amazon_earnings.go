@@ -48,22 +48,11 @@ func readAmazonEarnings(rd *reader) error {
 		return n, nil
 	}
 	for rows.next() {
-		o.Reset()
-		o.Line = rd.csv.line
-		o.SetString("merchant_id", rd.merchant)
-		o.SetString("currency", cur)
-		o.SetString("status", "approved")
-		asin, tag := rd.cell(c["ASIN"]), rd.cell(c["Tracking ID"])
-		if asin == "" {
-			rd.rejectCSV(rd.cellErr(c["ASIN"], valueErr("is empty", "every row of the Fee-Earnings report names its ASIN")))
+		asin, t, ok := rows.start(o, cur, "approved", c["ASIN"], c["Date Shipped"], "Fee-Earnings")
+		if !ok {
 			continue
 		}
-		t, err := rd.stamp(rd.csv.Field(c["Date Shipped"]), amazonStamps)
-		if err != nil {
-			rd.rejectCSV(rd.cellErr(c["Date Shipped"], err))
-			continue
-		}
-		o.SetTime("ordered_at", t)
+		tag := rd.cell(c["Tracking ID"])
 		if rd.cell(c["Revenue"]) == "" {
 			rd.rejectCSV(rd.cellErr(c["Revenue"], valueErr("is empty", "every row of the Fee-Earnings report has its Revenue")))
 			continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The Amazon Associates Fee-Orders report (Associates Central › Reports ›
@@ -74,6 +75,29 @@ func (a *amazonRows) orderID(parts ...string) string {
 	return k + ":" + strconv.Itoa(a.seen[k])
 }
 
+// start begins the order of the current row (merchant, currency, status,
+// ordered_at) and reads its ASIN and date; it rejects the row and returns
+// false when either is missing or unreadable.
+func (a *amazonRows) start(o *Record, cur, status string, asinCol, dateCol int, report string) (asin string, t time.Time, ok bool) {
+	rd := a.rd
+	o.Reset()
+	o.Line = rd.csv.line
+	o.SetString("merchant_id", rd.merchant)
+	o.SetString("currency", cur)
+	o.SetString("status", status)
+	if asin = rd.cell(asinCol); asin == "" {
+		rd.rejectCSV(rd.cellErr(asinCol, valueErr("is empty", "every row of the "+report+" report names its ASIN")))
+		return "", t, false
+	}
+	t, err := rd.stamp(rd.csv.Field(dateCol), amazonStamps)
+	if err != nil {
+		rd.rejectCSV(rd.cellErr(dateCol, err))
+		return "", t, false
+	}
+	o.SetTime("ordered_at", t)
+	return asin, t, true
+}
+
 // currency returns the currency of the money columns or a FileError.
 func (a *amazonRows) currency(cols ...int) (string, error) {
 	cur := a.rd.headerCurrency(cols...)
@@ -96,22 +120,11 @@ func readAmazonOrders(rd *reader) error {
 	}
 	o := NewRecord(Orders)
 	for rows.next() {
-		o.Reset()
-		o.Line = rd.csv.line
-		o.SetString("merchant_id", rd.merchant)
-		o.SetString("currency", cur)
-		o.SetString("status", "pending")
-		asin, tag := rd.cell(c["ASIN"]), rd.cell(c["Tag"])
-		if asin == "" {
-			rd.rejectCSV(rd.cellErr(c["ASIN"], valueErr("is empty", "every row of the Fee-Orders report names its ASIN")))
+		asin, t, ok := rows.start(o, cur, "pending", c["ASIN"], c["Date"], "Fee-Orders")
+		if !ok {
 			continue
 		}
-		t, err := rd.stamp(rd.csv.Field(c["Date"]), amazonStamps)
-		if err != nil {
-			rd.rejectCSV(rd.cellErr(c["Date"], err))
-			continue
-		}
-		o.SetTime("ordered_at", t)
+		tag := rd.cell(c["Tag"])
 		qty, err := parseInt(rd.cell(c["Qty"]))
 		if err == nil && (qty > 1e6 || qty < -1e6) {
 			err = valueErr("is not a plausible quantity", "check the Qty column")

@@ -43,36 +43,12 @@ func readCJ(rd *reader) error {
 	if usd {
 		commission = h.index("pubCommissionAmountUsd")
 	}
-	o := NewRecord(Orders)
-	red := NewRecord(Redemptions)
-	for rd.csv.Next() {
-		if rj := rd.csv.Err(); rj != nil {
-			rd.rejectCSV(*rj)
-			continue
-		}
-		o.Reset()
-		o.Line = rd.csv.line
-		rj := fillAffiliateOrder(rd, o, affiliateCols{
-			id: c["commissionId"], orderName: h.index("orderId", "Order ID"), sale: c["saleAmount"], commission: commission,
-			date: c["eventDate"], status: h.index("actionStatus", "Action Status"), statuses: cjStatus,
-			tracking: []int{h.index("sid", "SID", "Sub ID")}, coupon: h.index("coupon", "Coupon"),
-			currency: h.index("pubCurrency", "Publisher Currency", "currency"),
-			merchant: h.index("advertiserName", "Advertiser Name", "advertiserId", "Advertiser ID"),
-			stamps:   cjStamps, negative: true, usd: usd,
-		})
-		if rj != nil {
-			rd.rejectCSV(*rj)
-			continue
-		}
-		if err := rd.write(o); err != nil {
-			return err
-		}
-		if o.Get("net_revenue").I >= 0 { // a correction is no new redemption
-			if err := deriveRedemption(rd, o, red); err != nil {
-				return err
-			}
-		}
-		rd.accept(1)
-	}
-	return nil
+	return readAffiliate(rd, affiliateCols{
+		id: c["commissionId"], orderName: h.index("orderId", "Order ID"), sale: c["saleAmount"], commission: commission,
+		date: c["eventDate"], status: h.index("actionStatus", "Action Status"), statuses: cjStatus,
+		tracking: []int{h.index("sid", "SID", "Sub ID")}, coupon: h.index("coupon", "Coupon"),
+		currency: h.index("pubCurrency", "Publisher Currency", "currency"),
+		merchant: h.index("advertiserName", "Advertiser Name", "advertiserId", "Advertiser ID"),
+		stamps:   cjStamps, negative: true, usd: usd,
+	})
 }

@@ -124,7 +124,7 @@ func fmtRender(k Kind, v Value) string {
 	case Int:
 		return fmt.Sprint(v.I)
 	case Float:
-		return fmt.Sprintf("%g", v.F)
+		return fmt.Sprintf("%g", v.Float())
 	case Bool:
 		return fmt.Sprint(v.B)
 	case Money:
@@ -186,7 +186,7 @@ func fmtFuzzImport(t *testing.T, kind, format, ext string, data []byte, opt Opti
 	if opt.StreamParam == "" {
 		opt.StreamParam = "utm_content"
 	}
-	rd := &reader{file: "in" + ext, sha: strings.Repeat("0", 64), seq: 1, opt: &opt, hash: newHasher("fuzz"), bots: newBotMatcher(nil),
+	rd := &reader{file: "in" + ext, sha: strings.Repeat("0", 64), opt: &opt, hash: newHasher("fuzz"), bots: newBotMatcher(nil),
 		out: &probeSink{}, written: map[string]int{}, pii: map[string]bool{}}
 	f, err := openReader(rd, path)
 	if err != nil {
@@ -198,6 +198,7 @@ func fmtFuzzImport(t *testing.T, kind, format, ext string, data []byte, opt Opti
 		return
 	}
 	defer f.Close()
+	defer rd.csv.Close()
 	if err := rd.format.read(rd); err != nil {
 		var fe *FileError
 		if !errors.As(err, &fe) && !errors.Is(err, errProbeDone) {

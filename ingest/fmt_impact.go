@@ -48,6 +48,16 @@ func readImpact(rd *reader) error {
 	sub1, shared := h.index("Sub Id 1", "SubId1", "Sub ID1"), h.index("Shared Id", "SharedId")
 	curCol := h.index("Currency")
 	campaign := h.index("Campaign Name", "CampaignName", "Brand", "Campaign Id", "CampaignId")
+	return readAffiliate(rd, affiliateCols{
+		id: c["Action Id"], orderName: oid, sale: c["Sale Amount"], commission: payout, date: c["Action Date"],
+		status: status, statuses: impactStatus, tracking: []int{sub1, shared}, coupon: promo, currency: curCol,
+		merchant: campaign, stamps: impactStamps, negative: false,
+	})
+}
+
+// readAffiliate reads every row of an affiliate network's export (impact,
+// CJ) into an order, and a redemption when the order used a code.
+func readAffiliate(rd *reader, c affiliateCols) error {
 	o := NewRecord(Orders)
 	red := NewRecord(Redemptions)
 	for rd.csv.Next() {
@@ -57,20 +67,17 @@ func readImpact(rd *reader) error {
 		}
 		o.Reset()
 		o.Line = rd.csv.line
-		rj := fillAffiliateOrder(rd, o, affiliateCols{
-			id: c["Action Id"], orderName: oid, sale: c["Sale Amount"], commission: payout, date: c["Action Date"],
-			status: status, statuses: impactStatus, tracking: []int{sub1, shared}, coupon: promo, currency: curCol,
-			merchant: campaign, stamps: impactStamps, negative: false,
-		})
-		if rj != nil {
+		if rj := fillAffiliateOrder(rd, o, c); rj != nil {
 			rd.rejectCSV(*rj)
 			continue
 		}
 		if err := rd.write(o); err != nil {
 			return err
 		}
-		if err := deriveRedemption(rd, o, red); err != nil {
-			return err
+		if o.Get("net_revenue").I >= 0 { // a correction (a negative CJ row) is no new redemption
+			if err := deriveRedemption(rd, o, red); err != nil {
+				return err
+			}
 		}
 		rd.accept(1)
 	}

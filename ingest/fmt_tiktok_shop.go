@@ -59,17 +59,8 @@ func readTikTokShop(rd *reader) error {
 		return &FileError{File: rd.file, Line: 1 + rd.csv.offset, Msg: "tiktok-shop exports name no currency; write it into a money header, e.g. SKU Subtotal After Discount(USD), or set the import currency"}
 	}
 	o := NewRecord(Orders)
-	type line struct {
-		line  int
-		cells []string
-	}
-	var group []line
-	first := true
-	flush := func() error {
-		if len(group) == 0 {
-			return nil
-		}
-		defer func() { group = group[:0] }()
+	id := func(cells []string) string { return exportCell(cellAt(cells, c.id)) }
+	return groupRows(rd, id, isDescription, func(group []heldRow) error {
 		rd.csv.rec = group[0].cells
 		rj := tiktokShopOrder(rd, c, cur, o, group[0].line, func(f func(cells []string, line int) *Reject) *Reject {
 			for _, l := range group {
@@ -87,13 +78,10 @@ func readTikTokShop(rd *reader) error {
 					bad = i
 				}
 			}
-			rd.reject(*rj, group[bad].cells, h.Raw)
-			for i, l := range group {
-				if i != bad {
-					rd.reject(Reject{Line: l.line, Column: c.id + 1, Field: h.Raw[c.id], Value: l.cells[c.id],
-						What: "belongs to an order rejected at line " + strconv.Itoa(rj.Line), Hint: "fix that row and import the file again"}, l.cells, h.Raw)
-				}
-			}
+			rd.rejectGroup(group, bad, *rj, func(r heldRow) Reject {
+				return Reject{Line: r.line, Column: c.id + 1, Field: h.Raw[c.id], Value: r.cells[c.id],
+					What: "belongs to an order rejected at line " + strconv.Itoa(rj.Line), Hint: "fix that row and import the file again"}
+			})
 			return nil
 		}
 		if err := rd.write(o); err != nil {
@@ -101,32 +89,7 @@ func readTikTokShop(rd *reader) error {
 		}
 		rd.accept(len(group))
 		return nil
-	}
-	for rd.csv.Next() {
-		if rj := rd.csv.Err(); rj != nil {
-			if err := flush(); err != nil {
-				return err
-			}
-			rd.rejectCSV(*rj)
-			first = false
-			continue
-		}
-		id := rd.cell(c.id)
-		if first {
-			first = false
-			if isDescription(id) {
-				continue // row 2: the field descriptions
-			}
-		}
-		cur := line{line: rd.csv.line, cells: append([]string(nil), rd.csv.rec...)}
-		if len(group) > 0 && id != exportCell(group[0].cells[c.id]) {
-			if err := flush(); err != nil { // flush moves rd.csv.rec
-				return err
-			}
-		}
-		group = append(group, cur)
-	}
-	return flush()
+	})
 }
 
 // isDescription tells the description row under the header: its Order ID

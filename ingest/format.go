@@ -114,9 +114,9 @@ func detect(kind string, h header, jsonl bool) (*Format, error) {
 // reader is the state of one import: the file's rows, the options, the
 // writer and the counts. Formats call accept and reject once per input row.
 type reader struct {
-	file     string // the name used in messages
-	sha      string
-	seq      int64
+	file     string        // the name used in messages
+	sha      string        // the file's sha256, once known (fileSHA)
+	hashed   func() string // waits for the sha256 of the file being hashed
 	format   *Format
 	opt      *Options
 	csv      *csvRows
@@ -124,6 +124,7 @@ type reader struct {
 	lines    *lineRows // line-oriented formats (Format.Sniff)
 	hash     *hasher
 	bots     *botMatcher
+	hosts    hostCache
 	loc      *time.Location // time zone for local times, nil when not configured
 	tzKey    string
 	out      rowSink
@@ -132,6 +133,8 @@ type reader struct {
 
 	read, accepted, rejected int
 	written                  map[string]int
+	formatTag                string  // "<kind>/<format>", the source_format of every row
+	lay                      *layout // of the table last written
 	rejects                  []Reject
 	pii                      map[string]bool // normalised header names holding personal data
 }
@@ -144,16 +147,37 @@ type rowSink interface {
 	abort()
 }
 
-// write stores a canonical row with its lineage. source_format is
+// write stores a canonical row with its lineage: source_line and
+// source_format here; source_sha256 and import_seq, the same for every row
+// of the import, are filled in by the lake writer. source_format is
 // "<import kind>/<format>", e.g. "orders/shopify": a redemption derived from
 // an orders export is told apart from one in a coupon platform's export.
 func (rd *reader) write(r *Record) error {
-	r.SetString("source_sha256", rd.sha)
-	r.SetInt("source_line", int64(r.Line))
-	r.SetInt("import_seq", rd.seq)
-	r.SetString("source_format", rd.format.Kind+"/"+rd.format.Name)
+	l := rd.lay
+	if l == nil || l.table != r.Table {
+		l = layoutOf(r.Table)
+		rd.lay = l
+	}
+	if l.line >= 0 {
+		r.Vals[l.line] = Value{Valid: true, I: int64(r.Line)}
+	}
+	if l.format >= 0 {
+		if rd.formatTag == "" {
+			rd.formatTag = rd.format.Kind + "/" + rd.format.Name
+		}
+		r.Vals[l.format] = Value{Valid: true, S: rd.formatTag}
+	}
 	rd.written[r.Table.Name]++
 	return rd.out.add(r)
+}
+
+// fileSHA returns the sha256 of the file being read, waiting for it if it
+// is still being computed.
+func (rd *reader) fileSHA() string {
+	if rd.sha == "" && rd.hashed != nil {
+		rd.sha = rd.hashed()
+	}
+	return rd.sha
 }
 
 func (rd *reader) accept(n int) { rd.read += n; rd.accepted += n }

@@ -70,23 +70,55 @@ func genericInputs(t *Table) []string {
 
 // binding ties a position in the input row to what it sets.
 type binding struct {
-	pos   int
-	name  string // canonical or extra input name
-	col   int    // canonical column index, -1 for extras
-	kind  Kind
-	enum  []string
-	field string // name as written in the file
+	pos      int
+	name     string // canonical or extra input name
+	col      int    // canonical column index, -1 for extras
+	extra    int    // index of an extra input in genericPlan.extras, -1 for columns
+	kind     Kind
+	required bool
+	rule     textRule // how a text value is checked and normalised
+	enum     []string
+	field    string // name as written in the file
 }
 
+// textRule says how a text cell of a generic file is checked.
+type textRule uint8
+
+const (
+	textPlain    textRule = iota
+	textCode              // coupon codes: trimmed, upper-case
+	textCurrency          // ISO 4217
+	textEnum              // one of the column's accepted values
+	textZone              // an IANA time zone
+)
+
+// Extra inputs (genericExtras) are held per row by position, not by name.
+const (
+	extraIP = iota
+	extraUserAgent
+	extraReferrer
+	extraEmail
+	extraAuthor
+	numExtras
+)
+
+var extraIndex = map[string]int{"ip": extraIP, "user_agent": extraUserAgent, "referrer": extraReferrer, "customer_email": extraEmail, "author": extraAuthor}
+
 type genericPlan struct {
-	t       *Table
-	binds   []binding
-	inputs  map[string]bool
-	scratch map[string]string
+	t        *Table
+	binds    []binding
+	inputs   map[string]bool
+	extras   [numExtras]string // the current row's extra inputs
+	required []int             // required columns of t
 }
 
 func planGeneric(t *Table, names []string) (*genericPlan, []string) {
-	p := &genericPlan{t: t, inputs: map[string]bool{}, scratch: map[string]string{}}
+	p := &genericPlan{t: t, inputs: map[string]bool{}}
+	for i, c := range t.Columns {
+		if c.Required {
+			p.required = append(p.required, i)
+		}
+	}
 	allowed := map[string]bool{}
 	for _, n := range genericInputs(t) {
 		allowed[n] = true
@@ -102,11 +134,24 @@ func planGeneric(t *Table, names []string) (*genericPlan, []string) {
 			unknown = append(unknown, raw)
 			continue
 		}
-		b := binding{pos: i, name: n, col: -1, field: raw}
+		b := binding{pos: i, name: n, col: -1, extra: -1, field: raw}
 		if idx, ok := t.index[n]; ok {
 			b.col = idx
 			b.kind = t.Columns[idx].Kind
+			b.required = t.Columns[idx].Required
 			b.enum = enums[t.Name+"."+n]
+			switch {
+			case strings.HasSuffix(n, "coupon_code"):
+				b.rule = textCode
+			case n == "currency":
+				b.rule = textCurrency
+			case b.enum != nil:
+				b.rule = textEnum
+			case n == "timezone":
+				b.rule = textZone
+			}
+		} else {
+			b.extra = extraIndex[n]
 		}
 		p.binds = append(p.binds, b)
 		p.inputs[n] = true
@@ -145,6 +190,7 @@ func readGeneric(rd *reader, t *Table) error {
 		if miss := missingRequired(t, plan); len(miss) > 0 {
 			return &FileError{File: rd.file, Line: 1 + rd.csv.offset, Msg: fmt.Sprintf("the header lacks required column %s for %s", quoteList(miss), t.Name)}
 		}
+		where := func(i int) (int, int) { return rd.csv.fieldLine(i), i + 1 }
 		for rd.csv.Next() {
 			if rj := rd.csv.Err(); rj != nil {
 				rd.rejectCSV(*rj)
@@ -152,7 +198,7 @@ func readGeneric(rd *reader, t *Table) error {
 			}
 			rec.Reset()
 			rec.Line = rd.csv.line
-			if rj := plan.fill(rd, rec, rd.csv.rec, func(i int) (int, int) { return rd.csv.fieldLine(i), i + 1 }); rj != nil {
+			if rj := plan.fill(rd, rec, rd.csv.rec, where); rj != nil {
 				rd.rejectCSV(*rj)
 				continue
 			}
@@ -218,20 +264,21 @@ func missingRequired(t *Table, p *genericPlan) []string {
 
 // fill parses the row's cells into rec; it returns the first problem.
 func (p *genericPlan) fill(rd *reader, rec *Record, vals []string, where func(int) (line, col int)) *Reject {
-	clear(p.scratch)
-	problem := func(b binding, v string, what, hint string) *Reject {
+	p.extras = [numExtras]string{}
+	problem := func(b *binding, v string, what, hint string) *Reject {
 		line, col := where(b.pos)
 		return &Reject{Line: line, Column: col, Field: b.field, Value: v, What: what, Hint: hint}
 	}
-	for _, b := range p.binds {
+	for i := range p.binds {
+		b := &p.binds[i]
 		raw := vals[b.pos]
 		v := cleanCell(raw)
 		if b.col < 0 {
-			p.scratch[b.name] = v
+			p.extras[b.extra] = v
 			continue
 		}
 		if v == "" {
-			if p.t.Columns[b.col].Required {
+			if b.required {
 				return problem(b, raw, "is empty", "fill in "+b.name+": every "+strings.TrimSuffix(p.t.Name, "s")+" row needs it")
 			}
 			continue
@@ -247,32 +294,32 @@ func (p *genericPlan) fill(rd *reader, rec *Record, vals []string, where func(in
 	if rj := p.finish(rd, rec, where); rj != nil {
 		return rj
 	}
-	for i, c := range p.t.Columns {
-		if c.Required && !rec.Vals[i].Valid {
-			return &Reject{Line: rec.Line, Column: 1, Field: c.Name, What: "is missing", Hint: "fill in " + c.Name}
+	for _, i := range p.required {
+		if !rec.Vals[i].Valid {
+			return &Reject{Line: rec.Line, Column: 1, Field: p.t.Columns[i].Name, What: "is missing", Hint: "fill in " + p.t.Columns[i].Name}
 		}
 	}
 	return nil
 }
 
-func setValue(rd *reader, rec *Record, b binding, v string) error {
+func setValue(rd *reader, rec *Record, b *binding, v string) error {
 	val := &rec.Vals[b.col]
 	switch b.kind {
 	case String:
-		switch {
-		case strings.HasSuffix(b.name, "coupon_code"):
+		switch b.rule {
+		case textCode:
 			v = normalizeCode(v)
-		case b.name == "currency":
+		case textCurrency:
 			v = strings.ToUpper(v)
 			if len(v) != 3 || strings.ToUpper(v) != v || strings.IndexFunc(v, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
 				return valueErr("is not a currency code", "use an ISO 4217 code like USD")
 			}
-		case b.enum != nil:
+		case textEnum:
 			v = strings.ToLower(v)
 			if !contains(b.enum, v) {
 				return valueErr("is not an accepted value", "use one of "+strings.Join(b.enum, ", "))
 			}
-		case b.name == "timezone":
+		case textZone:
 			if _, err := loadZone(v); err != nil {
 				return valueErr("is not a time zone", "use an IANA name like America/New_York")
 			}
@@ -298,7 +345,7 @@ func setValue(rd *reader, rec *Record, b binding, v string) error {
 		if f < 0 {
 			return valueErr("is negative", "this value cannot be below zero")
 		}
-		*val = Value{Valid: true, F: f}
+		*val = FloatValue(f)
 	case Bool:
 		x, err := parseBool(v)
 		if err != nil {
@@ -360,41 +407,45 @@ func (p *genericPlan) finish(rd *reader, rec *Record, where func(int) (int, int)
 	case Drops:
 		return after("starts_at", "ends_at")
 	case Clicks:
-		s := p.scratch
-		ua := s["user_agent"]
-		if ip := s["ip"]; ip != "" || ua != "" {
-			if !rec.Get("visitor_key").Valid {
-				rec.SetString("visitor_key", rd.hash.key("visitor", ip, ua))
+		c, v := &clickCols, rec.Vals
+		ua := p.extras[extraUserAgent]
+		if ip := p.extras[extraIP]; ip != "" || ua != "" {
+			if !v[c.visitorKey].Valid {
+				v[c.visitorKey] = Value{Valid: true, S: rd.hash.key("visitor", ip, ua)}
 			}
 		}
 		reason := rd.bots.match(ua)
-		rec.SetBool("is_bot", reason != "")
-		rec.SetString("bot_reason", reason)
-		rec.SetBool("is_aggregated", false)
-		rec.SetInt("click_count", 1)
-		if ref := s["referrer"]; ref != "" {
-			rec.SetString("referrer_host", referrerHost(ref))
+		v[c.isBot] = Value{Valid: true, B: reason != ""}
+		if reason != "" {
+			v[c.botReason] = Value{Valid: true, S: reason}
 		}
-		if u := rec.Get("url"); u.Valid {
-			m := parseUTM(u.S, rd.opt.StreamParam)
-			rec.SetString("utm_source", m.source)
-			rec.SetString("utm_medium", m.medium)
-			rec.SetString("utm_campaign", m.campaign)
-			rec.SetString("utm_content", m.content)
-			rec.SetString("utm_term", m.term)
-			if !rec.Get("stream_id").Valid {
-				rec.SetString("stream_id", m.stream)
+		v[c.isAggregated] = Value{Valid: true, B: false}
+		v[c.clickCount] = Value{Valid: true, I: 1}
+		if ref := p.extras[extraReferrer]; ref != "" {
+			if h := rd.hosts.host(ref); h != "" {
+				v[c.referrerHost] = Value{Valid: true, S: h}
 			}
 		}
-		if !rec.Get("click_id").Valid {
-			rec.SetString("click_id", fileID(rd.sha)+":"+strconv.Itoa(rec.Line))
+		if u := v[c.url]; u.Valid {
+			m := parseUTM(u.S, rd.opt.StreamParam)
+			for i, s := range [...]string{m.source, m.medium, m.campaign, m.content, m.term} {
+				if s != "" {
+					v[c.utm[i]] = Value{Valid: true, S: s}
+				}
+			}
+			if !v[c.streamID].Valid && m.stream != "" {
+				v[c.streamID] = Value{Valid: true, S: m.stream}
+			}
+		}
+		if !v[c.clickID].Valid {
+			v[c.clickID] = Value{Valid: true, S: fileID(rd.fileSHA()) + ":" + strconv.Itoa(rec.Line)}
 		}
 	case Orders:
-		if e := p.scratch["customer_email"]; e != "" && !rec.Get("customer_key").Valid {
+		if e := p.extras[extraEmail]; e != "" && !rec.Get("customer_key").Valid {
 			rec.SetString("customer_key", rd.hash.email(e))
 		}
 	case Chat:
-		if a := p.scratch["author"]; a != "" && !rec.Get("author_key").Valid {
+		if a := p.extras[extraAuthor]; a != "" && !rec.Get("author_key").Valid {
 			rec.SetString("author_key", rd.hash.key("author", strings.ToLower(a)))
 		}
 		if !rec.Get("seq").Valid {
@@ -405,6 +456,18 @@ func (p *genericPlan) finish(rd *reader, rec *Record, where func(int) (int, int)
 		}
 	}
 	return nil
+}
+
+// clickCols are the positions of the click columns the generic format
+// derives, looked up once instead of by name on every row.
+var clickCols = struct {
+	visitorKey, isBot, botReason, isAggregated, clickCount, referrerHost, url, streamID, clickID int
+	utm                                                                                          [5]int // source, medium, campaign, content, term
+}{
+	visitorKey: Clicks.Col("visitor_key"), isBot: Clicks.Col("is_bot"), botReason: Clicks.Col("bot_reason"),
+	isAggregated: Clicks.Col("is_aggregated"), clickCount: Clicks.Col("click_count"), referrerHost: Clicks.Col("referrer_host"),
+	url: Clicks.Col("url"), streamID: Clicks.Col("stream_id"), clickID: Clicks.Col("click_id"),
+	utm: [5]int{Clicks.Col("utm_source"), Clicks.Col("utm_medium"), Clicks.Col("utm_campaign"), Clicks.Col("utm_content"), Clicks.Col("utm_term")},
 }
 
 func (p *genericPlan) bindingOf(name string) *binding {

@@ -8,12 +8,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -102,71 +104,63 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 	if TableByName(opt.Kind) == nil {
 		return nil, &FileError{File: name, Msg: fmt.Sprintf("unknown import kind %q; use one of %s", opt.Kind, strings.Join(Kinds(), ", "))}
 	}
-	sha, err := fileSHA256(path)
-	if err != nil {
-		return nil, err
-	}
-	st := &Stats{File: name, SHA256: sha, Kind: opt.Kind, Written: map[string]int{}}
 	manifest, err := lake.Manifest(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var seq int64 = 1
-	var previous *ManifestEntry
-	for i, e := range manifest {
-		if e.SHA256 == sha {
-			previous = &manifest[i]
+	// The file is hashed on its own goroutine while it is parsed; the writer
+	// checks the manifest before it creates any file (resolve), and what was
+	// parsed until then is dropped when the file is already there.
+	res := &resolver{hashed: hashFile(path), lake: lake, manifest: manifest, kind: opt.Kind, configKey: configKey}
+	st := &Stats{File: name, Kind: opt.Kind, Written: map[string]int{}}
+	skipped := func() (*Stats, bool) {
+		if _, err := res.decision(); !errors.Is(err, errSkipped) {
+			return nil, false
 		}
-		if e.ImportSeq >= seq {
-			seq = e.ImportSeq + 1
-		}
-	}
-	if previous != nil {
-		if previous.RowsRejected == 0 || previous.Kind != opt.Kind || previous.ConfigKey == configKey {
-			st.Skipped, st.Format = true, previous.Format
-			return st, nil
-		}
-		// The file was imported with rejects under other settings (a time
-		// zone set since, say): import it again, in its old place in the
-		// import order, replacing what it wrote before.
-		if err := lake.forget(previous.SHA256); err != nil {
-			return nil, err
-		}
-		seq = previous.ImportSeq
-		st.Retried = int(previous.RowsRejected)
+		return &Stats{File: name, SHA256: res.sha, Kind: opt.Kind, Format: res.previous.Format, Skipped: true, Written: map[string]int{}}, true
 	}
 
-	rd := &reader{file: name, sha: sha, seq: seq, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
-		out: newTableWriter(lake, sha), lake: lake, written: st.Written, pii: map[string]bool{}}
+	rd := &reader{file: name, hashed: res.fileSHA, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
+		out: newTableWriter(lake, res.decision, res.claim), lake: lake, written: st.Written, pii: map[string]bool{}}
 	f, err := openReader(rd, path)
 	if err != nil {
+		rd.out.abort()
+		if st, ok := skipped(); ok {
+			return st, nil
+		}
 		return nil, err
 	}
 	defer f.Close()
+	defer rd.csv.Close()
 	st.Format = rd.format.Name
 
 	if err := rd.format.read(rd); err != nil {
 		rd.out.abort()
+		if st, ok := skipped(); ok {
+			return st, nil
+		}
 		var fe *FileError
 		if asFileError(err, &fe) {
 			return nil, fe
 		}
 		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
-	if rd.csv != nil && rd.csv.Fatal() != nil {
-		rd.out.abort()
-		return nil, fmt.Errorf("read %s: %w", name, rd.csv.Fatal())
+	fatal := func() error {
+		switch {
+		case rd.csv != nil && rd.csv.Fatal() != nil:
+			return fmt.Errorf("read %s: %w", name, rd.csv.Fatal())
+		case rd.jsonl != nil && rd.jsonl.fatal != nil:
+			return fmt.Errorf("read %s: %w", name, rd.jsonl.fatal)
+		case rd.lines != nil && rd.lines.fatal != nil:
+			return fmt.Errorf("read %s: %w", name, rd.lines.fatal)
+		}
+		return ctx.Err()
 	}
-	if rd.jsonl != nil && rd.jsonl.fatal != nil {
+	if err := fatal(); err != nil {
 		rd.out.abort()
-		return nil, fmt.Errorf("read %s: %w", name, rd.jsonl.fatal)
-	}
-	if rd.lines != nil && rd.lines.fatal != nil {
-		rd.out.abort()
-		return nil, fmt.Errorf("read %s: %w", name, rd.lines.fatal)
-	}
-	if err := ctx.Err(); err != nil {
-		rd.out.abort()
+		if st, ok := skipped(); ok {
+			return st, nil
+		}
 		return nil, err
 	}
 	st.Read, st.Accepted, st.Rejected, st.Rejects = rd.read, rd.accepted, rd.rejected, rd.rejects
@@ -175,7 +169,19 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		return nil, fmt.Errorf("import %s: internal accounting error: read %d != accepted %d + rejected %d (rejects %d)", name, st.Read, st.Accepted, st.Rejected, len(st.Rejects))
 	}
 	if err := rd.out.commit(); err != nil {
+		if st, ok := skipped(); ok {
+			return st, nil
+		}
 		return nil, err
+	}
+	k, err := res.decision()
+	if err != nil {
+		return nil, err
+	}
+	sha, seq := k.sha, k.seq
+	st.SHA256 = sha
+	if res.previous != nil {
+		st.Retried = int(res.previous.RowsRejected)
 	}
 	if len(rd.rejects) > 0 {
 		if err := lake.writeRejects(sha, name, rd.rejects); err != nil {
@@ -353,17 +359,113 @@ func quoteList(ss []string) string {
 	return strings.Join(q, ", ")
 }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+// hashFile computes the sha256 of the file at path on its own goroutine; the
+// returned function waits for it.
+func hashFile(path string) func() (string, error) {
+	var sha string
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f, oerr := os.Open(path)
+		if oerr != nil {
+			err = oerr
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, cerr := io.CopyBuffer(h, f, make([]byte, 1<<20)); cerr != nil {
+			err = fmt.Errorf("read %s: %w", path, cerr)
+			return
+		}
+		sha = hex.EncodeToString(h.Sum(nil))
+	}()
+	return func() (string, error) {
+		<-done
+		return sha, err
+	}
+}
+
+// resolver decides, once the file's sha256 is known, whether the file is
+// imported and under which import sequence: a file in the manifest is
+// skipped (errSkipped) unless its import had rejects and other settings,
+// in which case it is imported again in its old place in the import order,
+// its old rows forgotten only when the new ones are complete (claim).
+type resolver struct {
+	hashed    func() (string, error)
+	lake      *Lake
+	manifest  []ManifestEntry
+	kind      string
+	configKey string
+
+	decided  sync.Once
+	k        consts
+	err      error
+	sha      string
+	previous *ManifestEntry // the file's entry in the manifest, if any
+
+	claimed  sync.Once
+	claimErr error
+}
+
+// decision returns the file's lineage values or errSkipped; it only reads,
+// and decides once.
+func (r *resolver) decision() (consts, error) {
+	r.decided.Do(func() { r.k, r.err = r.decide() })
+	return r.k, r.err
+}
+
+func (r *resolver) decide() (consts, error) {
+	sha, err := r.hashed()
 	if err != nil {
-		return "", err
+		return consts{}, err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
+	r.sha = sha
+	var seq int64 = 1
+	for i, e := range r.manifest {
+		if e.SHA256 == sha {
+			r.previous = &r.manifest[i]
+		}
+		if e.ImportSeq >= seq {
+			seq = e.ImportSeq + 1
+		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	if p := r.previous; p != nil {
+		if p.RowsRejected == 0 || p.Kind != r.kind || p.ConfigKey == r.configKey {
+			return consts{}, errSkipped
+		}
+		// The file was imported with rejects under other settings (a time
+		// zone set since, say): import it again, in its old place in the
+		// import order, replacing what it wrote before.
+		seq = p.ImportSeq
+	}
+	return consts{sha: sha, seq: seq}, nil
+}
+
+// claim removes the earlier import of a file imported again. The table
+// writer calls it when the new rows are written, before their files take
+// the earlier ones' names: an import that fails before leaves the earlier
+// one in place.
+func (r *resolver) claim() error {
+	if _, err := r.decision(); err != nil {
+		return err
+	}
+	r.claimed.Do(func() {
+		if r.previous != nil {
+			r.claimErr = r.lake.forget(r.previous.SHA256)
+		}
+	})
+	return r.claimErr
+}
+
+// fileSHA waits for the file's sha256 (for formats that derive ids from
+// it). On a read error it returns zeros: the import fails on that error.
+func (r *resolver) fileSHA() string {
+	sha, err := r.hashed()
+	if err != nil || len(sha) != 64 {
+		return strings.Repeat("0", 64)
+	}
+	return sha
 }
 
 // decompressFor returns a reader of the file's content, unpacking gzip and

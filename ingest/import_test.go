@@ -35,7 +35,7 @@ func TestImportGenericCSV(t *testing.T) {
 			t.Errorf("started_at = %s; want 2026-11-03T00:00:00Z", got)
 		}
 		if r.s("title") != "Glow, live" || r.i("unique_viewers") != 4542 || r.i("flat_fee") != 15000 ||
-			r.v("commission_rate").F != 0.12 || r.s("currency") != "USD" || r.s("timezone") != "America/New_York" {
+			r.v("commission_rate").Float() != 0.12 || r.s("currency") != "USD" || r.s("timezone") != "America/New_York" {
 			t.Errorf("s1 = %+v", r.vals)
 		}
 		s3 := findRow(t, rows, "stream_id", "s3")
@@ -66,7 +66,7 @@ func TestImportGenericCSV(t *testing.T) {
 		}
 		rows := tableRows(t, lake, Drops)
 		d1 := findRow(t, rows, "drop_id", "d1")
-		if d1.s("coupon_code") != "GLOW20" || d1.s("structure") != "limited_quantity" || d1.i("quantity_limit") != 25 || d1.v("discount_pct").F != 20 {
+		if d1.s("coupon_code") != "GLOW20" || d1.s("structure") != "limited_quantity" || d1.i("quantity_limit") != 25 || d1.v("discount_pct").Float() != 20 {
 			t.Errorf("d1 = %+v", d1.vals)
 		}
 		if d4 := findRow(t, rows, "drop_id", "d4"); d4.i("discount_amount") != 500 || d4.v("coupon_code").Valid {

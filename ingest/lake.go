@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/decimal128"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
@@ -34,10 +34,6 @@ import (
 type Lake struct {
 	Dir string
 }
-
-// batchRows is how many rows are buffered before a batch is written as a
-// Parquet row group: memory is bounded by it, not by the file size.
-const batchRows = 32 * 1024
 
 // Init creates the lake folders and the zero-row schema file of every table
 // so that SQL can read a table before anything was imported into it, and
@@ -175,7 +171,7 @@ func writerProps(t *Table) *parquet.WriterProperties {
 		parquet.WithCreatedBy("postlive"),
 	}
 	for _, c := range t.Columns {
-		if c.Kind == String && !c.Unique && c.Name != "source_sha256" {
+		if c.Kind == String && !c.Unique {
 			opts = append(opts, parquet.WithDictionaryFor(c.Name, true))
 		}
 	}
@@ -184,17 +180,17 @@ func writerProps(t *Table) *parquet.WriterProperties {
 	return p
 }
 
-// partWriter writes one Parquet file of one table, batch by batch.
+// partWriter writes one Parquet file of one table, a row group per batch.
 type partWriter struct {
-	table     *Table
-	final     string
-	tmp       string
-	f         *os.File
-	fw        *pqarrow.FileWriter
-	b         *array.RecordBuilder
-	pending   int
-	rows      int
-	appenders []func(Value)
+	table *Table
+	lay   *layout
+	final string
+	tmp   string
+	f     *os.File
+	fw    *pqarrow.FileWriter
+	rows  int
+	own   *batch             // rows given one by one (add)
+	dicts []map[string]int32 // per column, reused to build dictionaries
 }
 
 func newPartWriter(t *Table, final string) (*partWriter, error) {
@@ -206,117 +202,77 @@ func newPartWriter(t *Table, final string) (*partWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	schema := ArrowSchema(t)
-	fw, err := pqarrow.NewFileWriter(schema, f, writerProps(t), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	lay := layoutOf(t)
+	fw, err := pqarrow.NewFileWriter(lay.schema, f, writerProps(t), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return nil, fmt.Errorf("create parquet %s: %w", final, err)
 	}
-	w := &partWriter{table: t, final: final, tmp: tmp, f: f, fw: fw, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}
-	w.appenders = make([]func(Value), len(t.Columns))
-	for i, c := range t.Columns {
-		w.appenders[i] = appender(c.Kind, w.b.Field(i))
-	}
-	return w, nil
+	return &partWriter{table: t, lay: lay, final: final, tmp: tmp, f: f, fw: fw, dicts: make([]map[string]int32, len(t.Columns))}, nil
 }
 
-func appender(k Kind, fb array.Builder) func(Value) {
-	switch k {
-	case String:
-		b := fb.(*array.StringBuilder)
-		return func(v Value) {
-			if v.Valid {
-				b.Append(v.S)
-			} else {
-				b.AppendNull()
-			}
-		}
-	case Int:
-		b := fb.(*array.Int64Builder)
-		return func(v Value) {
-			if v.Valid {
-				b.Append(v.I)
-			} else {
-				b.AppendNull()
-			}
-		}
-	case Float:
-		b := fb.(*array.Float64Builder)
-		return func(v Value) {
-			if v.Valid {
-				b.Append(v.F)
-			} else {
-				b.AppendNull()
-			}
-		}
-	case Bool:
-		b := fb.(*array.BooleanBuilder)
-		return func(v Value) {
-			if v.Valid {
-				b.Append(v.B)
-			} else {
-				b.AppendNull()
-			}
-		}
-	case Money:
-		b := fb.(*array.Decimal128Builder)
-		return func(v Value) {
-			if v.Valid {
-				b.Append(decimal128.FromI64(v.I))
-			} else {
-				b.AppendNull()
-			}
-		}
-	case Time:
-		b := fb.(*array.TimestampBuilder)
-		return func(v Value) {
-			if v.Valid {
-				b.Append(arrow.Timestamp(v.I))
-			} else {
-				b.AppendNull()
-			}
-		}
-	case Date:
-		b := fb.(*array.Date32Builder)
-		return func(v Value) {
-			if v.Valid {
-				b.Append(arrow.Date32(v.I))
-			} else {
-				b.AppendNull()
-			}
-		}
+// add appends one row of a table without lineage columns (the manifest, the
+// rejects); rows of canonical tables come in batches (write).
+func (w *partWriter) add(r *Record) error {
+	if w.lay.sha >= 0 || w.lay.seq >= 0 {
+		return fmt.Errorf("ingest: rows of %s need their lineage; write them in batches", w.table.Name)
 	}
-	panic("unknown kind")
-}
-
-func (w *partWriter) add(r *Record) error { return w.addVals(r.Vals) }
-
-func (w *partWriter) addVals(vals []Value) error {
-	for i, v := range vals {
-		w.appenders[i](v)
+	if w.own == nil {
+		w.own = newBatch(w.lay)
 	}
-	w.pending++
-	w.rows++
-	if w.pending >= batchRows {
+	w.own.add(r.Vals)
+	if w.own.full() {
 		return w.flush()
 	}
 	return nil
 }
 
-func (w *partWriter) flush() error {
-	if w.pending == 0 {
+// write writes a batch as one row group, with the import's lineage values,
+// column by column: text that repeats goes in as a dictionary array, the
+// rest as the batch's own buffers. The file's Arrow schema stays the plain
+// one (ArrowSchema); the Parquet columns are the same either way.
+func (w *partWriter) write(b *batch, k *consts) error {
+	if b.n == 0 {
 		return nil
 	}
-	rec := w.b.NewRecord()
-	defer rec.Release()
-	w.pending = 0
-	// Write (not WriteBuffered): each batch becomes its own row group, so
-	// nothing accumulates beyond one batch per open partition.
-	if err := w.fw.Write(rec); err != nil {
-		return fmt.Errorf("write parquet %s: %w", w.final, err)
+	w.rows += b.n
+	w.fw.NewRowGroup()
+	l := b.lay
+	for i := range b.cols {
+		var arr arrow.Array
+		switch {
+		case i == l.sha:
+			arr = constDict(k.sha, b.n)
+		case i == l.seq:
+			arr = constInt64(k.seq, b.n)
+		case l.dict[i] && l.sha >= 0:
+			if w.dicts[i] == nil {
+				w.dicts[i] = make(map[string]int32, 64)
+			}
+			arr = b.dictColumn(i, w.dicts[i])
+		}
+		if arr == nil {
+			arr = b.column(i)
+		}
+		err := w.fw.WriteColumnData(arr)
+		arr.Release()
+		if err != nil {
+			return fmt.Errorf("write parquet %s: %w", w.final, err)
+		}
 	}
 	return nil
+}
+
+// flush writes the rows given by add.
+func (w *partWriter) flush() error {
+	if w.own == nil || w.own.n == 0 {
+		return nil
+	}
+	err := w.write(w.own, nil)
+	w.own.dropText()
+	w.own.reset()
+	return err
 }
 
 // close flushes, syncs and renames the file into place.
@@ -325,7 +281,6 @@ func (w *partWriter) close() error {
 	if cerr := w.fw.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close parquet %s: %w", w.final, cerr)
 	}
-	w.b.Release()
 	// pqarrow closes the underlying file; sync it through a fresh handle.
 	if err == nil {
 		err = syncFile(w.tmp)
@@ -342,7 +297,6 @@ func (w *partWriter) close() error {
 
 func (w *partWriter) abort() {
 	w.fw.Close()
-	w.b.Release()
 	os.Remove(w.tmp)
 }
 
@@ -554,7 +508,7 @@ func readRows(ctx context.Context, path string, t *Table) ([][]Value, error) {
 				case *array.Timestamp:
 					v.I = int64(a.Value(j))
 				case *array.Float64:
-					v.F = a.Value(j)
+					v.I = int64(math.Float64bits(a.Value(j)))
 				case *array.Boolean:
 					v.B = a.Value(j)
 				case *array.Date32:

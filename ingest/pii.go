@@ -3,7 +3,6 @@ package ingest
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"hash"
 	"strings"
 )
 
@@ -12,26 +11,25 @@ import (
 // the lake ever holding an e-mail or IP address.
 type hasher struct {
 	salt []byte
-	h    hash.Hash
-	sum  []byte
-	out  []byte
+	buf  []byte   // the hashed message, reused
+	out  [32]byte // the key in hex, reused
 }
 
 func newHasher(salt string) *hasher {
-	return &hasher{salt: []byte(salt), h: sha256.New(), sum: make([]byte, 0, sha256.Size), out: make([]byte, 32)}
+	return &hasher{salt: []byte(salt)}
 }
 
 // key returns the first 128 bits of SHA-256(salt, 0, part1, 0, part2, …) in hex.
 func (p *hasher) key(parts ...string) string {
-	p.h.Reset()
-	p.h.Write(p.salt)
+	b := append(p.buf[:0], p.salt...)
 	for _, s := range parts {
-		p.h.Write([]byte{0})
-		p.h.Write([]byte(s))
+		b = append(b, 0)
+		b = append(b, s...)
 	}
-	p.sum = p.h.Sum(p.sum[:0])
-	hex.Encode(p.out, p.sum[:16])
-	return string(p.out)
+	p.buf = b
+	sum := sha256.Sum256(b)
+	hex.Encode(p.out[:], sum[:16])
+	return string(p.out[:])
 }
 
 // email returns the key of an e-mail address (trimmed, lower-cased), or "".

@@ -5,31 +5,46 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 	"time"
 )
 
 // tableWriter routes the rows of one import into per-month partition files.
-// The reading goroutine (the format) copies each row into a small stage per
-// partition; full stages go over a channel to one writer goroutine, which
-// appends them to Arrow builders and writes Parquet row groups. Parsing and
-// encoding so run on two cores, and memory stays bounded: a few stages in
-// flight, and at most maxPending partitions holding a partial row group
-// (the least recently used is flushed early), however many months or rows a
-// file spans.
+// The reading goroutine (the format) appends each row to the open batch of
+// its partition, column by column as Arrow lays them out; full batches go
+// over a channel to one writer goroutine, which wraps each column in an
+// Arrow array and writes the batch as a Parquet row group. Validating and
+// encoding so run on separate cores, and memory stays bounded: at most
+// maxOpen partitions hold a partial batch (the least recently used is sent
+// early, as a shorter row group) and inFlight batches wait for the writer,
+// however many months or rows a file spans.
+//
+// The writer creates no file before resolve has told it the file's sha256
+// and import sequence (the file is hashed while it is parsed, see Import);
+// until then the reader runs ahead by the batches in flight. When resolve
+// finds the file already imported, the writer stops and add returns
+// errSkipped. Files are written under temporary names; commit calls claim
+// (which forgets an earlier import of the same file) just before it renames
+// them into place.
 type tableWriter struct {
-	lake   *Lake
-	sha    string
-	stages map[partKey]*stage // reader side: the partitions' current stages
-	tick   int64
-	ch     chan *stage
-	free   chan *stage
-	done   chan struct{}
-	err    error // the writer goroutine's first error, read after done
-	closed bool
+	lake    *Lake
+	resolve func() (consts, error)
+	claim   func() error
+	open    map[partKey]*batch // reader side: the partitions' open batches
+	last    *batch             // the batch the previous row went to
+	month   monthCache
+	tick    int64
+	ch      chan *batch
+	free    chan *batch
+	done    chan struct{}
+	failed  atomic.Bool // set by the writer goroutine after it set err
+	err     error       // the writer goroutine's first error
+	closed  bool
 
 	// writer side
-	parts   map[partKey]*partWriter
-	lastUse map[partKey]int64
+	k        consts
+	resolved bool
+	parts    map[partKey]*partWriter
 }
 
 // partKey names one partition file of an import: table and month.
@@ -38,45 +53,55 @@ type partKey struct {
 	month int // year*12 + month-1; -1 for unpartitioned tables
 }
 
-// stage holds up to stageRows copied rows of one partition.
-type stage struct {
-	key  partKey
-	rows [][]Value
-	n    int
-	used int64
-}
-
 const (
-	stageRows  = 4096
-	maxStages  = 8 // reader-side stages open at once
-	maxPending = 4 // writer-side partitions holding a partial row group
-	inFlight   = 4 // stages queued for the writer
+	maxOpen  = 4 // partitions holding a partial batch at once
+	inFlight = 2 // batches queued for the writer
 )
 
-func newTableWriter(l *Lake, sha string) *tableWriter {
+// errSkipped stops the import of a file that the manifest already holds.
+var errSkipped = errors.New("ingest: file already imported")
+
+func newTableWriter(l *Lake, resolve func() (consts, error), claim func() error) *tableWriter {
 	tw := &tableWriter{
-		lake: l, sha: sha, stages: map[partKey]*stage{},
-		ch: make(chan *stage, inFlight), free: make(chan *stage, inFlight+maxStages+1), done: make(chan struct{}),
-		parts: map[partKey]*partWriter{}, lastUse: map[partKey]int64{},
+		lake: l, resolve: resolve, claim: claim, open: map[partKey]*batch{},
+		ch: make(chan *batch, inFlight), free: make(chan *batch, inFlight+maxOpen+1), done: make(chan struct{}),
+		parts: map[partKey]*partWriter{},
 	}
 	go tw.writeLoop()
 	return tw
 }
 
-func partitionOf(r *Record) partKey {
+// monthCache remembers the month of the previous row's partition column.
+type monthCache struct {
+	table  *Table
+	lo, hi int64 // the month's first and past-the-last value
+	month  int
+}
+
+func (tw *tableWriter) partitionOf(r *Record, l *layout) partKey {
 	t := r.Table
-	if t.Partition == "" {
+	if l.part < 0 {
 		return partKey{table: t, month: -1}
 	}
-	i := t.Col(t.Partition)
-	v := r.Vals[i].I
-	var ts time.Time
-	if t.Columns[i].Kind == Date {
-		ts = time.Unix(v*86400, 0).UTC()
-	} else {
-		ts = time.UnixMicro(v).UTC()
+	v := r.Vals[l.part].I
+	c := &tw.month
+	if c.table == t && v >= c.lo && v < c.hi {
+		return partKey{table: t, month: c.month}
 	}
-	return partKey{table: t, month: ts.Year()*12 + int(ts.Month()) - 1}
+	day := t.Columns[l.part].Kind == Date
+	ts := time.UnixMicro(v).UTC()
+	if day {
+		ts = time.Unix(v*86400, 0).UTC()
+	}
+	start := time.Date(ts.Year(), ts.Month(), 1, 0, 0, 0, 0, time.UTC)
+	next := start.AddDate(0, 1, 0)
+	if day {
+		c.lo, c.hi = start.Unix()/86400, next.Unix()/86400
+	} else {
+		c.lo, c.hi = start.UnixMicro(), next.UnixMicro()
+	}
+	c.table, c.month = t, ts.Year()*12+int(ts.Month())-1
+	return partKey{table: t, month: c.month}
 }
 
 func (tw *tableWriter) path(k partKey) string {
@@ -84,136 +109,137 @@ func (tw *tableWriter) path(k partKey) string {
 	if k.month >= 0 {
 		dir = filepath.Join(dir, fmt.Sprintf("year=%04d", k.month/12), fmt.Sprintf("month=%02d", k.month%12+1))
 	}
-	return filepath.Join(dir, fileID(tw.sha)+".parquet")
+	return filepath.Join(dir, fileID(tw.k.sha)+".parquet")
 }
 
-// add copies a row into its partition's stage; the record may be reused.
+// add appends a row to its partition's batch; the record may be reused.
 func (tw *tableWriter) add(r *Record) error {
-	select {
-	case <-tw.done:
-		if tw.err != nil {
-			return tw.err
-		}
-		return errors.New("ingest: row added after the writer finished")
-	default:
+	if tw.failed.Load() {
+		return tw.err
 	}
-	k := partitionOf(r)
-	st := tw.stages[k]
-	if st == nil {
-		if len(tw.stages) >= maxStages {
-			tw.sendOldest()
+	if tw.closed {
+		return errors.New("ingest: row added after the writer finished")
+	}
+	b := tw.last
+	var l *layout
+	if b != nil && b.lay.table == r.Table {
+		l = b.lay
+	} else {
+		l = layoutOf(r.Table)
+	}
+	k := tw.partitionOf(r, l)
+	if b == nil || b.key != k {
+		b = tw.open[k]
+		if b == nil {
+			if len(tw.open) >= maxOpen {
+				tw.sendOldest()
+			}
+			b = tw.newBatch(l, k)
+			tw.open[k] = b
 		}
-		st = tw.newStage(k)
-		tw.stages[k] = st
+		tw.last = b
 	}
 	tw.tick++
-	st.used = tw.tick
-	copy(st.rows[st.n], r.Vals)
-	st.n++
-	if st.n == stageRows {
-		delete(tw.stages, k)
-		tw.ch <- st
+	b.used = tw.tick
+	b.add(r.Vals)
+	if b.full() {
+		tw.send(b)
 	}
 	return nil
 }
 
-func (tw *tableWriter) newStage(k partKey) *stage {
+func (tw *tableWriter) newBatch(l *layout, k partKey) *batch {
 	select {
-	case st := <-tw.free:
-		if len(st.rows[0]) == len(k.table.Columns) {
-			st.key, st.n = k, 0
-			return st
+	case b := <-tw.free:
+		if b.lay == l {
+			b.reset()
+			b.key = k
+			return b
 		}
 	default:
 	}
-	st := &stage{key: k, rows: make([][]Value, stageRows)}
-	vals := make([]Value, stageRows*len(k.table.Columns))
-	for i := range st.rows {
-		st.rows[i] = vals[i*len(k.table.Columns) : (i+1)*len(k.table.Columns) : (i+1)*len(k.table.Columns)]
+	b := newBatch(l)
+	b.key = k
+	return b
+}
+
+func (tw *tableWriter) send(b *batch) {
+	delete(tw.open, b.key)
+	if tw.last == b {
+		tw.last = nil
 	}
-	return st
+	tw.ch <- b
 }
 
 func (tw *tableWriter) sendOldest() {
-	var oldest *stage
-	for _, st := range tw.stages {
-		if oldest == nil || st.used < oldest.used {
-			oldest = st
+	var oldest *batch
+	for _, b := range tw.open {
+		if oldest == nil || b.used < oldest.used {
+			oldest = b
 		}
 	}
-	delete(tw.stages, oldest.key)
-	tw.ch <- oldest
+	tw.send(oldest)
 }
 
-// writeLoop runs on its own goroutine: it appends staged rows to the
-// partition writers and keeps at most maxPending partial row groups.
+// writeLoop runs on its own goroutine: it writes each batch as a row group
+// of its partition's file.
 func (tw *tableWriter) writeLoop() {
 	defer close(tw.done)
-	var tick int64
-	for st := range tw.ch {
+	for b := range tw.ch {
 		if tw.err != nil {
 			continue // drain after a failure
 		}
-		w := tw.parts[st.key]
-		if w == nil {
-			var err error
-			if w, err = newPartWriter(st.key.table, tw.path(st.key)); err != nil {
-				tw.err = err
-				continue
-			}
-			tw.parts[st.key] = w
+		if err := tw.write(b); err != nil {
+			tw.err = err
+			tw.failed.Store(true)
 		}
-		for i := 0; i < st.n && tw.err == nil; i++ {
-			if err := w.addVals(st.rows[i]); err != nil {
-				tw.err = err
-			}
-		}
-		tick++
-		tw.lastUse[st.key] = tick
-		clear(st.rows[:st.n]) // drop string references before reuse
+		b.dropText()
 		select {
-		case tw.free <- st:
+		case tw.free <- b:
 		default:
-		}
-		if tw.err == nil {
-			tw.err = tw.limitPending()
 		}
 	}
 }
 
-// limitPending flushes the least recently used partial row groups until at
-// most maxPending partitions hold rows in memory.
-func (tw *tableWriter) limitPending() error {
-	for {
-		var pending []partKey
-		for k, w := range tw.parts {
-			if w.pending > 0 {
-				pending = append(pending, k)
-			}
+func (tw *tableWriter) write(b *batch) error {
+	if err := tw.resolveOnce(); err != nil {
+		return err
+	}
+	w := tw.parts[b.key]
+	if w == nil {
+		var err error
+		if w, err = newPartWriter(b.key.table, tw.path(b.key)); err != nil {
+			return err
 		}
-		if len(pending) <= maxPending {
-			return nil
-		}
-		sort.Slice(pending, func(i, j int) bool { return tw.lastUse[pending[i]] < tw.lastUse[pending[j]] })
-		if err := tw.parts[pending[0]].flush(); err != nil {
+		tw.parts[b.key] = w
+	}
+	return w.write(b, &tw.k)
+}
+
+func (tw *tableWriter) resolveOnce() error {
+	if !tw.resolved {
+		tw.resolved = true
+		var err error
+		if tw.k, err = tw.resolve(); err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
-// finish sends the remaining stages and waits for the writer goroutine.
+// finish sends the remaining batches and waits for the writer goroutine.
 func (tw *tableWriter) finish() error {
 	if !tw.closed {
 		tw.closed = true
-		keys := make([]*stage, 0, len(tw.stages))
-		for _, st := range tw.stages {
-			keys = append(keys, st)
+		rest := make([]*batch, 0, len(tw.open))
+		for _, b := range tw.open {
+			rest = append(rest, b)
 		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i].used < keys[j].used })
-		for _, st := range keys {
-			tw.ch <- st
+		sort.Slice(rest, func(i, j int) bool { return rest[i].used < rest[j].used })
+		for _, b := range rest {
+			tw.ch <- b
 		}
-		tw.stages = nil
+		tw.open, tw.last = nil, nil
 		close(tw.ch)
 	}
 	<-tw.done
@@ -222,7 +248,14 @@ func (tw *tableWriter) finish() error {
 
 // commit closes and renames every partition file, in a fixed order.
 func (tw *tableWriter) commit() error {
-	if err := tw.finish(); err != nil {
+	err := tw.finish()
+	if err == nil {
+		err = tw.resolveOnce() // a file without rows is checked too
+	}
+	if err == nil && tw.claim != nil {
+		err = tw.claim()
+	}
+	if err != nil {
 		tw.abortParts()
 		return err
 	}

@@ -97,7 +97,7 @@ func formatValue(k Kind, v Value) string {
 	case Int:
 		return fmt.Sprint(v.I)
 	case Float:
-		return fmt.Sprint(v.F)
+		return fmt.Sprint(v.Float())
 	case Bool:
 		return fmt.Sprint(v.B)
 	case Money:
@@ -251,7 +251,7 @@ func probeRows(lake *Lake, res *ProbeResult, path string, f *Format, opt Options
 		opt.Merchant = "MERCHANT" // shown as such; imports take --merchant
 	}
 	sink := &probeSink{}
-	rd := &reader{file: res.File, sha: strings.Repeat("0", 64), seq: 1, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
+	rd := &reader{file: res.File, sha: strings.Repeat("0", 64), opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
 		out: sink, lake: lake, written: map[string]int{}, pii: map[string]bool{}}
 	file, err := openReader(rd, path)
 	if err != nil {
@@ -259,6 +259,7 @@ func probeRows(lake *Lake, res *ProbeResult, path string, f *Format, opt Options
 		return
 	}
 	defer file.Close()
+	defer rd.csv.Close()
 	err = f.read(rd)
 	switch {
 	case errors.Is(err, errProbeDone):

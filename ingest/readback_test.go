@@ -283,7 +283,7 @@ func wantValue(v Value, k Kind) string {
 	case String:
 		return v.S
 	case Float:
-		return fmt.Sprint(v.F)
+		return fmt.Sprint(v.Float())
 	case Bool:
 		return fmt.Sprint(v.B)
 	}

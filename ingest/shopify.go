@@ -32,12 +32,6 @@ type shopifyCols struct {
 	cancelledAt, refunded, qty, price, lineDiscount int
 }
 
-// shopifyLine is one buffered row of the current order.
-type shopifyLine struct {
-	line  int
-	cells []string
-}
-
 func readShopify(rd *reader) error {
 	h := rd.csv.hdr
 	c := shopifyCols{
@@ -55,27 +49,15 @@ func readShopify(rd *reader) error {
 	}
 	order := NewRecord(Orders)
 	red := NewRecord(Redemptions)
-	var group []shopifyLine
-	var pool [][]string
-
-	flush := func() error {
-		if len(group) == 0 {
-			return nil
-		}
-		defer func() {
-			for _, l := range group {
-				pool = append(pool, l.cells[:0])
-			}
-			group = group[:0]
-		}()
-		rj := shopifyOrder(rd, c, group, order)
-		if rj != nil {
-			rd.reject(*rj, group[0].cells, h.Raw)
-			for _, l := range group[1:] {
-				rd.reject(Reject{Line: l.line, Column: c.name + 1, Field: h.Raw[c.name], Value: l.cells[c.name],
-					What: fmt.Sprintf("belongs to order %s, which was rejected at line %d", group[0].cells[c.name], group[0].line),
-					Hint: "fix the order's first row and import the file again"}, l.cells, h.Raw)
-			}
+	name := func(cells []string) string { return cleanCell(cellAt(cells, c.name)) }
+	return groupRows(rd, name, nil, func(group []heldRow) error {
+		if rj := shopifyOrder(rd, c, group, order); rj != nil {
+			first := group[0]
+			rd.rejectGroup(group, 0, *rj, func(r heldRow) Reject {
+				return Reject{Line: r.line, Column: c.name + 1, Field: h.Raw[c.name], Value: r.cells[c.name],
+					What: fmt.Sprintf("belongs to order %s, which was rejected at line %d", first.cells[c.name], first.line),
+					Hint: "fix the order's first row and import the file again"}
+			})
 			return nil
 		}
 		if err := rd.write(order); err != nil {
@@ -86,34 +68,11 @@ func readShopify(rd *reader) error {
 		}
 		rd.accept(len(group))
 		return nil
-	}
-
-	for rd.csv.Next() {
-		if rj := rd.csv.Err(); rj != nil {
-			if err := flush(); err != nil {
-				return err
-			}
-			rd.rejectCSV(*rj)
-			continue
-		}
-		name := cleanCell(rd.csv.Field(c.name))
-		if len(group) > 0 && name != cleanCell(group[0].cells[c.name]) {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		var cells []string
-		if n := len(pool); n > 0 {
-			cells, pool = pool[n-1], pool[:n-1]
-		}
-		cells = append(cells, rd.csv.rec...)
-		group = append(group, shopifyLine{line: rd.csv.line, cells: cells})
-	}
-	return flush()
+	})
 }
 
 // shopifyOrder builds the canonical order from the rows of one order.
-func shopifyOrder(rd *reader, c shopifyCols, group []shopifyLine, o *Record) *Reject {
+func shopifyOrder(rd *reader, c shopifyCols, group []heldRow, o *Record) *Reject {
 	first := group[0]
 	h := rd.csv.hdr
 	cell := func(i int) string {

@@ -109,22 +109,62 @@ func detectDelimiter(line []byte) rune {
 // csvRows reads a delimited text file row by row with line numbers. Rows
 // with the wrong number of fields, invalid UTF-8 or broken quoting are
 // reported as rejects by the caller; reading goes on after them.
+//
+// The rows are parsed on a goroutine of their own (encoding/csv, the
+// field-count and UTF-8 checks) and handed over in batches, so that parsing
+// runs beside the format's validation on another core. The first Next starts
+// it: settings of r (LazyQuotes) made before then apply to every row.
 type csvRows struct {
 	r      *csv.Reader
+	br     *bufio.Reader // what r reads from; the fast path reads simple lines from it directly
+	comma  byte
+	fast   bool     // read simple lines without r (off in tests comparing both ways)
+	lines  int      // lines the fast path consumed: r's line numbers lag behind by this many
+	rLine  int      // the last line r consumed, in r's numbering
+	bounds [][2]int // the fast path's cell boundaries, reused
 	hdr    header
 	rec    []string
 	line   int
 	err    *Reject // the current row's problem, if any
 	fatal  error
-	nread  int
 	cols   int
 	offset int // lines consumed before the header (preamble)
+
+	cur    *csvBatch // the batch Next reads from
+	pos    int
+	flines []int // lines of the current row's fields when it spans lines, else nil
+	full   chan *csvBatch
+	free   chan *csvBatch
+	stop   chan struct{}
+	done   chan struct{}
+	closed bool
 }
 
+// csvBatch is a run of parsed rows: their cells in one slice.
+type csvBatch struct {
+	cells []string
+	rows  []csvRow
+	fatal error // an error that stopped reading after these rows
+}
+
+// csvRow is one row of a batch.
+type csvRow struct {
+	start, end int     // its cells: cells[start:end]; start == end == -1 for a row without cells
+	line       int     // line of its first field
+	lines      []int   // line of each field when the row spans lines, else nil
+	err        *Reject // its problem, if any
+}
+
+const (
+	csvBatchRows = 512 // rows per batch handed from the parser to the format
+	csvInFlight  = 4   // parsed batches waiting for the format
+)
+
 // newCSVRows opens a CSV stream: it strips a BOM, detects the delimiter from
-// the header line, skips `skip` preamble lines, and reads the header.
+// the header line, skips `skip` preamble lines, and reads the header. The
+// caller calls Close when it is done with the rows.
 func newCSVRows(in io.Reader, skip int) (*csvRows, error) {
-	br := bufio.NewReaderSize(in, 1<<16)
+	br := bufio.NewReaderSize(in, 1<<18) // csv.NewReader reads from br itself (it is a bufio.Reader)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 	}
@@ -151,64 +191,273 @@ func newCSVRows(in io.Reader, skip int) (*csvRows, error) {
 		}
 		return nil, fmt.Errorf("has an unreadable header row: %v", err)
 	}
-	c := &csvRows{r: r, hdr: newHeader(raw), cols: len(raw), offset: skip}
+	c := &csvRows{r: r, br: br, comma: byte(r.Comma), fast: true, hdr: newHeader(raw), cols: len(raw), offset: skip}
+	c.rLine = c.lastLine(raw)
 	return c, nil
 }
 
-// Next advances to the next row. It returns false at the end of the file or
-// on an error that stops reading. After a true, Err tells whether the row
-// itself is broken (then the caller rejects it).
-func (c *csvRows) Next() bool {
-	if c.fatal != nil {
-		return false
+// start runs the parser goroutine.
+func (c *csvRows) start() {
+	c.full = make(chan *csvBatch, csvInFlight)
+	c.free = make(chan *csvBatch, csvInFlight+2)
+	c.stop = make(chan struct{})
+	c.done = make(chan struct{})
+	go c.parse()
+}
+
+// parse reads every row into batches until the end of the input, an I/O
+// error or Close.
+func (c *csvRows) parse() {
+	defer close(c.done)
+	defer close(c.full)
+	for {
+		var b *csvBatch
+		select {
+		case b = <-c.free:
+			b.cells, b.rows = b.cells[:0], b.rows[:0]
+		default:
+			b = &csvBatch{}
+		}
+		more := true
+		for more && len(b.rows) < csvBatchRows {
+			more = c.parseRow(b)
+		}
+		if len(b.rows) == 0 && b.fatal == nil {
+			return
+		}
+		select {
+		case c.full <- b:
+		case <-c.stop:
+			return
+		}
+		if !more {
+			return
+		}
+	}
+}
+
+// parseRow reads the next row into b; it returns false at the end of the
+// input or on an error that stops reading.
+func (c *csvRows) parseRow(b *csvBatch) bool {
+	if c.fast {
+		if done, ok := c.simpleRow(b); done {
+			return ok
+		}
 	}
 	rec, err := c.r.Read()
 	if err == io.EOF {
 		return false
 	}
-	c.err = nil
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			c.line = pe.StartLine + c.offset
-			c.err = &Reject{Line: c.line, Column: pe.Column, What: "has broken quoting (" + pe.Err.Error() + ")", Hint: "quote cells that contain the delimiter, quotes or line breaks, doubling inner quotes"}
-			c.rec = nil
-			c.nread++
+			c.rLine = pe.Line // the rest of that line is consumed
+			line := pe.StartLine + c.lines + c.offset
+			b.rows = append(b.rows, csvRow{start: -1, end: -1, line: line, err: &Reject{Line: line, Column: pe.Column,
+				What: "has broken quoting (" + pe.Err.Error() + ")", Hint: "quote cells that contain the delimiter, quotes or line breaks, doubling inner quotes"}})
 			return true
 		}
-		c.fatal = err
+		b.fatal = err
 		return false
 	}
-	c.rec = rec
-	line, _ := c.r.FieldPos(0)
-	c.line = line + c.offset
-	c.nread++
-	if len(rec) == 1 && rec[0] == "" {
-		// a blank line: csv.Reader skips those itself; kept for safety
-		c.nread--
-		return c.Next()
-	}
-	if len(rec) != c.cols {
-		c.err = &Reject{Line: c.line, Column: 1, What: fmt.Sprintf("has %d fields but the header has %d", len(rec), c.cols), Hint: "check for an unquoted delimiter or a missing cell in this row"}
+	if len(rec) == 0 {
 		return true
 	}
-	for i, f := range rec {
-		if !utf8.ValidString(f) {
-			c.err = &Reject{Line: c.fieldLine(i), Column: i + 1, Field: c.hdr.Raw[i], Value: strings.ToValidUTF8(f, "\ufffd"), What: "is not valid UTF-8", Hint: "save the file as UTF-8 and import it again"}
-			return true
+	c.rLine = c.lastLine(rec)
+	if len(rec) == 1 && rec[0] == "" {
+		return true // a line holding only "": not a row
+	}
+	row := csvRow{start: len(b.cells)}
+	b.cells = append(b.cells, rec...)
+	row.end = len(b.cells)
+	first, _ := c.r.FieldPos(0)
+	row.line = first + c.lines + c.offset
+	if last, _ := c.r.FieldPos(len(rec) - 1); last != first {
+		row.lines = make([]int, len(rec))
+		for i := range rec {
+			l, _ := c.r.FieldPos(i)
+			row.lines[i] = l + c.lines + c.offset
 		}
+	}
+	c.check(b, row, false)
+	return true
+}
+
+// lastLine is the line (in r's numbering) on which the record r just read
+// ends: the line its last cell starts on plus the line breaks inside that
+// cell (r reads each as \n).
+func (c *csvRows) lastLine(rec []string) int {
+	l, _ := c.r.FieldPos(len(rec) - 1)
+	return l + strings.Count(rec[len(rec)-1], "\n")
+}
+
+// simpleRow reads the next line itself when it is a simple row: on one
+// line, its quoted cells holding no quote and closed before the delimiter
+// or the line end. Such a line reads the same as encoding/csv reads it,
+// with one copy instead of two. Anything else — a line break or a doubled
+// quote inside quotes, a stray quote, a line longer than the buffer or
+// without a final newline — is left to encoding/csv (done false), which
+// sees the input exactly where it would have.
+func (c *csvRows) simpleRow(b *csvBatch) (done, ok bool) {
+	buf, _ := c.br.Peek(c.br.Buffered())
+	nl := bytes.IndexByte(buf, '\n')
+	if nl < 0 {
+		buf, _ = c.br.Peek(c.br.Size()) // fill the buffer
+		if nl = bytes.IndexByte(buf, '\n'); nl < 0 {
+			return false, false
+		}
+	}
+	line := buf[:nl]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1] // encoding/csv reads \r\n as \n
+	}
+	if len(line) == 0 { // a blank line: skipped, as encoding/csv does
+		c.br.Discard(nl + 1)
+		c.lines++
+		return true, true
+	}
+	cells := c.bounds[:0] // where each cell starts and ends in line
+	for pos := 0; ; {
+		var start, end, next int
+		if line[pos] == '"' {
+			q := bytes.IndexByte(line[pos+1:], '"')
+			if q < 0 {
+				return false, false // the quotes go on past the line
+			}
+			start, end = pos+1, pos+1+q
+			next = end + 1
+			if next < len(line) && line[next] != c.comma {
+				return false, false // a doubled quote or text after the closing quote
+			}
+		} else {
+			start = pos
+			if k := bytes.IndexByte(line[pos:], c.comma); k >= 0 {
+				end = pos + k
+			} else {
+				end = len(line)
+			}
+			if bytes.IndexByte(line[start:end], '"') >= 0 {
+				return false, false // a quote inside an unquoted cell
+			}
+			next = end
+		}
+		cells = append(cells, [2]int{start, end})
+		if next >= len(line) {
+			break
+		}
+		pos = next + 1 // past the delimiter
+		if pos == len(line) {
+			cells = append(cells, [2]int{pos, pos}) // a last, empty cell
+			break
+		}
+	}
+	c.bounds = cells
+	if len(cells) == 1 && cells[0][0] == cells[0][1] {
+		return false, false // a line that is one empty quoted cell: as encoding/csv says
+	}
+	str := string(line) // one allocation; the cells are substrings of it
+	row := csvRow{start: len(b.cells)}
+	for _, cb := range cells {
+		b.cells = append(b.cells, str[cb[0]:cb[1]])
+	}
+	row.end = len(b.cells)
+	c.br.Discard(nl + 1)
+	c.lines++
+	row.line = c.rLine + c.lines + c.offset
+	// cells split at ASCII bytes: a line that is UTF-8 has UTF-8 cells
+	c.check(b, row, utf8.ValidString(str))
+	return true, true
+}
+
+// check adds the row to b with its problem, if any: a field count other
+// than the header's, or a cell that is not UTF-8. valid says the row's text
+// is known to be UTF-8 already.
+func (c *csvRows) check(b *csvBatch, row csvRow, valid bool) {
+	rec := b.cells[row.start:row.end]
+	if len(rec) != c.cols {
+		row.err = &Reject{Line: row.line, Column: 1, What: fmt.Sprintf("has %d fields but the header has %d", len(rec), c.cols), Hint: "check for an unquoted delimiter or a missing cell in this row"}
+	} else if !valid {
+		for i, f := range rec {
+			if !utf8.ValidString(f) {
+				row.err = &Reject{Line: row.fieldLine(i), Column: i + 1, Field: c.hdr.Raw[i], Value: strings.ToValidUTF8(f, "\ufffd"), What: "is not valid UTF-8", Hint: "save the file as UTF-8 and import it again"}
+				break
+			}
+		}
+	}
+	b.rows = append(b.rows, row)
+}
+
+func (r *csvRow) fieldLine(i int) int {
+	if r.lines != nil && i < len(r.lines) {
+		return r.lines[i]
+	}
+	return r.line
+}
+
+// Next advances to the next row. It returns false at the end of the file or
+// on an error that stops reading. After a true, Err tells whether the row
+// itself is broken (then the caller rejects it). The row's cells (rec) are
+// valid until the next call.
+func (c *csvRows) Next() bool {
+	if c.fatal != nil || c.closed {
+		return false
+	}
+	if c.full == nil {
+		c.start()
+	}
+	for c.cur == nil || c.pos == len(c.cur.rows) {
+		if c.cur != nil {
+			if c.cur.fatal != nil {
+				c.fatal = c.cur.fatal
+				return false
+			}
+			select {
+			case c.free <- c.cur:
+			default:
+			}
+		}
+		b, ok := <-c.full
+		if !ok {
+			c.cur, c.rec, c.err = nil, nil, nil
+			return false
+		}
+		c.cur, c.pos = b, 0
+	}
+	row := &c.cur.rows[c.pos]
+	c.pos++
+	c.line, c.err, c.flines = row.line, row.err, row.lines
+	c.rec = nil
+	if row.start >= 0 {
+		c.rec = c.cur.cells[row.start:row.end:row.end]
 	}
 	return true
 }
 
 func (c *csvRows) fieldLine(i int) int {
-	l, _ := c.r.FieldPos(i)
-	return l + c.offset
+	if c.flines != nil && i < len(c.flines) {
+		return c.flines[i]
+	}
+	return c.line
 }
 
 // Err returns the current row's problem, or nil.
 func (c *csvRows) Err() *Reject {
 	return c.err
+}
+
+// Close stops the parser goroutine and waits for it; Next then returns false.
+func (c *csvRows) Close() {
+	if c == nil || c.closed {
+		return
+	}
+	c.closed = true
+	if c.full == nil {
+		return
+	}
+	close(c.stop)
+	for range c.full { // let a parser blocked on a full queue see stop
+	}
+	<-c.done
 }
 
 // Fatal returns an error that stopped reading (an I/O error), or nil.

@@ -93,6 +93,7 @@ func TestCSVRowsLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	if got := rows.hdr.Raw; got[0] != "a" || got[1] != "b" {
 		t.Fatalf("header = %q; want [a b]", got)
 	}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -11,14 +12,21 @@ import (
 
 // Value is one cell of a canonical row. Which field holds the value depends on
 // the column's Kind: S for String; I for Int, Money (cents), Time (UTC
-// microseconds) and Date (days since the epoch); F for Float; B for Bool.
+// microseconds), Date (days since the epoch) and Float (its IEEE 754 bits:
+// use Float and FloatValue); B for Bool. It is 32 bytes, so a row of values
+// stays small to clear and copy.
 type Value struct {
-	Valid bool
 	S     string
 	I     int64
-	F     float64
+	Valid bool
 	B     bool
 }
+
+// FloatValue returns a valid Float value.
+func FloatValue(f float64) Value { return Value{Valid: true, I: int64(math.Float64bits(f))} }
+
+// Float returns the number of a Float value.
+func (v Value) Float() float64 { return math.Float64frombits(uint64(v.I)) }
 
 // Record is one canonical row being built. It is reused between rows.
 type Record struct {
@@ -61,7 +69,7 @@ func (r *Record) SetTime(name string, t time.Time) {
 
 // SetFloat stores a floating-point number.
 func (r *Record) SetFloat(name string, f float64) {
-	r.Vals[r.Table.Col(name)] = Value{Valid: true, F: f}
+	r.Vals[r.Table.Col(name)] = FloatValue(f)
 }
 
 // SetBool stores a boolean.
@@ -81,6 +89,12 @@ func valueErr(what, hint string) error { return &errValue{what: what, hint: hint
 
 // cleanCell trims spaces, tabs, no-break spaces and stray BOMs around a cell.
 func cleanCell(s string) string {
+	if s == "" {
+		return s
+	}
+	if a, z := s[0], s[len(s)-1]; a > ' ' && a < utf8.RuneSelf && z > ' ' && z < utf8.RuneSelf {
+		return s // nothing to trim: the common case, without decoding runes
+	}
 	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\ufeff' })
 }
 
@@ -119,8 +133,9 @@ func parseMoney(s string, decimalSep byte) (int64, error) {
 	if i := strings.LastIndexByte(s, decimalSep); i >= 0 {
 		intPart, frac = s[:i], s[i+1:]
 	}
-	digits, ok := stripGrouping(intPart, decimalSep)
-	if !ok || digits == "" && frac == "" {
+	var buf [24]byte
+	digits, ok := stripGrouping(intPart, decimalSep, buf[:0])
+	if !ok || len(digits) == 0 && frac == "" {
 		return 0, valueErr("is not an amount", "write money as a plain number like 1250.50")
 	}
 	for i := 0; i < len(frac); i++ {
@@ -134,18 +149,16 @@ func parseMoney(s string, decimalSep byte) (int64, error) {
 	if len(frac) > 2 {
 		return 0, valueErr("has more than 2 decimal places", "round the amount to cents in the export")
 	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	if digits == "" {
-		digits = "0"
-	}
 	if len(digits) > 16 {
 		return 0, valueErr("is too large", "amounts must be below 10^16")
 	}
-	v, err := strconv.ParseInt(digits+frac, 10, 64)
-	if err != nil {
-		return 0, valueErr("is not an amount", "write money as a plain number like 1250.50")
+	n, _ := digitsValue(digits) // at most 16 digits: fits
+	v := n * 100
+	switch len(frac) { // cents: "5" is 50, "05" is 5
+	case 1:
+		v += int64(frac[0]-'0') * 10
+	case 2:
+		v += int64(frac[0]-'0')*10 + int64(frac[1]-'0')
 	}
 	if neg {
 		v = -v
@@ -155,73 +168,93 @@ func parseMoney(s string, decimalSep byte) (int64, error) {
 
 // stripGrouping removes thousands separators (the separator that is not the
 // decimal one, or spaces) from the integer part, accepting only groups of
-// three digits after the first (and Indian 2-digit lakh groups).
-func stripGrouping(s string, decimalSep byte) (string, bool) {
+// three digits after the first (and Indian 2-digit lakh groups). It appends
+// the digits to dst (a caller's stack buffer: no allocation).
+func stripGrouping(s string, decimalSep byte, dst []byte) ([]byte, bool) {
+	if allDigits(s) {
+		return append(dst, s...), true // no separators: the common case
+	}
 	group := byte(',')
 	if decimalSep == ',' {
 		group = '.'
 	}
-	var b strings.Builder
-	parts := 0
-	cur := 0
-	lens := []int{}
+	groups := 0   // separators seen
+	cur := 0      // digits in the current group
+	first := 0    // digits in the first group
+	mid := 0      // length of the middle groups, when they agree
+	midOK := true // every middle group has length mid, 3 or 2
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r >= '0' && r <= '9':
-			b.WriteByte(byte(r))
+			dst = append(dst, byte(r))
 			cur++
 		case r == rune(group) || r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\'':
 			if cur == 0 {
-				return "", false
+				return dst, false
 			}
-			lens = append(lens, cur)
+			if groups == 0 {
+				first = cur
+			} else if mid == 0 {
+				mid = cur
+			} else if cur != mid {
+				midOK = false
+			}
 			cur = 0
-			parts++
+			groups++
 		default:
-			return "", false
+			return dst, false
 		}
 		i += size
 	}
-	if parts == 0 {
-		return b.String(), true
+	if groups == 0 {
+		return dst, true
 	}
-	if cur != 3 {
-		return "", false
+	// first group 1–3 digits; middle groups all 3 (western) or all 2
+	// (lakh); the last one 3.
+	if cur != 3 || first < 1 || first > 3 || !midOK || mid != 0 && mid != 3 && mid != 2 {
+		return dst, false
 	}
-	lens = append(lens, cur)
-	// first group 1–3 digits; middle groups all 3 (western) or all 2 (lakh).
-	if lens[0] < 1 || lens[0] > 3 {
-		return "", false
-	}
-	mid := lens[1 : len(lens)-1]
-	all := func(n int) bool {
-		for _, l := range mid {
-			if l != n {
-				return false
-			}
+	return dst, true
+}
+
+// digitsValue is the value of a run of decimal digits; false when it does
+// not fit in an int64.
+func digitsValue(d []byte) (int64, bool) {
+	var v int64
+	for _, c := range d {
+		n := int64(c - '0')
+		if v > (math.MaxInt64-n)/10 {
+			return 0, false
 		}
-		return true
+		v = v*10 + n
 	}
-	if !all(3) && !all(2) {
-		return "", false
+	return v, true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
 	}
-	return b.String(), true
+	return true
 }
 
 // parseInt parses a whole number; grouping separators are accepted.
 func parseInt(s string) (int64, error) {
 	s = cleanCell(s)
 	neg := strings.HasPrefix(s, "-")
-	digits, ok := stripGrouping(strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+"), '.')
-	if !ok || digits == "" {
+	var buf [24]byte
+	digits, ok := stripGrouping(strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+"), '.', buf[:0])
+	if !ok || len(digits) == 0 {
 		if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) {
 			return int64(f), nil // "12.0" from spreadsheets
 		}
 		return 0, valueErr("is not a whole number", "write counts as plain integers like 1250")
 	}
-	v, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil {
+	v, ok := digitsValue(digits)
+	if !ok {
 		return 0, valueErr("is not a whole number", "write counts as plain integers like 1250")
 	}
 	if neg {
@@ -274,6 +307,30 @@ var localLayouts = []string{
 	"2006-01-02 15:04",
 }
 
+// sameSeparator tells whether s may be in layout l, which starts with
+// "2006-01-02" and a date-time separator: year, month and day are fixed
+// width, so s must have the same separator at index 10. Skipping the other
+// layouts saves time.Parse building an error for each.
+func sameSeparator(l, s string) bool {
+	return len(s) <= 10 || len(l) <= 10 || s[10] == l[10]
+}
+
+// parseWithOffset reads s in the first of offsetLayouts that fits, as UTC.
+func parseWithOffset(s string) (time.Time, bool) {
+	if len(s) > 10 && !strings.ContainsAny(s[10:], "Z+-") {
+		return time.Time{}, false // no zone letter, no sign: no offset to read
+	}
+	for _, l := range offsetLayouts {
+		if !sameSeparator(l, s) {
+			continue
+		}
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
 // parseTime reads a timestamp. Offsets are honoured; a local time is read in
 // loc and rejected when loc is nil. Slash dates are rejected: day and month
 // order is not known for generic files.
@@ -282,12 +339,13 @@ func parseTime(s string, loc *time.Location, tzKey string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, valueErr("is empty", "every row needs this timestamp")
 	}
-	for _, l := range offsetLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC(), nil
-		}
+	if t, ok := parseWithOffset(s); ok {
+		return t, nil
 	}
 	for _, l := range localLayouts {
+		if !sameSeparator(l, s) {
+			continue
+		}
 		if _, err := time.Parse(l, s); err == nil {
 			if loc == nil {
 				return time.Time{}, valueErr("has no UTC offset", "write it as 2026-11-05T19:00:00-05:00 or set "+tzKey+" to the export's time zone")
