@@ -17,9 +17,11 @@ demo: assets
 	$(GO) run ./cmd/postlive demo --out $(DEMO)
 
 # Every test: unit, hand-computed KPIs, statistics against reference vectors,
-# reports in headless Chromium (skipped unless chromium is installed or CI=true).
+# reports in headless Chromium (skipped unless chromium is installed or CI=true),
+# the crash test (50 SIGKILLed nightly runs). The timeout is above go test's
+# default 10 minutes because the crash test alone takes 3-6 minutes on 2 busy cores.
 test: assets
-	$(GO) test ./...
+	$(GO) test -timeout 45m ./...
 
 vet: assets
 	$(GO) vet ./...
