@@ -42,7 +42,7 @@ for s in $SCALES; do
 		rows=$(($(wc -l <"$file") - 1))
 		kind=clicks; flags=""
 		[ "$t" = clicks ] || { kind=orders; flags="--merchant glowlab"; }
-		m=$(measure "$BIN/postlive" -w "$ws" import $flags "$kind" "$file")
+		m=$(measure "$BIN/postlive" --log-level warn -w "$ws" import $flags "$kind" "$file")
 		pl_rss=${m% *}; pl_s=${m#* }
 		nm=$(measure "$BIN/native" copy "$file" "$WORK/native-$t-$s.parquet")
 		nat_s=${nm#* }
@@ -51,12 +51,12 @@ for s in $SCALES; do
 		printf "%-34s %10d %10s/s %8s/s %10s %8s\n" "import $t, scale $s" "$rows" "$pl_rate" "$nat_rate" "$(ratio "$pl_rate" "$nat_rate")" "$pl_rss"
 	done
 	# the rest of the data set, then 2. build against the same SQL in plain DuckDB
-	"$BIN/postlive" -w "$ws" import streams "$data/streams.csv" >/dev/null
-	"$BIN/postlive" -w "$ws" import drops "$data/drops.csv" >/dev/null
-	"$BIN/postlive" -w "$ws" import links "$data/links.csv" >/dev/null
-	"$BIN/postlive" -w "$ws" import stream_metrics "$data/stream_metrics.csv" >/dev/null
-	"$BIN/postlive" -w "$ws" import --merchant kitchenly orders "$data/orders-shopify-kitchenly.csv" >/dev/null
-	"$BIN/postlive" -w "$ws" import spend "$data/spend-meta.csv" >/dev/null
+	"$BIN/postlive" --log-level warn -w "$ws" import streams "$data/streams.csv" >/dev/null
+	"$BIN/postlive" --log-level warn -w "$ws" import drops "$data/drops.csv" >/dev/null
+	"$BIN/postlive" --log-level warn -w "$ws" import links "$data/links.csv" >/dev/null
+	"$BIN/postlive" --log-level warn -w "$ws" import stream_metrics "$data/stream_metrics.csv" >/dev/null
+	"$BIN/postlive" --log-level warn -w "$ws" import --merchant kitchenly orders "$data/orders-shopify-kitchenly.csv" >/dev/null
+	"$BIN/postlive" --log-level warn -w "$ws" import spend "$data/spend-meta.csv" >/dev/null
 	m=$(measure "$BIN/postlive" -w "$ws" build)
 	b_rss=${m% *}; b_s=${m#* }
 	nm=$(measure "$BIN/native" build "$ws")
