@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,74 +17,9 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/postlive/postlive/reports/browsertest"
 )
-
-// chromium finds Debian's chromium. Without it the browser tests skip, unless
-// CI=true or POSTLIVE_REQUIRE_BROWSER=1 makes them fail.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	msg := "headless Chromium not found at /usr/bin/chromium; install it with `apt-get install -y chromium` to run the browser tests"
-	if os.Getenv("CI") == "true" || os.Getenv("POSTLIVE_REQUIRE_BROWSER") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// newBrowser starts a headless Chromium with a fresh profile and the network
-// features that phone home switched off.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profileDir(t)),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// profileDir is a fresh Chromium profile folder. Chromium's helper processes
-// can still write into it for a moment after the browser stops, so it is
-// removed with retries (t.TempDir would fail the test on "directory not empty").
-func profileDir(t *testing.T) string {
-	dir, err := os.MkdirTemp("", "postlive-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if os.RemoveAll(dir) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Logf("could not remove the Chromium profile %s", dir)
-	})
-	return dir
-}
 
 // pageLog is what a tab saw while a report was open.
 type pageLog struct {
@@ -244,17 +178,6 @@ func assertChartsDrawn(t *testing.T, ctx context.Context, name string, wantChart
 	}
 }
 
-func artifactsDir(t *testing.T) string {
-	dir := os.Getenv("POSTLIVE_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // TestBrowser opens every report kind in headless Chromium from file:// and
 // checks that each chart is drawn on a canvas, nothing is logged as an error,
 // nothing is thrown and nothing is requested from any network. It keeps
@@ -262,7 +185,7 @@ func artifactsDir(t *testing.T) string {
 // kind at 1280 px, in artifacts/.
 func TestBrowser(t *testing.T) {
 	requireBundle(t)
-	browser := newBrowser(t)
+	browser := browsertest.Start(t)
 	db := newTestWarehouse(t, fixture{})
 	out := t.TempDir()
 	writeReports(t, db, out)
@@ -285,7 +208,7 @@ func TestBrowser(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(artifactsDir(t), strings.TrimSuffix(tc.file, ".html")+"-1280px.png"), png, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(browsertest.ArtifactsDir(t), strings.TrimSuffix(tc.file, ".html")+"-1280px.png"), png, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -331,14 +254,14 @@ func TestBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(artifactsDir(t), "stream-report-print.png"), png, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(browsertest.ArtifactsDir(t), "stream-report-print.png"), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		assertClean(t, "stream-s5.html in print", l)
 	})
 
 	t.Run("screenshots", func(t *testing.T) {
-		dir := artifactsDir(t)
+		dir := browsertest.ArtifactsDir(t)
 		for _, w := range []int64{1280, 375} {
 			ctx, l := openReport(t, browser, filepath.Join(out, "stream-s5.html"), w, 900)
 			assertChartsDrawn(t, ctx, fmt.Sprintf("stream-s5.html at %d px", w), 3)
@@ -369,7 +292,7 @@ func TestBrowser(t *testing.T) {
 // requested.
 func TestBrowserXSS(t *testing.T) {
 	requireBundle(t)
-	browser := newBrowser(t)
+	browser := browsertest.Start(t)
 	for _, p := range xssPayloads {
 		t.Run(p, func(t *testing.T) {
 			db := newTestWarehouse(t, fixture{text: payloadText(p)})

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/postlive/postlive/reports/browsertest"
 )
 
 // TestWarehouseFile writes the reports of a real warehouse, e.g. the demo's:
@@ -41,7 +43,7 @@ func TestWarehouseFile(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
 		return
 	}
-	browser := newBrowser(t)
+	browser := browsertest.Start(t)
 	for _, f := range res.Files {
 		if filepath.Ext(f) != ".html" {
 			continue
@@ -61,7 +63,7 @@ func TestWarehouseFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dir := filepath.Join(artifactsDir(t), "warehouse")
+		dir := filepath.Join(browsertest.ArtifactsDir(t), "warehouse")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,41 +12,9 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/postlive/postlive/reports/browsertest"
 )
-
-// chromiumPath finds Debian's chromium. Without it the browser test skips,
-// unless CI=true or POSTLIVE_REQUIRE_BROWSER=1 makes it fail (as the report
-// tests in reports/browser_test.go do).
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	msg := "headless Chromium not found at /usr/bin/chromium; install it with `apt-get install -y chromium` to run the browser tests"
-	if os.Getenv("CI") == "true" || os.Getenv("POSTLIVE_REQUIRE_BROWSER") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// artifactsDir is where screenshots are kept: $POSTLIVE_ARTIFACTS, else the
-// repository's artifacts/.
-func artifactsDir(t *testing.T) string {
-	dir := os.Getenv("POSTLIVE_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 // openEmailInBrowser shows the HTML body of an .eml, its cid: images inlined
 // as data: URIs, in headless Chromium with every network blocked, at the
@@ -55,7 +22,6 @@ func artifactsDir(t *testing.T) string {
 // nothing may run or be requested, the 600 px layout must fit, and a
 // screenshot of each is kept in artifacts/.
 func openEmailInBrowser(t *testing.T, eml []byte) {
-	path := chromiumPath(t)
 	html, inlined := emlHTML(t, eml)
 	if inlined != 5 {
 		t.Fatalf("inlined %d images; want 5", inlined)
@@ -64,29 +30,7 @@ func openEmailInBrowser(t *testing.T, eml []byte) {
 	if err := os.WriteFile(file, []byte(html), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	profile, err := os.MkdirTemp("", "postlive-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 { // helper processes may still write into the profile for a moment
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browser, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	browser := browsertest.Start(t)
 	u := (&url.URL{Scheme: "file", Path: file}).String()
 
 	for _, width := range []int64{700, 375} {
@@ -153,7 +97,7 @@ func openEmailInBrowser(t *testing.T, eml []byte) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := filepath.Join(artifactsDir(t), "email-ana-"+map[int64]string{700: "desktop", 375: "phone"}[width]+".png")
+		name := filepath.Join(browsertest.ArtifactsDir(t), "email-ana-"+map[int64]string{700: "desktop", 375: "phone"}[width]+".png")
 		if err := os.WriteFile(name, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
