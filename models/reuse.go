@@ -43,16 +43,19 @@ func fingerprints(models []*Model, workspace, settings string) (map[string]strin
 	if err != nil {
 		return nil, err
 	}
+	// the lake files each model reads, listed once
+	reads := map[string][]lakeFile{}
 	var manifest []lakeFile
 	for _, m := range models {
-		if m.Name == manifestModel {
-			for _, g := range lakeGlob.FindAllStringSubmatch(m.SQL, -1) {
-				files, err := listLake(workspace, g[1])
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", m.Path, err)
-				}
-				manifest = append(manifest, files...)
+		for _, g := range lakeGlob.FindAllStringSubmatch(m.SQL, -1) {
+			files, err := listLake(workspace, g[1])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", m.Path, err)
 			}
+			reads[m.Name] = append(reads[m.Name], files...)
+		}
+		if m.Name == manifestModel {
+			manifest = reads[m.Name]
 		}
 	}
 	out := map[string]string{}
@@ -60,15 +63,9 @@ func fingerprints(models []*Model, workspace, settings string) (map[string]strin
 		h := sha256.New()
 		fmt.Fprintf(h, "binary %s\nsettings %s\nmodel %s\n%s\n", binary, settings, m.Name, m.SQL)
 		names := map[string]bool{}
-		for _, g := range lakeGlob.FindAllStringSubmatch(m.SQL, -1) {
-			files, err := listLake(workspace, g[1])
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", m.Path, err)
-			}
-			for _, f := range files {
-				fmt.Fprintf(h, "file %s\n", f)
-				names[f.base] = true
-			}
+		for _, f := range reads[m.Name] {
+			fmt.Fprintf(h, "file %s\n", f)
+			names[f.base] = true
 		}
 		deps := append([]string(nil), m.Deps...)
 		sort.Strings(deps)
@@ -160,11 +157,7 @@ func settingsHash(ctx context.Context, db *sql.DB) (string, error) {
 	for _, n := range names {
 		rows, err := queryStrings(ctx, db, fmt.Sprintf("select cast(columns(*) as varchar) from %q order by all", n))
 		if err != nil {
-			// a table with no columns to cast: fall back to its row count
-			rows, err = queryStrings(ctx, db, fmt.Sprintf("select count(*)::varchar from %q", n))
-			if err != nil {
-				return "", fmt.Errorf("hash settings table %s: %w", n, err)
-			}
+			return "", fmt.Errorf("hash settings table %s: %w", n, err)
 		}
 		fmt.Fprintf(h, "table %s\n%s\n", n, strings.Join(rows, "\n"))
 	}
