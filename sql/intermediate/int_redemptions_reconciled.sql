@@ -22,6 +22,8 @@
 --                      tracking id): the buyer did not come through its links
 -- has_click is NULL when the export records no tracking ids (a shop's own
 -- order export): whether the buyer clicked cannot be known there.
+--
+-- materialized: table (read by five marts; computed once per build)
 with
 
 redemptions as (
@@ -60,22 +62,92 @@ tracking_files as (
     select distinct source_sha256 from stg_order_versions where tracking_id is not null
 ),
 
+-- The drop of a redemption is found without pairing the redemption with
+-- every drop of its code: merchants reuse a code week after week, and that
+-- pairing grows with the square of the history. Instead the drops of a code
+-- lie on time lines: a drop of a stream that names a merchant on that
+-- merchant's line, a drop of a stream that names none on the line for any
+-- merchant. Each redemption walks both of its lines and picks up the last drop
+-- that started at or before it (line_seq orders a line's drops by start, the
+-- smaller drop_id last among drops that start together, so that it wins). The
+-- rule above then chooses among at most four candidates: the started drop and
+-- the first drop of each line. That gives the rule's own answer, because its
+-- drop is the latest started one, or, when none has started, the earliest.
+code_lines as (
+    select
+        drop_id,
+        coupon_code,
+        starts_at,
+        merchant_id is null as for_any_merchant,
+        coalesce(merchant_id, '') as line_merchant_id,
+        row_number() over (
+            partition by coupon_code, merchant_id is null, merchant_id
+            order by starts_at, drop_id desc
+        ) as line_seq,
+        row_number() over (
+            partition by coupon_code, merchant_id is null, merchant_id
+            order by starts_at, drop_id
+        ) = 1 as is_line_first
+    from drops
+    where coupon_code is not null
+),
+
+timelines as (
+    select coupon_code, for_any_merchant, line_merchant_id, starts_at as at, line_seq, cast(null as varchar) as redemption_id
+    from code_lines
+    union all
+    select coupon_code, false, merchant_id, redeemed_at, cast(null as bigint), redemption_id
+    from redemptions
+    union all
+    select coupon_code, true, '', redeemed_at, cast(null as bigint), redemption_id
+    from redemptions
+),
+
+last_started as (
+    select
+        redemption_id,
+        coupon_code,
+        for_any_merchant,
+        line_merchant_id,
+        -- drops sort before redemptions at the same instant: a drop that
+        -- starts as the order is placed has started
+        max(line_seq) over (
+            partition by coupon_code, for_any_merchant, line_merchant_id
+            order by at, redemption_id is not null
+            rows between unbounded preceding and current row
+        ) as line_seq
+    from timelines
+),
+
 drop_candidates as (
     select
-        redemptions.redemption_id,
-        drops.drop_id,
+        candidates.redemption_id,
+        candidates.drop_id,
         row_number() over (
-            partition by redemptions.redemption_id
+            partition by candidates.redemption_id
             order by
-                drops.starts_at <= redemptions.redeemed_at desc,
-                case when drops.starts_at <= redemptions.redeemed_at then drops.starts_at end desc,
-                drops.starts_at,
-                drops.drop_id
+                candidates.starts_at <= candidates.redeemed_at desc,
+                case when candidates.starts_at <= candidates.redeemed_at then candidates.starts_at end desc,
+                candidates.starts_at,
+                candidates.drop_id
         ) as drop_rank
-    from redemptions
-    inner join drops
-        on drops.coupon_code = redemptions.coupon_code
-        and (drops.merchant_id is null or drops.merchant_id = redemptions.merchant_id)
+    from (
+        select redemptions.redemption_id, redemptions.redeemed_at, code_lines.drop_id, code_lines.starts_at
+        from last_started
+        inner join code_lines
+            on code_lines.coupon_code = last_started.coupon_code
+            and code_lines.for_any_merchant = last_started.for_any_merchant
+            and code_lines.line_merchant_id = last_started.line_merchant_id
+            and code_lines.line_seq = last_started.line_seq
+        inner join redemptions on redemptions.redemption_id = last_started.redemption_id
+        union all
+        select redemptions.redemption_id, redemptions.redeemed_at, code_lines.drop_id, code_lines.starts_at
+        from redemptions
+        inner join code_lines
+            on code_lines.coupon_code = redemptions.coupon_code
+            and code_lines.is_line_first
+            and (code_lines.for_any_merchant or code_lines.line_merchant_id = redemptions.merchant_id)
+    ) as candidates
 ),
 
 sightings as (
