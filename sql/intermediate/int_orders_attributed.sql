@@ -44,36 +44,68 @@ first_orders as (
     where customer_key is not null
 ),
 
+-- the days each stream's attribution interval [started_at, ended_at +
+-- window) touches. An order meets only the streams of its code or tracking id
+-- whose interval touches the order's day, not every stream that ever used the
+-- code: merchants reuse codes week after week, and pairing each order with all
+-- of them would grow with the square of the history.
+stream_days as (
+    select
+        streams.stream_id,
+        streams.merchant_id,
+        streams.started_at,
+        streams.ended_at + attribution.attribution_window as attributable_until,
+        unnest(range(
+            date_trunc('day', streams.started_at),
+            streams.ended_at + attribution.attribution_window,
+            interval 1 day
+        )) as day
+    from streams
+    cross join attribution
+),
+
 stream_codes as (
     select distinct stream_id, coupon_code from drops where coupon_code is not null
 ),
 
 stream_tracking_ids as (
-    select stream_id, tracking_id from drops where tracking_id is not null
+    select stream_id, lower(tracking_id) as tracking_id from drops where tracking_id is not null
     union
-    select stream_id, tracking_id from links where tracking_id is not null
+    select stream_id, lower(tracking_id) as tracking_id from links where tracking_id is not null
+),
+
+code_days as (
+    select stream_codes.coupon_code, stream_days.*
+    from stream_codes
+    inner join stream_days on stream_days.stream_id = stream_codes.stream_id
+),
+
+tracking_days as (
+    select stream_tracking_ids.tracking_id, stream_days.*
+    from stream_tracking_ids
+    inner join stream_days on stream_days.stream_id = stream_tracking_ids.stream_id
 ),
 
 coupon_matches as (
-    select orders.merchant_id, orders.order_id, streams.stream_id, streams.started_at, 1 as match_priority, 'coupon' as matched_by
+    select orders.merchant_id, orders.order_id, code_days.stream_id, code_days.started_at, 1 as match_priority, 'coupon' as matched_by
     from orders
-    inner join stream_codes on stream_codes.coupon_code = orders.coupon_code
-    inner join streams on streams.stream_id = stream_codes.stream_id
-    cross join attribution
-    where (streams.merchant_id is null or streams.merchant_id = orders.merchant_id)
-        and orders.ordered_at >= streams.started_at
-        and orders.ordered_at < streams.ended_at + attribution.attribution_window
+    inner join code_days
+        on code_days.coupon_code = orders.coupon_code
+        and code_days.day = date_trunc('day', orders.ordered_at)
+    where (code_days.merchant_id is null or code_days.merchant_id = orders.merchant_id)
+        and orders.ordered_at >= code_days.started_at
+        and orders.ordered_at < code_days.attributable_until
 ),
 
 tracking_matches as (
-    select orders.merchant_id, orders.order_id, streams.stream_id, streams.started_at, 2 as match_priority, 'tracking_id' as matched_by
+    select orders.merchant_id, orders.order_id, tracking_days.stream_id, tracking_days.started_at, 2 as match_priority, 'tracking_id' as matched_by
     from orders
-    inner join stream_tracking_ids on lower(stream_tracking_ids.tracking_id) = lower(trim(orders.tracking_id))
-    inner join streams on streams.stream_id = stream_tracking_ids.stream_id
-    cross join attribution
-    where (streams.merchant_id is null or streams.merchant_id = orders.merchant_id)
-        and orders.ordered_at >= streams.started_at
-        and orders.ordered_at < streams.ended_at + attribution.attribution_window
+    inner join tracking_days
+        on tracking_days.tracking_id = lower(trim(orders.tracking_id))
+        and tracking_days.day = date_trunc('day', orders.ordered_at)
+    where (tracking_days.merchant_id is null or tracking_days.merchant_id = orders.merchant_id)
+        and orders.ordered_at >= tracking_days.started_at
+        and orders.ordered_at < tracking_days.attributable_until
 ),
 
 ranked_matches as (
