@@ -1,8 +1,10 @@
 // Command native runs DuckDB's own paths on the same data as postlive, for
 // bench/run.sh: `native copy CSV OUT.parquet` converts a CSV with DuckDB's
 // read_csv + COPY … (FORMAT parquet); `native build WORKSPACE` runs the SQL
-// models of sql/ in plain DuckDB (same order, no postlive bookkeeping: no
-// UDF registration, data tests, temp file, export). It prints rows and seconds.
+// models of sql/ in plain DuckDB into a database file (same order and the
+// same Go functions, none of postlive's bookkeeping: no data tests, row
+// counts, fingerprints, build reuse, Parquet export or atomic replace). It
+// prints rows and seconds.
 package main
 
 import (
@@ -10,6 +12,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -55,7 +58,11 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		db, err := sql.Open("duckdb", "")
+		// a database file, as postlive's build writes one (a build that
+		// leaves nothing behind would not be the same job)
+		path := filepath.Join(os.TempDir(), fmt.Sprintf("native-build-%d.duckdb", os.Getpid()))
+		defer os.Remove(path)
+		db, err := sql.Open("duckdb", path)
 		if err != nil {
 			return err
 		}
@@ -65,36 +72,34 @@ func run(args []string) error {
 		if _, err := db.ExecContext(ctx, "set file_search_path = '"+esc(ws)+"'"); err != nil {
 			return err
 		}
-		// the settings tables postlive's build writes, with its defaults
-		if err := models.WriteSettings(ctx, db, models.Settings{AttributionWindow: 48 * time.Hour, DuplicateWindow: 30 * time.Second, Currency: "USD"}); err != nil {
+		// the Go functions some models call (statistics, local time, phrase
+		// matching): without them those models run in no DuckDB at all
+		conn, err := db.Conn(ctx)
+		if err != nil {
 			return err
 		}
-		var stmts []string
-		skipped := map[string]bool{}
+		if err := models.RegisterFunctions(conn); err != nil {
+			return err
+		}
+		conn.Close()
+		// the settings tables postlive's build writes, with its defaults
+		if err := models.WriteSettings(ctx, db, models.Settings{AttributionWindow: 48 * time.Hour, DuplicateWindow: 30 * time.Second, Currency: "USD", PayoutCloseAfter: 15 * 24 * time.Hour}); err != nil {
+			return err
+		}
 		for _, m := range ms {
-			// models that call postlive's Go functions (statistics, local
-			// time), and those built on them, are not part of the plain-DuckDB
-			// comparison; bench/run.sh builds the same set without them
-			needsGo := strings.Contains(m.SQL, "ratio_") || strings.Contains(m.SQL, "local_") || strings.Contains(m.SQL, "srm_p") || strings.Contains(m.SQL, "p_adjust") || strings.Contains(m.SQL, "phrase_match")
-			for _, d := range m.Deps {
-				needsGo = needsGo || skipped[d]
-			}
-			if needsGo {
-				skipped[m.Name] = true
-				continue
-			}
 			kind := "view"
 			if m.Materialized() {
 				kind = "table"
 			}
-			stmts = append(stmts, fmt.Sprintf("create %s %s as %s", kind, m.Name, strings.TrimRight(strings.TrimSpace(m.SQL), ";")))
-		}
-		for _, s := range stmts {
+			s := fmt.Sprintf("create %s %s as %s", kind, m.Name, strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
 			if _, err := db.ExecContext(ctx, s); err != nil {
-				return fmt.Errorf("%.60s…: %w", s, err)
+				return fmt.Errorf("%s: %w", m.Path, err)
 			}
 		}
-		fmt.Printf("models=%d seconds=%.3f\n", len(stmts), time.Since(start).Seconds())
+		if _, err := db.ExecContext(ctx, "checkpoint"); err != nil {
+			return err
+		}
+		fmt.Printf("models=%d seconds=%.3f\n", len(ms), time.Since(start).Seconds())
 	default:
 		return fmt.Errorf("unknown mode %q", args[0])
 	}
