@@ -5,31 +5,46 @@ with source as (
     where source_sha256 in (select sha256 from stg_manifest)
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (partition by click_id order by import_seq desc, source_line desc) as version_rank
-    from source
+-- which row of each click id is the newest: ranked on the few columns that
+-- decide it, not on whole rows, then the chosen rows are read again. Sorting
+-- ten million whole clicks needs them all in memory at once (DuckDB cannot
+-- spill that window), this needs a sliver of them and runs under a memory
+-- limit. (import_seq, source_line) names one row: each imported file has
+-- its own import_seq.
+newest as (
+    select click_id, import_seq, source_line
+    from (
+        select
+            click_id,
+            import_seq,
+            source_line,
+            row_number() over (partition by click_id order by import_seq desc, source_line desc) as version_rank
+        from source
+    ) as versions
+    where version_rank = 1
 )
 
 select
-    click_id,
-    ts::timestamp as ts,
-    link_id,
-    url,
-    utm_source,
-    utm_medium,
-    utm_campaign,
-    utm_content,
-    utm_term,
-    stream_id as utm_stream_id,
-    visitor_key,
-    coalesce(is_bot, false) as is_bot,
-    bot_reason,
-    country,
-    device,
-    referrer_host,
-    coalesce(is_aggregated, false) as is_aggregated,
-    coalesce(click_count, 1) as click_count
-from ranked
-where version_rank = 1
+    source.click_id,
+    source.ts::timestamp as ts,
+    source.link_id,
+    source.url,
+    source.utm_source,
+    source.utm_medium,
+    source.utm_campaign,
+    source.utm_content,
+    source.utm_term,
+    source.stream_id as utm_stream_id,
+    source.visitor_key,
+    coalesce(source.is_bot, false) as is_bot,
+    source.bot_reason,
+    source.country,
+    source.device,
+    source.referrer_host,
+    coalesce(source.is_aggregated, false) as is_aggregated,
+    coalesce(source.click_count, 1) as click_count
+from source
+inner join newest
+    on newest.click_id = source.click_id
+    and newest.import_seq = source.import_seq
+    and newest.source_line = source.source_line
