@@ -1,10 +1,19 @@
 package models_test
 
 import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/postlive/postlive/models"
+	sqlfiles "github.com/postlive/postlive/sql"
 )
 
 func kpiFiles() []importSpec {
@@ -214,4 +223,48 @@ func TestAdjustmentRowsAreNotOrders(t *testing.T) {
 	check(t, "S1 with a CJ sale and correction", k["S1"], map[string]string{
 		"orders": "6", "revenue": "340.00", "orders_during": "5", "orders_after": "1", "revenue_after": "40.00", "aov": "56.666666666666664",
 	})
+}
+
+// TestClickDataTestCatchesFanOut: a staging view that lost its
+// newest-import rule keeps two versions of link L1 after a re-import, the
+// classification's join to links then repeats click c7, and the data test
+// unique_clicks_click_id names exactly that click.
+func TestClickDataTestCatchesFanOut(t *testing.T) {
+	w := newTestWorkspace(t)
+	w.importFiles(kpiFiles()...)
+	v2 := filepath.Join(t.TempDir(), "links-v2.csv")
+	if err := os.WriteFile(v2, []byte("link_id,stream_id,tracking_id,target_url\nL1,S1,TRK-L1,https://shop.example/p?utm_source=tiktok&v=2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.importFiles(importSpec{v2, "links", ""})
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(sqlfiles.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(sqlfiles.FS, p)
+		if err != nil {
+			return err
+		}
+		if p == "staging/stg_links.sql" {
+			b = []byte(strings.Replace(string(b), "where version_rank = 1", "where version_rank >= 1", 1))
+		}
+		fsys[p] = &fstest.MapFile{Data: b}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: filepath.Join(w.dir, "warehouse.duckdb"),
+		SQL: fsys, Settings: models.Settings{AttributionWindow: 48 * time.Hour, DuplicateWindow: 30 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []string
+	for _, f := range res.Failed() {
+		failed = append(failed, fmt.Sprintf("%s:%d", f.Name, f.Failures))
+	}
+	if !slices.Contains(failed, "unique_clicks_click_id:1") {
+		t.Errorf("failed data tests %v; want unique_clicks_click_id with 1 offending row (c7)", failed)
+	}
 }
