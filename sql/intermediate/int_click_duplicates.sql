@@ -36,7 +36,10 @@ pairs as (
 pair_clicks as (
     select pairs.pair_id, candidates.click_id, candidates.ts, candidates.ts_us
     from candidates
-    inner join pairs on pairs.visitor_key = candidates.visitor_key and pairs.link_key = candidates.link_key
+    inner join pairs
+        on pairs.visitor_key = candidates.visitor_key
+        -- a click with neither link nor URL: one pair per visitor, as before
+        and pairs.link_key is not distinct from candidates.link_key
 ),
 
 -- a click at least one window after the previous candidate of its pair is
