@@ -3,8 +3,6 @@ package models_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -102,20 +100,12 @@ func TestAttributionFollowsTheRule(t *testing.T) {
 		fmt.Fprintf(&ob, "%s,%s,%s,USD,10.00,0,%s,%s,,approved,\n", o.merchant, o.id, ts(o.at), strings.ToLower(o.code), o.track)
 	}
 
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	w := newTestWorkspace(t)
 	w.importFiles(
-		importSpec{write("streams.csv", sb.String()), "streams", ""},
-		importSpec{write("drops.csv", db.String()), "drops", ""},
-		importSpec{write("links.csv", lb.String()), "links", ""},
-		importSpec{write("orders.csv", ob.String()), "orders", ""},
+		importSpec{writeTestFile(t, "streams.csv", sb.String()), "streams", ""},
+		importSpec{writeTestFile(t, "drops.csv", db.String()), "drops", ""},
+		importSpec{writeTestFile(t, "links.csv", lb.String()), "links", ""},
+		importSpec{writeTestFile(t, "orders.csv", ob.String()), "orders", ""},
 	)
 	_, wh := w.build(settingsDefault())
 

@@ -3,15 +3,12 @@ package models_test
 import (
 	"context"
 	"database/sql"
-	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/postlive/postlive/models"
-	sqlfiles "github.com/postlive/postlive/sql"
 )
 
 // The commission workspace (models/testdata/commission, see its README): a
@@ -254,30 +251,16 @@ func TestCouponLeaksByHand(t *testing.T) {
 func TestCommissionDataTestsFail(t *testing.T) {
 	w := newTestWorkspace(t)
 	w.importAt(night1, commissionFiles()...)
-	fsys := fstest.MapFS{}
-	err := fs.WalkDir(sqlfiles.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(sqlfiles.FS, p)
-		if err != nil {
-			return err
-		}
-		s := string(b)
-		switch p {
-		case "marts/commission_totals.sql":
-			// one cent too much expected for every group
-			s = strings.Replace(s, "cast(sum(commission_expected) as decimal(18, 2)) as commission_expected",
+	fsys := editedSQL(t, map[string]func(string) string{
+		// one cent too much expected for every group
+		"marts/commission_totals.sql": func(s string) string {
+			return strings.Replace(s, "cast(sum(commission_expected) as decimal(18, 2)) as commission_expected",
 				"cast(sum(commission_expected) + 0.01 as decimal(18, 2)) as commission_expected", 1)
-		case "marts/commission_reconciliation.sql":
-			s = strings.Replace(s, "else 'amount_mismatch'", "else 'unexplained'", 1)
-		}
-		fsys[p] = &fstest.MapFile{Data: []byte(s)}
-		return nil
+		},
+		"marts/commission_reconciliation.sql": func(s string) string {
+			return strings.Replace(s, "else 'amount_mismatch'", "else 'unexplained'", 1)
+		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: filepath.Join(w.dir, "warehouse.duckdb"),
 		SQL: fsys, Settings: models.Settings{AttributionWindow: 48 * time.Hour, DuplicateWindow: 30 * time.Second}})
 	if err != nil {

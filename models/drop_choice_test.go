@@ -3,8 +3,6 @@ package models_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,19 +82,11 @@ func TestDropChoiceFollowsTheRule(t *testing.T) {
 		fmt.Fprintf(&rb, "%s,\"%s\",%s,%s\n", r.merchant, sp[rng.IntN(len(sp))], r.order, ts(r.at))
 	}
 
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	w := newTestWorkspace(t)
 	w.importFiles(
-		importSpec{write("streams.csv", sb.String()), "streams", ""},
-		importSpec{write("drops.csv", db.String()), "drops", ""},
-		importSpec{write("redemptions.csv", rb.String()), "redemptions", ""},
+		importSpec{writeTestFile(t, "streams.csv", sb.String()), "streams", ""},
+		importSpec{writeTestFile(t, "drops.csv", db.String()), "drops", ""},
+		importSpec{writeTestFile(t, "redemptions.csv", rb.String()), "redemptions", ""},
 	)
 	_, wh := w.build(settingsDefault())
 

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -62,11 +61,7 @@ func TestDuplicateClicksFollowTheRule(t *testing.T) {
 		clicks = append(clicks, c)
 		fmt.Fprintf(&b, "%s,%s,%s,%q,%s,%s\n", c.id, c.at.Format(time.RFC3339), c.url, c.agent, c.ip, c.link)
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "clicks.csv")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeTestFile(t, "clicks.csv", b.String())
 	w := newTestWorkspace(t)
 	w.importFiles(importSpec{filepath.Join("testdata", "kpi", "streams.csv"), "streams", ""}, importSpec{path, "clicks", ""})
 	_, wh := w.build(settingsDefault())

@@ -3,17 +3,13 @@ package models_test
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/postlive/postlive/models"
-	sqlfiles "github.com/postlive/postlive/sql"
 )
 
 func kpiFiles() []importSpec {
@@ -232,29 +228,13 @@ func TestAdjustmentRowsAreNotOrders(t *testing.T) {
 func TestClickDataTestCatchesFanOut(t *testing.T) {
 	w := newTestWorkspace(t)
 	w.importFiles(kpiFiles()...)
-	v2 := filepath.Join(t.TempDir(), "links-v2.csv")
-	if err := os.WriteFile(v2, []byte("link_id,stream_id,tracking_id,target_url\nL1,S1,TRK-L1,https://shop.example/p?utm_source=tiktok&v=2\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	v2 := writeTestFile(t, "links-v2.csv", "link_id,stream_id,tracking_id,target_url\nL1,S1,TRK-L1,https://shop.example/p?utm_source=tiktok&v=2\n")
 	w.importFiles(importSpec{v2, "links", ""})
-	fsys := fstest.MapFS{}
-	err := fs.WalkDir(sqlfiles.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(sqlfiles.FS, p)
-		if err != nil {
-			return err
-		}
-		if p == "staging/stg_links.sql" {
-			b = []byte(strings.Replace(string(b), "where version_rank = 1", "where version_rank >= 1", 1))
-		}
-		fsys[p] = &fstest.MapFile{Data: b}
-		return nil
+	fsys := editedSQL(t, map[string]func(string) string{
+		"staging/stg_links.sql": func(s string) string {
+			return strings.Replace(s, "where version_rank = 1", "where version_rank >= 1", 1)
+		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: filepath.Join(w.dir, "warehouse.duckdb"),
 		SQL: fsys, Settings: models.Settings{AttributionWindow: 48 * time.Hour, DuplicateWindow: 30 * time.Second}})
 	if err != nil {

@@ -3,9 +3,12 @@ package models_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/postlive/postlive/ingest"
@@ -126,4 +129,49 @@ func rows(t *testing.T, db *sql.DB, q string, args ...any) []map[string]string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// writeTestFile writes body to a file named name in a fresh temp folder
+// and returns its path.
+func writeTestFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// editedSQL is the project's SQL with the files named in edits rewritten by
+// their function: a model deliberately broken, to show a data test fail.
+func editedSQL(t *testing.T, edits map[string]func(string) string) fstest.MapFS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(sqlfiles.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(sqlfiles.FS, p)
+		if err != nil {
+			return err
+		}
+		if edit, ok := edits[p]; ok {
+			edited := edit(string(b))
+			if edited == string(b) {
+				return fmt.Errorf("the edit of %s changed nothing: the SQL it breaks has moved", p)
+			}
+			b = []byte(edited)
+		}
+		fsys[p] = &fstest.MapFile{Data: b}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range edits {
+		if _, ok := fsys[p]; !ok {
+			t.Fatalf("no SQL file %s to edit", p)
+		}
+	}
+	return fsys
 }
