@@ -17,6 +17,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/postlive/postlive/lake"
+
 	"github.com/marcboeker/go-duckdb"
 )
 
@@ -214,7 +216,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fps, err := fingerprints(models, opt.Workspace, settings)
+	fps, err := fingerprints(models, lake.In(opt.Workspace), settings)
 	if err != nil {
 		return nil, err
 	}
@@ -536,10 +538,17 @@ func runTest(ctx context.Context, db *sql.DB, t *Model) (TestResult, error) {
 	return tr, rows.Err()
 }
 
-// exportMarts writes each mart to lake/marts/<name>.parquet (temp + rename).
+// exportMarts writes each mart to lake/marts/<name>.parquet: DuckDB
+// exports it to the hidden temporary name of that file, which is renamed
+// into place when complete (lake.Publish); what an interrupted export left
+// is removed first.
 func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Model) error {
-	dir := filepath.Join(workspace, "lake", "marts")
+	l := lake.In(workspace)
+	dir := l.TableDir(lake.Marts)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := l.RemoveTemp(lake.Marts); err != nil {
 		return err
 	}
 	var names []string
@@ -550,20 +559,14 @@ func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Mo
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		final := filepath.Join(dir, n+".parquet")
-		// hidden while written: readers of lake/marts/ (a *.parquet glob,
-		// Spark, Trino) skip dot files; an interrupted export is removed by
-		// the next ingest.Lake.Init
-		tmp := filepath.Join(dir, fmt.Sprintf(".%s.parquet.tmp-%d", n, os.Getpid()))
+		final := l.MartFile(n)
+		tmp := lake.TempName(final)
 		q := fmt.Sprintf("copy (select * from %s) to '%s' (format parquet, compression snappy)", n, strings.ReplaceAll(tmp, "'", "''"))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			os.Remove(tmp)
-			return fmt.Errorf("export mart %s: %w", n, err)
+			return fmt.Errorf("export mart %s to %s: %s", n, final, cleanDuckDBError(err))
 		}
-		if err := syncPath(tmp); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, final); err != nil {
+		if err := lake.Publish(tmp, final); err != nil {
 			return fmt.Errorf("export mart %s: %w", n, err)
 		}
 	}

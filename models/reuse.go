@@ -5,14 +5,12 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/postlive/postlive/lake"
 )
 
 // A build reuses, from the warehouse it replaces, every materialised model
@@ -27,9 +25,6 @@ import (
 // fingerprintTable holds one row per model of the build: its fingerprint.
 const fingerprintTable = "build_fingerprints"
 
-// lakeGlob finds the lake paths a staging model reads.
-var lakeGlob = regexp.MustCompile(`read_parquet\(\s*'([^']+)'`)
-
 // manifestModel is the staging model over the import manifest. Every
 // staging model reads it to keep only rows of completed imports; what
 // matters to a table is only the manifest entries of its own files, so a
@@ -38,19 +33,31 @@ const manifestModel = "stg_manifest"
 
 // fingerprints computes the fingerprint of every model, in build order.
 // settings is the hash of the configuration tables the build wrote.
-func fingerprints(models []*Model, workspace, settings string) (map[string]string, error) {
+func fingerprints(models []*Model, l *lake.Lake, settings string) (map[string]string, error) {
 	binary, err := binaryIdentity()
 	if err != nil {
 		return nil, err
 	}
-	// the lake files each model reads, listed once
-	reads := map[string][]lakeFile{}
-	var manifest []lakeFile
+	// the lake files each model reads (a staging model reads a lake folder
+	// by its path, lake.Glob), each folder listed once
+	tables, err := l.Tables()
+	if err != nil {
+		return nil, err
+	}
+	listed := map[string][]lake.StoredFile{}
+	reads := map[string][]lake.StoredFile{}
+	var manifest []lake.StoredFile
 	for _, m := range models {
-		for _, g := range lakeGlob.FindAllStringSubmatch(m.SQL, -1) {
-			files, err := listLake(workspace, g[1])
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", m.Path, err)
+		for _, t := range tables {
+			if !strings.Contains(m.SQL, "'"+lake.Glob(t)+"'") {
+				continue
+			}
+			files, ok := listed[t]
+			if !ok {
+				if files, err = l.Files(t); err != nil {
+					return nil, fmt.Errorf("%s: %w", m.Path, err)
+				}
+				listed[t] = files
 			}
 			reads[m.Name] = append(reads[m.Name], files...)
 		}
@@ -65,7 +72,7 @@ func fingerprints(models []*Model, workspace, settings string) (map[string]strin
 		names := map[string]bool{}
 		for _, f := range reads[m.Name] {
 			fmt.Fprintf(h, "file %s\n", f)
-			names[f.base] = true
+			names[f.Name] = true
 		}
 		deps := append([]string(nil), m.Deps...)
 		sort.Strings(deps)
@@ -73,7 +80,7 @@ func fingerprints(models []*Model, workspace, settings string) (map[string]strin
 			if d == manifestModel && m.Layer == "staging" {
 				// the manifest entries of this table's files (same name)
 				for _, f := range manifest {
-					if names[f.base] {
+					if names[f.Name] {
 						fmt.Fprintf(h, "manifest %s\n", f)
 					}
 				}
@@ -84,51 +91,6 @@ func fingerprints(models []*Model, workspace, settings string) (map[string]strin
 		out[m.Name] = hex.EncodeToString(h.Sum(nil))
 	}
 	return out, nil
-}
-
-// lakeFile is one file under a lake glob: its path below the glob's fixed
-// part, base name, size and modification time.
-type lakeFile struct {
-	rel, base string
-	size      int64
-	modNanos  int64
-}
-
-func (f lakeFile) String() string { return fmt.Sprintf("%s %d %d", f.rel, f.size, f.modNanos) }
-
-// listLake lists every file under the fixed part of a glob like
-// lake/clicks/**/*.parquet, in path order. Lake files are written once
-// under their import's name (the sha256 prefix of the imported file, the
-// same name as its manifest entry); a file imported again after a
-// configuration change is rewritten, which changes its time.
-func listLake(workspace, glob string) ([]lakeFile, error) {
-	root := glob
-	if i := strings.IndexAny(root, "*?["); i >= 0 {
-		root = filepath.Dir(root[:i+1])
-	}
-	if !filepath.IsAbs(root) {
-		root = filepath.Join(workspace, root)
-	}
-	var out []lakeFile
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		out = append(out, lakeFile{rel: filepath.ToSlash(rel), base: d.Name(), size: fi.Size(), modNanos: fi.ModTime().UnixNano()})
-		return nil
-	})
-	return out, err
 }
 
 // binaryIdentity names the running executable by path, size and time: the

@@ -11,6 +11,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/postlive/postlive/lake"
+
 	"github.com/postlive/postlive/ingest"
 	"github.com/postlive/postlive/models"
 	sqlfiles "github.com/postlive/postlive/sql"
@@ -25,15 +27,15 @@ type importSpec struct {
 type testWorkspace struct {
 	t    *testing.T
 	dir  string
-	lake *ingest.Lake
+	lake *lake.Lake
 	now  time.Time // import clock (the manifest's imported_at); zero: 2026-11-21 03:00 UTC
 }
 
 func newTestWorkspace(t *testing.T) *testWorkspace {
 	t.Helper()
 	dir := t.TempDir()
-	w := &testWorkspace{t: t, dir: dir, lake: &ingest.Lake{Dir: filepath.Join(dir, "lake")}}
-	if err := w.lake.Init(); err != nil {
+	w := &testWorkspace{t: t, dir: dir, lake: lake.In(dir)}
+	if err := ingest.Init(w.lake); err != nil {
 		t.Fatal(err)
 	}
 	return w

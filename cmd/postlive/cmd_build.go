@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postlive/postlive/ingest"
 	"github.com/postlive/postlive/models"
 	sqlfiles "github.com/postlive/postlive/sql"
 )
@@ -64,7 +65,7 @@ func buildWorkspace(ctx context.Context, out io.Writer, ws *workspace) (*models.
 
 // buildWorkspaceWith is buildWorkspace; full computes every table.
 func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *workspace, full bool) (*models.Result, error) {
-	if err := ws.lake.Init(); err != nil {
+	if err := ingest.Init(ws.lake); err != nil {
 		return nil, err
 	}
 	var exps []models.ExperimentSetting

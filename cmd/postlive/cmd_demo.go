@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/postlive/postlive/fixtures"
+	"github.com/postlive/postlive/ingest"
 )
 
 type demoOptions struct {
@@ -122,7 +123,7 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 		return err
 	}
 	defer ws.close()
-	if err := ws.lake.Init(); err != nil {
+	if err := ingest.Init(ws.lake); err != nil {
 		return err
 	}
 	for _, f := range demoImports {

@@ -47,7 +47,7 @@ Formats:
 				return err
 			}
 			defer ws.close()
-			if err := ws.lake.Init(); err != nil {
+			if err := ingest.Init(ws.lake); err != nil {
 				return err
 			}
 			rejected, err := importFiles(cmd, e, ws, args[0], args[1:], o)

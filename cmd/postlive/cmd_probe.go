@@ -60,7 +60,9 @@ personal data in the sample rows is shown as keys, as in the lake.`,
 				if opt.Merchant == "" {
 					opt.Merchant = wo.Merchant
 				}
-				probe = ws.lake.Probe // platform sessions are matched to the plan's streams
+				probe = func(p string, o ingest.Options) (*ingest.ProbeResult, error) {
+					return ingest.ProbeWithPlan(ws.lake, p, o)
+				} // platform sessions are matched to the plan's streams
 			}
 			res, err := probe(args[0], opt)
 			if err != nil {

@@ -175,7 +175,7 @@ func buildFingerprint(ctx context.Context, ws *workspace) (string, error) {
 
 func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error {
 	start := time.Now()
-	if err := ws.lake.Init(); err != nil {
+	if err := ingest.Init(ws.lake); err != nil {
 		return err
 	}
 	files, err := scanInbox(ws)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/postlive/postlive/ingest"
+	"github.com/postlive/postlive/lake"
 	"github.com/postlive/postlive/models"
 	"github.com/postlive/postlive/reports"
 )
@@ -24,7 +25,7 @@ import (
 type workspace struct {
 	dir  string
 	cfg  *config
-	lake *ingest.Lake
+	lake *lake.Lake
 	lock *os.File
 	log  *slog.Logger
 	// progress starts a progress bar (a no-op off a terminal)
@@ -57,7 +58,7 @@ func (e *env) openWorkspace(lock bool, wait time.Duration) (*workspace, error) {
 	if log == nil { // an env made by a test
 		log = slog.New(slog.DiscardHandler)
 	}
-	ws := &workspace{dir: dir, lake: &ingest.Lake{Dir: filepath.Join(dir, "lake")}, log: log, progress: e.newProgress}
+	ws := &workspace{dir: dir, lake: lake.In(dir), log: log, progress: e.newProgress}
 	if lock {
 		if err := ws.acquire(wait, e.command); err != nil {
 			return nil, err
