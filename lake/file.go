@@ -87,6 +87,10 @@ func (f *File) Commit() error {
 	return Publish(f.tmp, f.final)
 }
 
+// Chmod sets the file's permissions before anything is written (a secret
+// is never readable by others, not even while it is written).
+func (f *File) Chmod(mode os.FileMode) error { return f.f.Chmod(mode) }
+
 // Abort closes and removes the temporary file.
 func (f *File) Abort() {
 	f.Close()

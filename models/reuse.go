@@ -15,12 +15,13 @@ import (
 
 // A build reuses, from the warehouse it replaces, every materialised model
 // whose inputs did not change: the same SQL, over the same lake files, with
-// the same settings, built by the same postlive binary (whose Go functions
-// the SQL may call). A model's fingerprint hashes exactly those, and the
-// fingerprints of the models it reads, so a change anywhere upstream (a new
-// click file, a re-imported order file, a new attribution window) rebuilds
-// everything downstream of it and nothing else. The fingerprints are kept in
-// the warehouse's table build_fingerprints.
+// the same rows in the settings tables it names, built by the same postlive
+// binary (whose Go functions the SQL may call). A model's fingerprint hashes
+// exactly those, and the fingerprints of the models it reads, so a change
+// anywhere upstream (a new click file, a re-imported order file, a new
+// attribution window, a campaign's flat fee) rebuilds everything downstream
+// of it and nothing else. The fingerprints are kept in the warehouse's table
+// build_fingerprints; Key sums them up for the whole build.
 
 // fingerprintTable holds one row per model of the build: its fingerprint.
 const fingerprintTable = "build_fingerprints"
@@ -31,12 +32,40 @@ const fingerprintTable = "build_fingerprints"
 // new orders file does not change the clicks' fingerprint.
 const manifestModel = "stg_manifest"
 
-// fingerprints computes the fingerprint of every model, in build order.
-// settings is the hash of the configuration tables the build wrote.
-func fingerprints(models []*Model, l *lake.Lake, settings string) (map[string]string, error) {
+// Key names everything a build with opt reads — the lake's files and
+// manifest, the settings, the SQL, the postlive binary — as one hash of the
+// models' fingerprints: equal keys give equal marts. It reads files only
+// (no DuckDB), so a nightly run can ask it cheaply whether to build at all.
+func Key(opt Options) (string, error) {
+	models, _, err := Load(opt.SQL)
+	if err != nil {
+		return "", err
+	}
+	settings, err := settingsTables(opt.Settings)
+	if err != nil {
+		return "", err
+	}
+	fps, err := fingerprints(models, lake.In(opt.Workspace), settings)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range models {
+		fmt.Fprintf(h, "%s %s\n", m.Name, fps[m.Name])
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// fingerprints computes the fingerprint of every model, in build order,
+// over the settings tables the build writes.
+func fingerprints(models []*Model, l *lake.Lake, settings []settingsTable) (map[string]string, error) {
 	binary, err := binaryIdentity()
 	if err != nil {
 		return nil, err
+	}
+	settingHash := map[string]string{}
+	for _, t := range settings {
+		settingHash[t.name] = t.hash()
 	}
 	// the lake files each model reads (a staging model reads a lake folder
 	// by its path, lake.Glob), each folder listed once
@@ -68,7 +97,14 @@ func fingerprints(models []*Model, l *lake.Lake, settings string) (map[string]st
 	out := map[string]string{}
 	for _, m := range models {
 		h := sha256.New()
-		fmt.Fprintf(h, "binary %s\nsettings %s\nmodel %s\n%s\n", binary, settings, m.Name, m.SQL)
+		fmt.Fprintf(h, "binary %s\nmodel %s\n%s\n", binary, m.Name, m.SQL)
+		read := map[string]bool{}
+		for _, id := range identifiers(m.SQL) {
+			if sh, ok := settingHash[id]; ok && !read[id] {
+				read[id] = true
+				fmt.Fprintf(h, "settings %s %s\n", id, sh)
+			}
+		}
 		names := map[string]bool{}
 		for _, f := range reads[m.Name] {
 			fmt.Fprintf(h, "file %s\n", f)
@@ -105,25 +141,6 @@ func binaryIdentity() (string, error) {
 		return "", fmt.Errorf("find the postlive binary: %w", err)
 	}
 	return fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano()), nil
-}
-
-// settingsHash hashes the contents of every table in the new warehouse
-// before the models run: the configuration tables (settings,
-// experiment_settings, …).
-func settingsHash(ctx context.Context, db *sql.DB) (string, error) {
-	names, err := queryStrings(ctx, db, "select table_name from duckdb_tables() where database_name = current_database() order by table_name")
-	if err != nil {
-		return "", fmt.Errorf("list settings tables: %w", err)
-	}
-	h := sha256.New()
-	for _, n := range names {
-		rows, err := queryStrings(ctx, db, fmt.Sprintf("select cast(columns(*) as varchar) from %q order by all", n))
-		if err != nil {
-			return "", fmt.Errorf("hash settings table %s: %w", n, err)
-		}
-		fmt.Fprintf(h, "table %s\n%s\n", n, strings.Join(rows, "\n"))
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // queryStrings returns every row of q with its columns joined by tabs

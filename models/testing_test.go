@@ -7,9 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/postlive/postlive/workspace"
 
 	"github.com/postlive/postlive/lake"
 
@@ -76,17 +79,32 @@ func (w *testWorkspace) importAt(at time.Time, specs ...importSpec) {
 	w.importFiles(specs...)
 }
 
+// withDefaults completes the settings a test names with the defaults of
+// postlive.yaml (workspace.Defaults): a test says only what it changes.
+func withDefaults(s models.Settings) models.Settings {
+	d := workspace.Defaults().ModelSettings()
+	got, def := reflect.ValueOf(&s).Elem(), reflect.ValueOf(d)
+	for i := 0; i < got.NumField(); i++ {
+		if got.Field(i).IsZero() {
+			got.Field(i).Set(def.Field(i))
+		}
+	}
+	for i, e := range s.Experiments {
+		if e.PrimaryMetric == "" {
+			s.Experiments[i].PrimaryMetric = d.ExperimentDefaults.PrimaryMetric
+		}
+		if e.Alpha == 0 {
+			s.Experiments[i].Alpha = d.ExperimentDefaults.Alpha
+		}
+	}
+	return s
+}
+
 // build runs the models and returns the warehouse opened read-only.
 func (w *testWorkspace) build(settings models.Settings) (*models.Result, *sql.DB) {
 	w.t.Helper()
-	if settings.AttributionWindow == 0 {
-		settings.AttributionWindow = 48 * time.Hour
-	}
-	if settings.DuplicateWindow == 0 {
-		settings.DuplicateWindow = 30 * time.Second
-	}
 	wh := filepath.Join(w.dir, "warehouse.duckdb")
-	res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: wh, SQL: sqlfiles.FS, Settings: settings})
+	res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: wh, SQL: sqlfiles.FS, Settings: withDefaults(settings)})
 	if err != nil {
 		w.t.Fatal(err)
 	}
