@@ -82,7 +82,7 @@ func (f *File) Commit() error {
 	f.Close()
 	if f.err != nil {
 		os.Remove(f.tmp)
-		return fmt.Errorf("write %s: %w", f.final, f.err)
+		return fmt.Errorf("write %s: %w", f.final, bare(f.err))
 	}
 	return Publish(f.tmp, f.final)
 }
@@ -125,7 +125,7 @@ func Publish(tmp, final string) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", final, err)
+		return fmt.Errorf("write %s: %w", final, bare(err))
 	}
 	syncDir(filepath.Dir(final))
 	return nil
@@ -147,6 +147,20 @@ func syncDir(d string) {
 		f.Sync()
 		f.Close()
 	}
+}
+
+// bare drops the temporary name from an error of the os package: the
+// message names the final file, which is what the user knows.
+func bare(err error) error {
+	var pe *os.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	}
+	return err
 }
 
 // removeFile removes p; a file already gone is no error.
