@@ -13,6 +13,7 @@ import (
 
 	"github.com/postlive/postlive/fixtures"
 	"github.com/postlive/postlive/ingest"
+	"github.com/postlive/postlive/lake"
 )
 
 type demoOptions struct {
@@ -179,7 +180,7 @@ from stream_compliance group by check_name, check_order order by check_order`},
 	}
 	db.Close()
 	fmt.Fprintln(e.stdout)
-	if _, err := writeReports(ctx, e.stdout, ws, filepath.Join(ws.Dir, "reports")); err != nil {
+	if _, err := writeReports(ctx, e.stdout, ws, ws.ReportsDir()); err != nil {
 		return err
 	}
 	printOutputs(e.stdout, ws)
@@ -189,10 +190,10 @@ from stream_compliance group by check_name, check_order order by check_order`},
 
 func printOutputs(w io.Writer, ws *session) {
 	fmt.Fprintf(w, "\nOutputs\n")
-	fmt.Fprintf(w, "  reports     %s\n", filepath.Join(ws.Dir, "reports", "index.html"))
+	fmt.Fprintf(w, "  reports     %s\n", filepath.Join(ws.ReportsDir(), "index.html"))
 	fmt.Fprintf(w, "  warehouse   %s\n", ws.WarehousePath())
-	fmt.Fprintf(w, "  marts       %s\n", filepath.Join(ws.Dir, "lake", "marts", "*.parquet"))
-	fmt.Fprintf(w, "  lake        %s\n", filepath.Join(ws.Dir, "lake"))
+	fmt.Fprintf(w, "  marts       %s\n", filepath.Join(ws.Lake.TableDir(lake.Marts), "*.parquet"))
+	fmt.Fprintf(w, "  lake        %s\n", ws.Lake.Dir)
 	fmt.Fprintf(w, "  try         postlive --workspace %s query \"select * from drop_performance\"\n", ws.Dir)
 }
 

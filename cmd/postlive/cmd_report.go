@@ -38,7 +38,7 @@ newest import, not the clock.`,
 			defer ws.close()
 			dir := o.out
 			if dir == "" {
-				dir = filepath.Join(ws.Dir, "reports")
+				dir = ws.ReportsDir()
 			}
 			_, err = writeReports(cmd.Context(), e.stdout, ws, dir)
 			return err

@@ -61,7 +61,7 @@ type inboxFile struct {
 
 // scanInbox lists inbox/<kind>/[<merchant>/]FILE in a fixed order.
 func scanInbox(ws *session) ([]inboxFile, error) {
-	root := filepath.Join(ws.Dir, "inbox")
+	root := ws.InboxDir()
 	var out []inboxFile
 	kinds := map[string]bool{}
 	for _, k := range ingest.Kinds() {
@@ -206,7 +206,7 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 		return err
 	}
 	_, whErr := os.Stat(ws.WarehousePath())
-	_, repErr := os.Stat(filepath.Join(ws.Dir, "reports", "index.html"))
+	_, repErr := os.Stat(filepath.Join(ws.ReportsDir(), "index.html"))
 	if imported == 0 && fp == state.Built && whErr == nil && repErr == nil {
 		if err := state.save(ws); err != nil {
 			return err
@@ -225,7 +225,7 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, err := writeReports(ctx, e.stdout, ws, filepath.Join(ws.Dir, "reports"))
+	rep, err := writeReports(ctx, e.stdout, ws, ws.ReportsDir())
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ type sendResult struct {
 	deferred               int // due streams left for the next message
 }
 
-func sentLogPath(ws *session) string { return filepath.Join(ws.Dir, ".postlive", "sent-log.jsonl") }
+func sentLogPath(ws *session) string { return filepath.Join(ws.StateDir(), "sent-log.jsonl") }
 
 // sendReports mails (or, per o, previews, writes or marks) what the
 // affiliates are due.
@@ -264,7 +264,7 @@ func nightlyMail(ctx context.Context, e *env, ws *session) (sendResult, error) {
 	if ws.cfg.Email.SMTP.Host == "" {
 		return sendResult{}, nil
 	}
-	statePath := filepath.Join(ws.Dir, ".postlive", "mail-state")
+	statePath := filepath.Join(ws.StateDir(), "mail-state")
 	if b, err := os.ReadFile(statePath); err == nil && strings.TrimSpace(string(b)) == mailKey(ws) {
 		return sendResult{}, nil
 	}
