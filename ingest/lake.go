@@ -4,17 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"sync"
 
 	"github.com/postlive/postlive/lake"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
-	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 )
 
@@ -249,21 +246,7 @@ func writeRejects(l *lake.Lake, sha, name string, rejects []Reject) error {
 // readRows reads a small Parquet file of table t into values (the plan's
 // streams for matching platform sessions; lake tables are read by DuckDB).
 func readRows(ctx context.Context, path string, t *Table) ([][]Value, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	pr, err := file.NewParquetReader(f)
-	if err != nil {
-		return nil, err
-	}
-	defer pr.Close()
-	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: 1024}, memory.DefaultAllocator)
-	if err != nil {
-		return nil, err
-	}
-	tbl, err := fr.ReadTable(ctx)
+	tbl, err := lake.ReadTable(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -172,9 +172,10 @@ func (l *Lake) Manifest(ctx context.Context) ([]Entry, error) {
 	return out, nil
 }
 
-// readManifest reads the entries of one manifest file by column name (a
-// file written before a column existed reads it as empty).
-func readManifest(ctx context.Context, path string) ([]Entry, error) {
+// ReadTable reads a small Parquet file of the lake whole (a manifest entry,
+// the plan's streams); the caller releases the table. Lake tables are read
+// by DuckDB.
+func ReadTable(ctx context.Context, path string) (arrow.Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -189,7 +190,13 @@ func readManifest(ctx context.Context, path string) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	tbl, err := fr.ReadTable(ctx)
+	return fr.ReadTable(ctx)
+}
+
+// readManifest reads the entries of one manifest file by column name (a
+// file written before a column existed reads it as empty).
+func readManifest(ctx context.Context, path string) ([]Entry, error) {
+	tbl, err := ReadTable(ctx, path)
 	if err != nil {
 		return nil, err
 	}

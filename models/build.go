@@ -220,13 +220,9 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("close warehouse: %w", err)
 	}
 	ok = true
-	if err := syncPath(tmp); err != nil {
-		return nil, err
-	}
 	os.Remove(tmp + ".wal")
 	os.Remove(opt.Warehouse + ".wal")
-	if err := os.Rename(tmp, opt.Warehouse); err != nil {
-		os.Remove(tmp)
+	if err := lake.Publish(tmp, opt.Warehouse); err != nil {
 		return nil, fmt.Errorf("replace warehouse: %w", err)
 	}
 	return res, nil
@@ -346,15 +342,6 @@ func RemoveInterrupted(warehouse string) error {
 		}
 	}
 	return nil
-}
-
-func syncPath(p string) error {
-	f, err := os.Open(p)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }
 
 // cleanDuckDBError trims the driver's prefix so the message starts with
