@@ -39,7 +39,7 @@ func Create(final string) (*File, error) {
 	tmp := TempName(final)
 	f, err := openTemp(tmp)
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", final, err)
+		return nil, fmt.Errorf("create %s: %w", final, bare(err))
 	}
 	return &File{final: final, tmp: tmp, f: f, w: bufio.NewWriterSize(f, 1<<16)}, nil
 }

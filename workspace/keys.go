@@ -260,7 +260,7 @@ func durationKey(field func(*Config) *time.Duration, least time.Duration) func(*
 		}
 		if d < least {
 			if least == time.Nanosecond {
-				return fmt.Errorf("must be longer than 0s; write it like 24h")
+				return fmt.Errorf("must be longer than 0s; write it like 30s or 24h")
 			}
 			return fmt.Errorf("%q is shorter than %s; write it like 90s", v.text, least)
 		}
