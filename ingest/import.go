@@ -28,7 +28,7 @@ type Options struct {
 	Merchant    string            // merchant id for exports that do not carry one
 	Salt        string            // PII hashing salt
 	BotPatterns []string          // extra bot user-agent substrings
-	StreamParam string            // URL parameter carrying the stream id (default utm_content)
+	StreamParam string            // URL parameter carrying the stream id ("": DefaultStreamParam)
 	TimeZones   map[string]string // format name → IANA zone for local times without an offset
 	Currency    string            // ISO 4217 code for exports whose header and cells name none (Amazon UK)
 	Decimal     string            // "," when an export's ambiguous numbers (1.234) use a decimal comma; default "."
@@ -41,6 +41,10 @@ type Options struct {
 	// read whole, do not report.
 	Progress func(n int)
 }
+
+// DefaultStreamParam is the URL parameter that carries the stream id unless
+// configured otherwise (clicks.stream_param, whose default it is).
+const DefaultStreamParam = "utm_content"
 
 // Stats is the outcome of importing one file.
 type Stats struct {
@@ -96,7 +100,7 @@ func (e *ErrMerchantRequired) Error() string {
 // lake/_rejects; the good rows of the same file still land.
 func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats, error) {
 	if opt.StreamParam == "" {
-		opt.StreamParam = "utm_content"
+		opt.StreamParam = DefaultStreamParam
 	}
 	configKey := opt.ConfigKey() // before the import fills in per-format settings
 	if opt.Now == nil {

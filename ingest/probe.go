@@ -249,7 +249,7 @@ func probe(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
 func probeRows(l *lake.Lake, res *ProbeResult, path string, f *Format, opt Options) {
 	opt.Kind, opt.Format = f.Kind, f.Name
 	if opt.StreamParam == "" {
-		opt.StreamParam = "utm_content"
+		opt.StreamParam = DefaultStreamParam
 	}
 	if opt.Merchant == "" && f.Merchant {
 		opt.Merchant = "MERCHANT" // shown as such; imports take --merchant

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/text/currency"
 
+	"github.com/postlive/postlive/ingest"
 	"github.com/postlive/postlive/reports/email"
 )
 
@@ -53,7 +54,7 @@ var keys = []key{
 		set: durationKey(func(c *Config) *time.Duration { return &c.AttributionWindow }, 0)},
 	{name: "clicks.duplicate_window", def: "30s", doc: "a click of the same visitor on the same link within this time of the previous counted one is a duplicate",
 		set: durationKey(func(c *Config) *time.Duration { return &c.DuplicateWindow }, 0)},
-	{name: "clicks.stream_param", def: "utm_content", doc: "URL parameter that carries the stream id",
+	{name: "clicks.stream_param", def: ingest.DefaultStreamParam, doc: "URL parameter that carries the stream id",
 		set: func(c *Config, _ string, v value) error {
 			if c.StreamParam = strings.TrimSpace(v.text); c.StreamParam == "" {
 				return fmt.Errorf("is empty; name the URL parameter that carries the stream id, e.g. utm_content")
