@@ -286,10 +286,21 @@ func applyEnv(c *Config, environ []string, p *problems) {
 		default:
 			v := value{text: val, items: splitList(val), list: k.list}
 			if err := k.set(c, id, v); err != nil {
-				p.add("%s (%s): %v", name, strings.Replace(k.name, k.name[strings.Index(k.name+"<", "<"):], id, 1), err)
+				p.add("%s (%s): %v", name, keyName(k, id), err)
 			}
 		}
 	}
+}
+
+// keyName is the name of a key with its user-named segment filled in
+// (time_zones.<format>, tiktok-ads → time_zones.tiktok-ads).
+func keyName(k *key, id string) string {
+	before, after, ok := strings.Cut(k.name, "<")
+	if !ok {
+		return k.name
+	}
+	_, rest, _ := strings.Cut(after, ">")
+	return before + id + rest
 }
 
 // envVar is the variable of a key without a user-named segment.
