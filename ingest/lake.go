@@ -6,13 +6,13 @@ import (
 	"math"
 	"sync"
 
-	"github.com/postlive/postlive/lake"
-
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/postlive/postlive/lake"
 )
 
 // Init prepares the lake for imports: its folders, the sweep of what an

@@ -11,13 +11,12 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
-
-	lakepkg "github.com/postlive/postlive/lake"
-
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	lakepkg "github.com/postlive/postlive/lake"
 )
 
 // importNow is the clock of test imports.

@@ -13,9 +13,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/postlive/postlive/lake"
-
 	"github.com/xuri/excelize/v2"
+
+	"github.com/postlive/postlive/lake"
 )
 
 // ProbeResult is what Probe finds out about a file: how it is packed and

@@ -17,9 +17,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/postlive/postlive/lake"
-
 	"github.com/marcboeker/go-duckdb"
+
+	"github.com/postlive/postlive/lake"
 )
 
 // Options say where the workspace is and how to run DuckDB.

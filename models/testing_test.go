@@ -12,13 +12,11 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/postlive/postlive/workspace"
-
-	"github.com/postlive/postlive/lake"
-
 	"github.com/postlive/postlive/ingest"
+	"github.com/postlive/postlive/lake"
 	"github.com/postlive/postlive/models"
 	sqlfiles "github.com/postlive/postlive/sql"
+	"github.com/postlive/postlive/workspace"
 )
 
 // importSpec is one file to import into a test workspace.
