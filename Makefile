@@ -2,7 +2,7 @@
 GO ?= go
 DEMO ?= demo
 
-.PHONY: demo test assets build vet bench fuzz clean
+.PHONY: demo test assets build vet lint bench fuzz clean
 
 # The ECharts bundle inlined into the HTML reports is built from the npm
 # registry (versions pinned in reports/assets/package-lock.json), not committed.
@@ -25,6 +25,21 @@ test: assets
 
 vet: assets
 	$(GO) vet ./...
+
+# gofmt, go vet and the import direction of docs/architecture.md
+# (.golangci.yml: depguard). golangci-lint is installed from the Go module
+# proxy at this version into bin/ (again when this file changes).
+GOLANGCI_LINT_VERSION = v2.15.0
+
+bin/golangci-lint: Makefile
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	touch $@
+
+lint: assets bin/golangci-lint
+	@unformatted=$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...)); \
+	if [ -n "$$unformatted" ]; then echo "gofmt: not formatted (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	bin/golangci-lint run ./...
 
 bench: assets
 	sh bench/run.sh

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -304,30 +303,4 @@ func (l *lineRows) Next() bool {
 		l.fatal = err
 	}
 	return false
-}
-
-// schemaCurrent tells whether the zero-row schema file at p has exactly the
-// columns of t, so that Lake.Init rewrites it after a table gained optional
-// columns (SQL selects them even before any file carries them).
-func schemaCurrent(p string, t *Table) bool {
-	f, err := os.Open(p)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	pr, err := file.NewParquetReader(f)
-	if err != nil {
-		return false
-	}
-	defer pr.Close()
-	sc := pr.MetaData().Schema
-	if sc.NumColumns() != len(t.Columns) {
-		return false
-	}
-	for i, c := range t.Columns {
-		if sc.Column(i).Name() != c.Name {
-			return false
-		}
-	}
-	return true
 }

@@ -5,7 +5,9 @@
 // through Arrow, keeping every rejected row with its file, line, column and
 // reason.
 //
-// It owns the lake layout, the manifest of imported files and the rejects.
-// It knows nothing of models, experiments or reports, and never writes raw
-// personal data (e-mail addresses, IP addresses, names) anywhere.
+// It owns the canonical tables' schemas and the rejects; where lake files
+// live, the manifest and how a file is written atomically belong to package
+// lake, through which it writes. It knows nothing of models, experiments or
+// reports, and never writes raw personal data (e-mail addresses, IP
+// addresses, names) anywhere.
 package ingest

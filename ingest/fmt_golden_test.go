@@ -47,7 +47,7 @@ func fmtImportGolden(t *testing.T, format string, c fmtCase) string {
 	t.Helper()
 	path := filepath.Join("testdata", "formats", format, c.file)
 	lake := &Lake{Dir: t.TempDir()}
-	if err := lake.Init(); err != nil {
+	if err := Init(lake); err != nil {
 		t.Fatal(err)
 	}
 	opt := c.opt

@@ -279,7 +279,7 @@ func (m *streamMatcher) load() {
 		return
 	}
 	byID := map[string]planStream{}
-	root := filepath.Join(m.rd.lake.Dir, Streams.Name)
+	root := m.rd.lake.TableDir(Streams.Name)
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(p) != ".parquet" || d.Name() == "_schema.parquet" || strings.Contains(d.Name(), ".tmp-") {
 			return nil

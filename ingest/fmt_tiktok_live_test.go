@@ -33,7 +33,7 @@ func TestParseDurationCell(t *testing.T) {
 // rewrites its zero-row schema file and leaves current ones alone.
 func TestLakeInitRefreshesSchema(t *testing.T) {
 	lake := &Lake{Dir: t.TempDir()}
-	if err := lake.Init(); err != nil {
+	if err := Init(lake); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(lake.Dir, "stream_metrics", "_schema.parquet")
@@ -51,7 +51,7 @@ func TestLakeInitRefreshesSchema(t *testing.T) {
 	clicks := filepath.Join(lake.Dir, "clicks", "_schema.parquet")
 	past := time.Now().Add(-time.Hour)
 	os.Chtimes(clicks, past, past)
-	if err := lake.Init(); err != nil {
+	if err := Init(lake); err != nil {
 		t.Fatal(err)
 	}
 	if !schemaCurrent(p, StreamMetrics) {

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/postlive/postlive/lake"
 )
 
 // Format is one export layout postlive reads: which import kind it serves,
@@ -128,7 +130,7 @@ type reader struct {
 	loc      *time.Location // time zone for local times, nil when not configured
 	tzKey    string
 	out      rowSink
-	lake     *Lake // the lake being imported into (nil in probe): formats may read the plan's streams
+	lake     *lake.Lake // the lake being imported into (nil in probe): formats may read the plan's streams
 	merchant string
 
 	read, accepted, rejected int

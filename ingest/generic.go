@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/postlive/postlive/lake"
 )
 
 // The generic format: CSV or JSONL whose columns carry the canonical names
@@ -438,7 +440,7 @@ func (p *genericPlan) finish(rd *reader, rec *Record, where func(int) (int, int)
 			}
 		}
 		if !v[c.clickID].Valid {
-			v[c.clickID] = Value{Valid: true, S: fileID(rd.fileSHA()) + ":" + strconv.Itoa(rec.Line)}
+			v[c.clickID] = Value{Valid: true, S: lake.FileID(rd.fileSHA()) + ":" + strconv.Itoa(rec.Line)}
 		}
 	case Orders:
 		if e := p.extras[extraEmail]; e != "" && !rec.Get("customer_key").Valid {

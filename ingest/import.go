@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/postlive/postlive/lake"
 )
 
 // Options are the settings of an import, taken from config and flags.
@@ -26,7 +28,7 @@ type Options struct {
 	Merchant    string            // merchant id for exports that do not carry one
 	Salt        string            // PII hashing salt
 	BotPatterns []string          // extra bot user-agent substrings
-	StreamParam string            // URL parameter carrying the stream id (default utm_content)
+	StreamParam string            // URL parameter carrying the stream id ("": DefaultStreamParam)
 	TimeZones   map[string]string // format name → IANA zone for local times without an offset
 	Currency    string            // ISO 4217 code for exports whose header and cells name none (Amazon UK)
 	Decimal     string            // "," when an export's ambiguous numbers (1.234) use a decimal comma; default "."
@@ -39,6 +41,10 @@ type Options struct {
 	// read whole, do not report.
 	Progress func(n int)
 }
+
+// DefaultStreamParam is the URL parameter that carries the stream id unless
+// configured otherwise (clicks.stream_param, whose default it is).
+const DefaultStreamParam = "utm_content"
 
 // Stats is the outcome of importing one file.
 type Stats struct {
@@ -58,12 +64,15 @@ type Stats struct {
 	Rejects  []Reject
 }
 
-// configKey names the settings that decide which rows of a file are
-// accepted and how they read: a file imported with rejects is imported again
-// only when they differ.
-func (o *Options) configKey() string {
+// ConfigKey names the settings that decide which rows of a file are
+// accepted and what they hold (the salt included: it makes the keys that
+// replace personal data). The manifest keeps it with each import: a file
+// imported with rejects is imported again only when it differs, and
+// postlive run offers an inbox file it saw before to ingest again only
+// then. It is the one "did the import settings change" of postlive.
+func (o *Options) ConfigKey() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%q\x00", o.Kind, o.Format, o.Merchant, o.StreamParam, o.Currency, o.Decimal, o.BotPatterns)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%q\x00", o.Kind, o.Format, o.Merchant, o.Salt, o.StreamParam, o.Currency, o.Decimal, o.BotPatterns)
 	for _, m := range []map[string]string{o.TimeZones, o.Currencies, o.Decimals} {
 		keys := make([]string, 0, len(m))
 		for k := range m {
@@ -89,11 +98,11 @@ func (e *ErrMerchantRequired) Error() string {
 // Import reads one export file into the lake. A file whose sha256 is in the
 // manifest is skipped. Rows that fail validation are rejected and kept in
 // lake/_rejects; the good rows of the same file still land.
-func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, error) {
+func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats, error) {
 	if opt.StreamParam == "" {
-		opt.StreamParam = "utm_content"
+		opt.StreamParam = DefaultStreamParam
 	}
-	configKey := opt.configKey() // before the import fills in per-format settings
+	configKey := opt.ConfigKey() // before the import fills in per-format settings
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
@@ -104,14 +113,14 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 	if TableByName(opt.Kind) == nil {
 		return nil, &FileError{File: name, Msg: fmt.Sprintf("unknown import kind %q; use one of %s", opt.Kind, strings.Join(Kinds(), ", "))}
 	}
-	manifest, err := lake.Manifest(ctx)
+	manifest, err := l.Manifest(ctx)
 	if err != nil {
 		return nil, err
 	}
 	// The file is hashed on its own goroutine while it is parsed; the writer
 	// checks the manifest before it creates any file (resolve), and what was
 	// parsed until then is dropped when the file is already there.
-	res := &resolver{hashed: hashFile(path), lake: lake, manifest: manifest, kind: opt.Kind, configKey: configKey}
+	res := &resolver{hashed: hashFile(path), lake: l, manifest: manifest, kind: opt.Kind, configKey: configKey}
 	st := &Stats{File: name, Kind: opt.Kind, Written: map[string]int{}}
 	skipped := func() (*Stats, bool) {
 		if _, err := res.decision(); !errors.Is(err, errSkipped) {
@@ -121,7 +130,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 	}
 
 	rd := &reader{file: name, hashed: res.fileSHA, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
-		out: newTableWriter(lake, res.decision, res.claim), lake: lake, written: st.Written, pii: map[string]bool{}}
+		out: newTableWriter(l, res.decision, res.claim), lake: l, written: st.Written, pii: map[string]bool{}}
 	f, err := openReader(rd, path)
 	if err != nil {
 		rd.out.abort()
@@ -184,7 +193,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		st.Retried = int(res.previous.RowsRejected)
 	}
 	if len(rd.rejects) > 0 {
-		if err := lake.writeRejects(sha, name, rd.rejects); err != nil {
+		if err := writeRejects(l, sha, name, rd.rejects); err != nil {
 			return nil, err
 		}
 	}
@@ -195,7 +204,7 @@ func Import(ctx context.Context, lake *Lake, path string, opt Options) (*Stats, 
 		written += n
 	}
 	sort.Strings(tables)
-	err = lake.writeManifest(ManifestEntry{
+	err = l.WriteManifest(lake.Entry{
 		SHA256: sha, FileName: filepath.Base(name), Kind: opt.Kind, Format: rd.format.Name, Tables: strings.Join(tables, ","),
 		MerchantID: rd.merchant, RowsRead: int64(st.Read), RowsAccepted: int64(st.Accepted), RowsRejected: int64(st.Rejected),
 		RowsWritten: int64(written), ImportSeq: seq, ImportedAt: opt.Now().UTC(), ConfigKey: configKey,
@@ -393,8 +402,8 @@ func hashFile(path string) func() (string, error) {
 // its old rows forgotten only when the new ones are complete (claim).
 type resolver struct {
 	hashed    func() (string, error)
-	lake      *Lake
-	manifest  []ManifestEntry
+	lake      *lake.Lake
+	manifest  []lake.Entry
 	kind      string
 	configKey string
 
@@ -402,7 +411,7 @@ type resolver struct {
 	k        consts
 	err      error
 	sha      string
-	previous *ManifestEntry // the file's entry in the manifest, if any
+	previous *lake.Entry // the file's entry in the manifest, if any
 
 	claimed  sync.Once
 	claimErr error
@@ -452,7 +461,7 @@ func (r *resolver) claim() error {
 	}
 	r.claimed.Do(func() {
 		if r.previous != nil {
-			r.claimErr = r.lake.forget(r.previous.SHA256)
+			r.claimErr = r.lake.Forget(r.previous.SHA256)
 		}
 	})
 	return r.claimErr

@@ -10,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	lakepkg "github.com/postlive/postlive/lake"
 )
 
 // importNow is the clock of test imports.
@@ -21,13 +24,36 @@ var importNow = func() time.Time { return time.Date(2026, 11, 20, 3, 0, 0, 0, ti
 
 const testSalt = "test-salt"
 
+// Lake is the lake these tests import into (the tests name their lakes
+// "lake", which hides the package).
+type Lake = lakepkg.Lake
+
+func fileID(sha string) string { return lakepkg.FileID(sha) }
+
 func newTestLake(t testing.TB) *Lake {
 	t.Helper()
 	l := &Lake{Dir: filepath.Join(t.TempDir(), "lake")}
-	if err := l.Init(); err != nil {
+	if err := Init(l); err != nil {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// manifestTable is the manifest's schema (package lake) as a table, to read
+// manifest files back like the other lake files.
+func manifestTable() *Table {
+	var cols []Column
+	for _, f := range lakepkg.ManifestSchema().Fields() {
+		k := String
+		switch f.Type.ID() {
+		case arrow.INT64:
+			k = Int
+		case arrow.TIMESTAMP:
+			k = Time
+		}
+		cols = append(cols, opt(f.Name, k))
+	}
+	return newBareTable(lakepkg.Manifest, []string{"sha256"}, "", cols...)
 }
 
 func writeInput(t testing.TB, name, content string) string {

@@ -2,11 +2,11 @@ package ingest
 
 import (
 	"errors"
-	"fmt"
-	"path/filepath"
 	"sort"
 	"sync/atomic"
 	"time"
+
+	"github.com/postlive/postlive/lake"
 )
 
 // tableWriter routes the rows of one import into per-month partition files.
@@ -27,7 +27,7 @@ import (
 // (which forgets an earlier import of the same file) just before it renames
 // them into place.
 type tableWriter struct {
-	lake    *Lake
+	lake    *lake.Lake
 	resolve func() (consts, error)
 	claim   func() error
 	open    map[partKey]*batch // reader side: the partitions' open batches
@@ -61,7 +61,7 @@ const (
 // errSkipped stops the import of a file that the manifest already holds.
 var errSkipped = errors.New("ingest: file already imported")
 
-func newTableWriter(l *Lake, resolve func() (consts, error), claim func() error) *tableWriter {
+func newTableWriter(l *lake.Lake, resolve func() (consts, error), claim func() error) *tableWriter {
 	tw := &tableWriter{
 		lake: l, resolve: resolve, claim: claim, open: map[partKey]*batch{},
 		ch: make(chan *batch, inFlight), free: make(chan *batch, inFlight+maxOpen+1), done: make(chan struct{}),
@@ -105,11 +105,7 @@ func (tw *tableWriter) partitionOf(r *Record, l *layout) partKey {
 }
 
 func (tw *tableWriter) path(k partKey) string {
-	dir := filepath.Join(tw.lake.Dir, k.table.Name)
-	if k.month >= 0 {
-		dir = filepath.Join(dir, fmt.Sprintf("year=%04d", k.month/12), fmt.Sprintf("month=%02d", k.month%12+1))
-	}
-	return filepath.Join(dir, fileID(tw.k.sha)+".parquet")
+	return tw.lake.DataFile(k.table.Name, k.month, tw.k.sha)
 }
 
 // add appends a row to its partition's batch; the record may be reused.

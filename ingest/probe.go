@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/postlive/postlive/lake"
 )
 
 // ProbeResult is what Probe finds out about a file: how it is packed and
@@ -120,11 +122,13 @@ func formatValue(k Kind, v Value) string {
 // the sample rows. Probe errors only when the file cannot be opened.
 func Probe(path string, opt Options) (*ProbeResult, error) { return probe(nil, path, opt) }
 
-// Probe is the package-level Probe reading the lake's stream plan, so that
-// platform sessions are matched to streams as an import would.
-func (l *Lake) Probe(path string, opt Options) (*ProbeResult, error) { return probe(l, path, opt) }
+// ProbeWithPlan is Probe reading the lake's stream plan, so that platform
+// sessions are matched to streams as an import would.
+func ProbeWithPlan(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
+	return probe(l, path, opt)
+}
 
-func probe(lake *Lake, path string, opt Options) (*ProbeResult, error) {
+func probe(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
 	name := opt.Name
 	if name == "" {
 		name = path
@@ -237,22 +241,22 @@ func probe(lake *Lake, path string, opt Options) (*ProbeResult, error) {
 		return res, nil
 	}
 	res.Kind, res.Format = chosen.Kind, chosen.Name
-	probeRows(lake, res, path, chosen, opt)
+	probeRows(l, res, path, chosen, opt)
 	return res, nil
 }
 
 // probeRows runs the chosen format over the file with a sample sink.
-func probeRows(lake *Lake, res *ProbeResult, path string, f *Format, opt Options) {
+func probeRows(l *lake.Lake, res *ProbeResult, path string, f *Format, opt Options) {
 	opt.Kind, opt.Format = f.Kind, f.Name
 	if opt.StreamParam == "" {
-		opt.StreamParam = "utm_content"
+		opt.StreamParam = DefaultStreamParam
 	}
 	if opt.Merchant == "" && f.Merchant {
 		opt.Merchant = "MERCHANT" // shown as such; imports take --merchant
 	}
 	sink := &probeSink{}
 	rd := &reader{file: res.File, sha: strings.Repeat("0", 64), opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
-		out: sink, lake: lake, written: map[string]int{}, pii: map[string]bool{}}
+		out: sink, lake: l, written: map[string]int{}, pii: map[string]bool{}}
 	file, err := openReader(rd, path)
 	if err != nil {
 		res.Rejects = append(res.Rejects, err.Error())

@@ -75,7 +75,7 @@ func TestLakeReadsBackWithParquetGo(t *testing.T) {
 		}
 	}
 
-	folders := map[string]*Table{"_manifest": manifestTable, "_rejects": rejectsTable}
+	folders := map[string]*Table{"_manifest": manifestTable(), "_rejects": rejectsTable}
 	for _, tbl := range Tables {
 		folders[tbl.Name] = tbl
 	}

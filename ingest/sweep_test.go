@@ -43,7 +43,7 @@ func TestInitSweepsAnInterruptedImport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := lake.Init(); err != nil {
+	if err := Init(lake); err != nil {
 		t.Fatal(err)
 	}
 	for _, gone := range []string{october, tmp} {

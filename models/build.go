@@ -18,78 +18,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/marcboeker/go-duckdb"
+
+	"github.com/postlive/postlive/lake"
 )
-
-// Settings are the values of postlive.yaml the SQL models read from the
-// tables the build writes first: `settings` (one row), `experiment_settings`,
-// `commission_rate_settings`, `reconciliation_settings`, `campaign_settings`,
-// `campaign_stream_list`, `campaign_bonus_tiers`, `compliance_phrases` and
-// `compliance_min_minutes`.
-type Settings struct {
-	AttributionWindow time.Duration
-	DuplicateWindow   time.Duration
-	Currency          string
-	Experiments       []ExperimentSetting
-	// CommissionRates are the per-merchant commission rates (merchant id →
-	// rate between 0 and 1), used for orders whose drop and stream name none.
-	CommissionRates map[string]float64
-	// LeakAfter, LeakMinRedemptions and LeakShare tune the leaked-code signal
-	// (docs/reconciliation.md § Leaked codes); zero means the default: 24h,
-	// 3 redemptions, 0.1.
-	LeakAfter          time.Duration
-	LeakMinRedemptions int
-	LeakShare          float64
-
-	// PayoutCloseAfter is how long after its end a payout period closes
-	// (payouts.close_after); 0 closes it at its end.
-	PayoutCloseAfter time.Duration
-	// Campaigns group streams and carry their payout terms.
-	Campaigns []CampaignSetting
-	// DisclosurePhrases are the words that disclose an affiliate
-	// relationship; nil means DefaultDisclosurePhrases, empty means none.
-	DisclosurePhrases []string
-	// DisclosureWithin is how soon after the start a host must disclose;
-	// 0 means DefaultDisclosureWithin.
-	DisclosureWithin time.Duration
-	// MinMinutes is the minimum stream length per platform; nil means
-	// DefaultMinMinutes. A platform with 0 or none is not checked.
-	MinMinutes map[string]float64
-}
-
-// Compliance defaults (docs/configuration.md § compliance).
-var (
-	DefaultDisclosurePhrases = []string{"#ad", "commission", "affiliate", "sponsored", "paid partnership"}
-	DefaultMinMinutes        = map[string]float64{"amazon_live": 30}
-)
-
-// DefaultDisclosureWithin is the disclosure deadline after a stream starts.
-const DefaultDisclosureWithin = 90 * time.Second
-
-// CampaignSetting is one campaign of postlive.yaml campaigns.<id>. Money is
-// decimal text ("150.00") so that it reaches DuckDB exactly; "" = not set.
-type CampaignSetting struct {
-	ID           string
-	Name         string
-	Streams      []string // stream ids listed explicitly
-	StreamPrefix string   // every stream whose id starts with it
-	FlatFee      string   // per stream, replaces streams.flat_fee
-	FirstNBonus  string   // per bonus-eligible redemption of a tiered drop
-	Bonuses      []BonusTier
-}
-
-// BonusTier pays Amount for a stream whose revenue passes RevenueOver.
-type BonusTier struct {
-	RevenueOver, Amount string
-}
-
-// ExperimentSetting is one experiment's configuration.
-type ExperimentSetting struct {
-	ID             string
-	Control        string
-	PrimaryMetric  string
-	PlannedStreams int
-	Alpha          float64
-}
 
 // Options say where the workspace is and how to run DuckDB.
 type Options struct {
@@ -191,6 +122,14 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	settings, err := settingsTables(opt.Settings)
+	if err != nil {
+		return nil, err
+	}
+	fps, err := fingerprints(models, lake.In(opt.Workspace), settings)
+	if err != nil {
+		return nil, err
+	}
 	if err := RemoveInterrupted(opt.Warehouse); err != nil {
 		return nil, err
 	}
@@ -207,15 +146,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 			os.Remove(tmp + ".wal")
 		}
 	}()
-	if err := writeSettings(ctx, db, opt.Settings); err != nil {
-		return nil, err
-	}
-	settings, err := settingsHash(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	fps, err := fingerprints(models, opt.Workspace, settings)
-	if err != nil {
+	if err := writeSettings(ctx, db, settings); err != nil {
 		return nil, err
 	}
 	var prev map[string]string
@@ -289,190 +220,12 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("close warehouse: %w", err)
 	}
 	ok = true
-	if err := syncPath(tmp); err != nil {
-		return nil, err
-	}
 	os.Remove(tmp + ".wal")
 	os.Remove(opt.Warehouse + ".wal")
-	if err := os.Rename(tmp, opt.Warehouse); err != nil {
-		os.Remove(tmp)
+	if err := lake.Publish(tmp, opt.Warehouse); err != nil {
 		return nil, fmt.Errorf("replace warehouse: %w", err)
 	}
 	return res, nil
-}
-
-// WriteSettings creates the tables through which s reaches the SQL models
-// (see Settings) in db. Build calls it first; tools that run the models
-// themselves (bench/modeltime) call it too.
-func WriteSettings(ctx context.Context, db *sql.DB, s Settings) error {
-	return writeSettings(ctx, db, s)
-}
-
-func writeSettings(ctx context.Context, db *sql.DB, s Settings) error {
-	cur := s.Currency
-	if cur == "" {
-		cur = "USD"
-	}
-	within := s.DisclosureWithin
-	if within <= 0 {
-		within = DefaultDisclosureWithin
-	}
-	_, err := db.ExecContext(ctx, `create table settings as select
-    to_microseconds(?::bigint) as attribution_window,
-    ?::bigint as duplicate_window_us,
-    ?::varchar as report_currency,
-    to_microseconds(?::bigint) as payout_close_after,
-    ?::bigint as disclosure_within_s`,
-		s.AttributionWindow.Microseconds(), s.DuplicateWindow.Microseconds(), cur,
-		s.PayoutCloseAfter.Microseconds(), int64(within/time.Second))
-	if err != nil {
-		return fmt.Errorf("write settings: %w", err)
-	}
-	if err := writeCampaignSettings(ctx, db, s.Campaigns); err != nil {
-		return err
-	}
-	if err := writeComplianceSettings(ctx, db, s); err != nil {
-		return err
-	}
-	if _, err := db.ExecContext(ctx, `create table experiment_settings (
-    experiment_id varchar primary key, control varchar, primary_metric varchar, planned_streams integer, alpha double)`); err != nil {
-		return fmt.Errorf("write experiment settings: %w", err)
-	}
-	for _, e := range s.Experiments {
-		var planned any
-		if e.PlannedStreams > 0 {
-			planned = e.PlannedStreams
-		}
-		var control any
-		if e.Control != "" {
-			control = e.Control
-		}
-		if _, err := db.ExecContext(ctx, `insert into experiment_settings values (?, ?, ?, ?, ?)`,
-			e.ID, control, e.PrimaryMetric, planned, e.Alpha); err != nil {
-			return fmt.Errorf("write experiment settings: %w", err)
-		}
-	}
-	leakAfter, leakMin, leakShare := s.LeakAfter, s.LeakMinRedemptions, s.LeakShare
-	if leakAfter <= 0 {
-		leakAfter = 24 * time.Hour
-	}
-	if leakMin <= 0 {
-		leakMin = 3
-	}
-	if leakShare <= 0 {
-		leakShare = 0.1
-	}
-	if _, err := db.ExecContext(ctx, `create table reconciliation_settings as select
-    to_microseconds(?::bigint) as leak_after,
-    ?::integer as leak_min_redemptions,
-    ?::double as leak_share`, leakAfter.Microseconds(), leakMin, leakShare); err != nil {
-		return fmt.Errorf("write reconciliation settings: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, `create table commission_rate_settings (
-    merchant_id varchar primary key, commission_rate double not null)`); err != nil {
-		return fmt.Errorf("write commission rates: %w", err)
-	}
-	merchants := make([]string, 0, len(s.CommissionRates))
-	for m := range s.CommissionRates {
-		merchants = append(merchants, m)
-	}
-	sort.Strings(merchants)
-	for _, m := range merchants {
-		if _, err := db.ExecContext(ctx, `insert into commission_rate_settings values (?, ?)`, m, s.CommissionRates[m]); err != nil {
-			return fmt.Errorf("write commission rates: %w", err)
-		}
-	}
-	return nil
-}
-
-// writeCampaignSettings writes campaign_settings (one row per campaign),
-// campaign_stream_list (one row per explicitly listed stream) and
-// campaign_bonus_tiers (one row per performance bonus tier).
-func writeCampaignSettings(ctx context.Context, db *sql.DB, cs []CampaignSetting) error {
-	for _, q := range []string{
-		`create table campaign_settings (campaign_id varchar primary key, campaign_name varchar,
-    stream_prefix varchar, flat_fee decimal(18, 2), first_n_bonus decimal(18, 2))`,
-		`create table campaign_stream_list (campaign_id varchar, stream_id varchar, primary key (campaign_id, stream_id))`,
-		`create table campaign_bonus_tiers (campaign_id varchar, revenue_over decimal(18, 2), amount decimal(18, 2),
-    primary key (campaign_id, revenue_over))`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("write campaign settings: %w", err)
-		}
-	}
-	null := func(s string) any {
-		if s == "" {
-			return nil
-		}
-		return s
-	}
-	for _, c := range cs {
-		if _, err := db.ExecContext(ctx, `insert into campaign_settings values (?, ?, ?, ?::decimal(18, 2), ?::decimal(18, 2))`,
-			c.ID, null(c.Name), null(c.StreamPrefix), null(c.FlatFee), null(c.FirstNBonus)); err != nil {
-			return fmt.Errorf("write campaign settings %s: %w", c.ID, err)
-		}
-		for _, st := range c.Streams {
-			if _, err := db.ExecContext(ctx, `insert into campaign_stream_list values (?, ?)`, c.ID, st); err != nil {
-				return fmt.Errorf("write campaign settings %s: %w", c.ID, err)
-			}
-		}
-		for _, b := range c.Bonuses {
-			if _, err := db.ExecContext(ctx, `insert into campaign_bonus_tiers values (?, ?::decimal(18, 2), ?::decimal(18, 2))`,
-				c.ID, b.RevenueOver, b.Amount); err != nil {
-				return fmt.Errorf("write campaign settings %s: %w", c.ID, err)
-			}
-		}
-	}
-	return nil
-}
-
-// writeComplianceSettings writes compliance_phrases (each phrase with the
-// case-insensitive RE2 pattern that finds it as a whole word, and its first
-// word in lower case) and
-// compliance_min_minutes (one row per platform with a minimum length).
-func writeComplianceSettings(ctx context.Context, db *sql.DB, s Settings) error {
-	if _, err := db.ExecContext(ctx, `create table compliance_phrases (phrase varchar primary key, pattern varchar, first_word varchar)`); err != nil {
-		return fmt.Errorf("write compliance settings: %w", err)
-	}
-	phrases := s.DisclosurePhrases
-	if phrases == nil {
-		phrases = DefaultDisclosurePhrases
-	}
-	seen := map[string]bool{}
-	for _, p := range phrases {
-		p = strings.TrimSpace(p)
-		if p == "" || seen[strings.ToLower(p)] {
-			continue
-		}
-		seen[strings.ToLower(p)] = true
-		// first_word (lower case) lets SQL skip the regular expression for
-		// messages that cannot match
-		first := strings.ToLower(strings.Fields(p)[0])
-		if _, err := db.ExecContext(ctx, `insert into compliance_phrases values (?, ?, ?)`, p, PhrasePattern(p), first); err != nil {
-			return fmt.Errorf("write compliance settings: %w", err)
-		}
-	}
-	if _, err := db.ExecContext(ctx, `create table compliance_min_minutes (platform varchar primary key, min_minutes double)`); err != nil {
-		return fmt.Errorf("write compliance settings: %w", err)
-	}
-	mins := s.MinMinutes
-	if mins == nil {
-		mins = DefaultMinMinutes
-	}
-	platforms := make([]string, 0, len(mins))
-	for p := range mins {
-		platforms = append(platforms, p)
-	}
-	sort.Strings(platforms)
-	for _, p := range platforms {
-		if mins[p] <= 0 {
-			continue
-		}
-		if _, err := db.ExecContext(ctx, `insert into compliance_min_minutes values (?, ?)`, strings.ToLower(strings.TrimSpace(p)), mins[p]); err != nil {
-			return fmt.Errorf("write compliance settings: %w", err)
-		}
-	}
-	return nil
 }
 
 // PhrasePattern is the RE2 pattern that finds a disclosure phrase in a
@@ -536,10 +289,17 @@ func runTest(ctx context.Context, db *sql.DB, t *Model) (TestResult, error) {
 	return tr, rows.Err()
 }
 
-// exportMarts writes each mart to lake/marts/<name>.parquet (temp + rename).
+// exportMarts writes each mart to lake/marts/<name>.parquet: DuckDB
+// exports it to the hidden temporary name of that file, which is renamed
+// into place when complete (lake.Publish); what an interrupted export left
+// is removed first.
 func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Model) error {
-	dir := filepath.Join(workspace, "lake", "marts")
+	l := lake.In(workspace)
+	dir := l.TableDir(lake.Marts)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := l.RemoveTemp(lake.Marts); err != nil {
 		return err
 	}
 	var names []string
@@ -550,20 +310,14 @@ func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Mo
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		final := filepath.Join(dir, n+".parquet")
-		// hidden while written: readers of lake/marts/ (a *.parquet glob,
-		// Spark, Trino) skip dot files; an interrupted export is removed by
-		// the next ingest.Lake.Init
-		tmp := filepath.Join(dir, fmt.Sprintf(".%s.parquet.tmp-%d", n, os.Getpid()))
+		final := l.MartFile(n)
+		tmp := lake.TempName(final)
 		q := fmt.Sprintf("copy (select * from %s) to '%s' (format parquet, compression snappy)", n, strings.ReplaceAll(tmp, "'", "''"))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			os.Remove(tmp)
-			return fmt.Errorf("export mart %s: %w", n, err)
+			return fmt.Errorf("export mart %s to %s: %s", n, final, cleanDuckDBError(err))
 		}
-		if err := syncPath(tmp); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, final); err != nil {
+		if err := lake.Publish(tmp, final); err != nil {
 			return fmt.Errorf("export mart %s: %w", n, err)
 		}
 	}
@@ -588,15 +342,6 @@ func RemoveInterrupted(warehouse string) error {
 		}
 	}
 	return nil
-}
-
-func syncPath(p string) error {
-	f, err := os.Open(p)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }
 
 // cleanDuckDBError trims the driver's prefix so the message starts with

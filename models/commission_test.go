@@ -262,7 +262,7 @@ func TestCommissionDataTestsFail(t *testing.T) {
 		},
 	})
 	res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: filepath.Join(w.dir, "warehouse.duckdb"),
-		SQL: fsys, Settings: models.Settings{AttributionWindow: 48 * time.Hour, DuplicateWindow: 30 * time.Second}})
+		SQL: fsys, Settings: withDefaults(models.Settings{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@
 // lake, intermediate views, materialised marts), runs the data tests and
 // exports the marts as Parquet.
 //
-// It reads the lake only through the SQL files; it knows nothing of the
-// export formats (ingest) or of HTML (reports).
+// It reads the lake's rows only through the SQL files, and learns the lake's
+// paths and files from package lake; it knows nothing of the export formats
+// (ingest) or of HTML (reports).
 package models

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/postlive/postlive/models"
 )
@@ -236,7 +235,7 @@ func TestClickDataTestCatchesFanOut(t *testing.T) {
 		},
 	})
 	res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: filepath.Join(w.dir, "warehouse.duckdb"),
-		SQL: fsys, Settings: models.Settings{AttributionWindow: 48 * time.Hour, DuplicateWindow: 30 * time.Second}})
+		SQL: fsys, Settings: withDefaults(models.Settings{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,30 +5,26 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/postlive/postlive/lake"
 )
 
 // A build reuses, from the warehouse it replaces, every materialised model
 // whose inputs did not change: the same SQL, over the same lake files, with
-// the same settings, built by the same postlive binary (whose Go functions
-// the SQL may call). A model's fingerprint hashes exactly those, and the
-// fingerprints of the models it reads, so a change anywhere upstream (a new
-// click file, a re-imported order file, a new attribution window) rebuilds
-// everything downstream of it and nothing else. The fingerprints are kept in
-// the warehouse's table build_fingerprints.
+// the same rows in the settings tables it names, built by the same postlive
+// binary (whose Go functions the SQL may call). A model's fingerprint hashes
+// exactly those, and the fingerprints of the models it reads, so a change
+// anywhere upstream (a new click file, a re-imported order file, a new
+// attribution window, a campaign's flat fee) rebuilds everything downstream
+// of it and nothing else. The fingerprints are kept in the warehouse's table
+// build_fingerprints; Key sums them up for the whole build.
 
 // fingerprintTable holds one row per model of the build: its fingerprint.
 const fingerprintTable = "build_fingerprints"
-
-// lakeGlob finds the lake paths a staging model reads.
-var lakeGlob = regexp.MustCompile(`read_parquet\(\s*'([^']+)'`)
 
 // manifestModel is the staging model over the import manifest. Every
 // staging model reads it to keep only rows of completed imports; what
@@ -36,21 +32,61 @@ var lakeGlob = regexp.MustCompile(`read_parquet\(\s*'([^']+)'`)
 // new orders file does not change the clicks' fingerprint.
 const manifestModel = "stg_manifest"
 
-// fingerprints computes the fingerprint of every model, in build order.
-// settings is the hash of the configuration tables the build wrote.
-func fingerprints(models []*Model, workspace, settings string) (map[string]string, error) {
+// Key names everything a build with opt reads — the lake's files and
+// manifest, the settings, the SQL, the postlive binary — as one hash of the
+// models' fingerprints: equal keys give equal marts. It reads files only
+// (no DuckDB), so a nightly run can ask it cheaply whether to build at all.
+func Key(opt Options) (string, error) {
+	models, _, err := Load(opt.SQL)
+	if err != nil {
+		return "", err
+	}
+	settings, err := settingsTables(opt.Settings)
+	if err != nil {
+		return "", err
+	}
+	fps, err := fingerprints(models, lake.In(opt.Workspace), settings)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range models {
+		fmt.Fprintf(h, "%s %s\n", m.Name, fps[m.Name])
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// fingerprints computes the fingerprint of every model, in build order,
+// over the settings tables the build writes.
+func fingerprints(models []*Model, l *lake.Lake, settings []settingsTable) (map[string]string, error) {
 	binary, err := binaryIdentity()
 	if err != nil {
 		return nil, err
 	}
-	// the lake files each model reads, listed once
-	reads := map[string][]lakeFile{}
-	var manifest []lakeFile
+	settingHash := map[string]string{}
+	for _, t := range settings {
+		settingHash[t.name] = t.hash()
+	}
+	// the lake files each model reads (a staging model reads a lake folder
+	// by its path, lake.Glob), each folder listed once
+	tables, err := l.Tables()
+	if err != nil {
+		return nil, err
+	}
+	listed := map[string][]lake.StoredFile{}
+	reads := map[string][]lake.StoredFile{}
+	var manifest []lake.StoredFile
 	for _, m := range models {
-		for _, g := range lakeGlob.FindAllStringSubmatch(m.SQL, -1) {
-			files, err := listLake(workspace, g[1])
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", m.Path, err)
+		for _, t := range tables {
+			if !strings.Contains(m.SQL, "'"+lake.Glob(t)+"'") {
+				continue
+			}
+			files, ok := listed[t]
+			if !ok {
+				if files, err = l.Files(t); err != nil {
+					return nil, fmt.Errorf("%s: %w", m.Path, err)
+				}
+				listed[t] = files
 			}
 			reads[m.Name] = append(reads[m.Name], files...)
 		}
@@ -61,11 +97,18 @@ func fingerprints(models []*Model, workspace, settings string) (map[string]strin
 	out := map[string]string{}
 	for _, m := range models {
 		h := sha256.New()
-		fmt.Fprintf(h, "binary %s\nsettings %s\nmodel %s\n%s\n", binary, settings, m.Name, m.SQL)
+		fmt.Fprintf(h, "binary %s\nmodel %s\n%s\n", binary, m.Name, m.SQL)
+		read := map[string]bool{}
+		for _, id := range identifiers(m.SQL) {
+			if sh, ok := settingHash[id]; ok && !read[id] {
+				read[id] = true
+				fmt.Fprintf(h, "settings %s %s\n", id, sh)
+			}
+		}
 		names := map[string]bool{}
 		for _, f := range reads[m.Name] {
 			fmt.Fprintf(h, "file %s\n", f)
-			names[f.base] = true
+			names[f.Name] = true
 		}
 		deps := append([]string(nil), m.Deps...)
 		sort.Strings(deps)
@@ -73,7 +116,7 @@ func fingerprints(models []*Model, workspace, settings string) (map[string]strin
 			if d == manifestModel && m.Layer == "staging" {
 				// the manifest entries of this table's files (same name)
 				for _, f := range manifest {
-					if names[f.base] {
+					if names[f.Name] {
 						fmt.Fprintf(h, "manifest %s\n", f)
 					}
 				}
@@ -84,51 +127,6 @@ func fingerprints(models []*Model, workspace, settings string) (map[string]strin
 		out[m.Name] = hex.EncodeToString(h.Sum(nil))
 	}
 	return out, nil
-}
-
-// lakeFile is one file under a lake glob: its path below the glob's fixed
-// part, base name, size and modification time.
-type lakeFile struct {
-	rel, base string
-	size      int64
-	modNanos  int64
-}
-
-func (f lakeFile) String() string { return fmt.Sprintf("%s %d %d", f.rel, f.size, f.modNanos) }
-
-// listLake lists every file under the fixed part of a glob like
-// lake/clicks/**/*.parquet, in path order. Lake files are written once
-// under their import's name (the sha256 prefix of the imported file, the
-// same name as its manifest entry); a file imported again after a
-// configuration change is rewritten, which changes its time.
-func listLake(workspace, glob string) ([]lakeFile, error) {
-	root := glob
-	if i := strings.IndexAny(root, "*?["); i >= 0 {
-		root = filepath.Dir(root[:i+1])
-	}
-	if !filepath.IsAbs(root) {
-		root = filepath.Join(workspace, root)
-	}
-	var out []lakeFile
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		out = append(out, lakeFile{rel: filepath.ToSlash(rel), base: d.Name(), size: fi.Size(), modNanos: fi.ModTime().UnixNano()})
-		return nil
-	})
-	return out, err
 }
 
 // binaryIdentity names the running executable by path, size and time: the
@@ -143,25 +141,6 @@ func binaryIdentity() (string, error) {
 		return "", fmt.Errorf("find the postlive binary: %w", err)
 	}
 	return fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano()), nil
-}
-
-// settingsHash hashes the contents of every table in the new warehouse
-// before the models run: the configuration tables (settings,
-// experiment_settings, …).
-func settingsHash(ctx context.Context, db *sql.DB) (string, error) {
-	names, err := queryStrings(ctx, db, "select table_name from duckdb_tables() where database_name = current_database() order by table_name")
-	if err != nil {
-		return "", fmt.Errorf("list settings tables: %w", err)
-	}
-	h := sha256.New()
-	for _, n := range names {
-		rows, err := queryStrings(ctx, db, fmt.Sprintf("select cast(columns(*) as varchar) from %q order by all", n))
-		if err != nil {
-			return "", fmt.Errorf("hash settings table %s: %w", n, err)
-		}
-		fmt.Fprintf(h, "table %s\n%s\n", n, strings.Join(rows, "\n"))
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // queryStrings returns every row of q with its columns joined by tabs

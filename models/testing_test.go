@@ -7,13 +7,16 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/postlive/postlive/ingest"
+	"github.com/postlive/postlive/lake"
 	"github.com/postlive/postlive/models"
 	sqlfiles "github.com/postlive/postlive/sql"
+	"github.com/postlive/postlive/workspace"
 )
 
 // importSpec is one file to import into a test workspace.
@@ -25,15 +28,15 @@ type importSpec struct {
 type testWorkspace struct {
 	t    *testing.T
 	dir  string
-	lake *ingest.Lake
+	lake *lake.Lake
 	now  time.Time // import clock (the manifest's imported_at); zero: 2026-11-21 03:00 UTC
 }
 
 func newTestWorkspace(t *testing.T) *testWorkspace {
 	t.Helper()
 	dir := t.TempDir()
-	w := &testWorkspace{t: t, dir: dir, lake: &ingest.Lake{Dir: filepath.Join(dir, "lake")}}
-	if err := w.lake.Init(); err != nil {
+	w := &testWorkspace{t: t, dir: dir, lake: lake.In(dir)}
+	if err := ingest.Init(w.lake); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -74,17 +77,32 @@ func (w *testWorkspace) importAt(at time.Time, specs ...importSpec) {
 	w.importFiles(specs...)
 }
 
+// withDefaults completes the settings a test names with the defaults of
+// postlive.yaml (workspace.Defaults): a test says only what it changes.
+func withDefaults(s models.Settings) models.Settings {
+	d := workspace.Defaults().ModelSettings()
+	got, def := reflect.ValueOf(&s).Elem(), reflect.ValueOf(d)
+	for i := 0; i < got.NumField(); i++ {
+		if got.Field(i).IsZero() {
+			got.Field(i).Set(def.Field(i))
+		}
+	}
+	for i, e := range s.Experiments {
+		if e.PrimaryMetric == "" {
+			s.Experiments[i].PrimaryMetric = d.ExperimentDefaults.PrimaryMetric
+		}
+		if e.Alpha == 0 {
+			s.Experiments[i].Alpha = d.ExperimentDefaults.Alpha
+		}
+	}
+	return s
+}
+
 // build runs the models and returns the warehouse opened read-only.
 func (w *testWorkspace) build(settings models.Settings) (*models.Result, *sql.DB) {
 	w.t.Helper()
-	if settings.AttributionWindow == 0 {
-		settings.AttributionWindow = 48 * time.Hour
-	}
-	if settings.DuplicateWindow == 0 {
-		settings.DuplicateWindow = 30 * time.Second
-	}
 	wh := filepath.Join(w.dir, "warehouse.duckdb")
-	res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: wh, SQL: sqlfiles.FS, Settings: settings})
+	res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: wh, SQL: sqlfiles.FS, Settings: withDefaults(settings)})
 	if err != nil {
 		w.t.Fatal(err)
 	}

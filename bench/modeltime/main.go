@@ -18,6 +18,7 @@ import (
 
 	"github.com/postlive/postlive/models"
 	sqlfiles "github.com/postlive/postlive/sql"
+	"github.com/postlive/postlive/workspace"
 )
 
 var all = flag.Bool("all", false, "materialise every model (each model's own time), not only those the build materialises")
@@ -52,10 +53,7 @@ func run(ws string) error {
 	}
 	defer db.Close()
 	// the defaults of postlive.yaml, written as the build writes them
-	if err := models.WriteSettings(ctx, db, models.Settings{
-		AttributionWindow: 48 * time.Hour, DuplicateWindow: 30 * time.Second, Currency: "USD",
-		PayoutCloseAfter: 15 * 24 * time.Hour,
-	}); err != nil {
+	if err := models.WriteSettings(ctx, db, workspace.Defaults().ModelSettings()); err != nil {
 		return err
 	}
 	var total, totalCPU time.Duration

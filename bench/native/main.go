@@ -20,6 +20,7 @@ import (
 
 	"github.com/postlive/postlive/models"
 	sqlfiles "github.com/postlive/postlive/sql"
+	"github.com/postlive/postlive/workspace"
 )
 
 func main() {
@@ -83,7 +84,7 @@ func run(args []string) error {
 		}
 		conn.Close()
 		// the settings tables postlive's build writes, with its defaults
-		if err := models.WriteSettings(ctx, db, models.Settings{AttributionWindow: 48 * time.Hour, DuplicateWindow: 30 * time.Second, Currency: "USD", PayoutCloseAfter: 15 * 24 * time.Hour}); err != nil {
+		if err := models.WriteSettings(ctx, db, workspace.Defaults().ModelSettings()); err != nil {
 			return err
 		}
 		for _, m := range ms {

@@ -201,46 +201,6 @@ func TestConfigUnknownKeyNamesLine(t *testing.T) {
 	}
 }
 
-func TestConfigDefaultsAndEnv(t *testing.T) {
-	ws := t.TempDir()
-	c, err := loadConfig(ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.AttributionWindow != 48*time.Hour || c.DuplicateWindow != 30*time.Second || c.StreamParam != "utm_content" || c.Currency != "USD" {
-		t.Errorf("defaults = %+v", c)
-	}
-	if c.Salt == "" || c.SaltSource != ".postlive/salt" {
-		t.Errorf("no workspace salt was created: %+v", c)
-	}
-	writeFile(t, filepath.Join(ws, "postlive.yaml"), "attribution:\n  window: 24h\ntime_zones:\n  shopify: America/New_York\nexperiments:\n  exp1:\n    control: a\n    alpha: 0.1\n  Exp-Offer-2:\n    control: Low\n")
-	t.Setenv("POSTLIVE_ATTRIBUTION_WINDOW", "2d")
-	t.Setenv("POSTLIVE_CLICKS_DUPLICATE_WINDOW", "10s")
-	t.Setenv("POSTLIVE_PII_SALT", "from-env")
-	t.Setenv("POSTLIVE_TIME_ZONES_TIKTOK_ADS", "Asia/Singapore")
-	c, err = loadConfig(ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.AttributionWindow != 48*time.Hour || c.DuplicateWindow != 10*time.Second || c.Salt != "from-env" {
-		t.Errorf("env overrides not applied: %+v", c)
-	}
-	if c.TimeZones["shopify"] != "America/New_York" || c.TimeZones["tiktok-ads"] != "Asia/Singapore" {
-		t.Errorf("time zones = %v", c.TimeZones)
-	}
-	if e := c.Experiments["exp1"]; e.Control != "a" || e.Alpha != 0.1 || e.PrimaryMetric != "rpv" {
-		t.Errorf("experiment config = %+v", e)
-	}
-	// experiment ids keep their case (viper alone would fold them)
-	if e, ok := c.Experiments["Exp-Offer-2"]; !ok || e.Control != "Low" || e.Alpha != 0.05 {
-		t.Errorf("experiments = %+v; want Exp-Offer-2 with control Low", c.Experiments)
-	}
-	writeFile(t, filepath.Join(ws, "postlive.yaml"), "time_zones:\n  shopify: Mars/Olympus\n")
-	if _, err := loadConfig(ws); err == nil || !strings.Contains(err.Error(), "time_zones.shopify") {
-		t.Errorf("bad zone error = %v", err)
-	}
-}
-
 func TestLockHeldExits4(t *testing.T) {
 	ws := t.TempDir()
 	e := &env{workspace: ws, now: time.Now}

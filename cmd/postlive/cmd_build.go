@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postlive/postlive/ingest"
 	"github.com/postlive/postlive/models"
-	sqlfiles "github.com/postlive/postlive/sql"
 )
 
 type buildOptions struct {
@@ -58,34 +58,19 @@ computes everything.`,
 
 // buildWorkspace runs the models, reusing the tables of the previous build
 // whose inputs did not change, and prints what was built.
-func buildWorkspace(ctx context.Context, out io.Writer, ws *workspace) (*models.Result, error) {
+func buildWorkspace(ctx context.Context, out io.Writer, ws *session) (*models.Result, error) {
 	return buildWorkspaceWith(ctx, out, ws, false)
 }
 
 // buildWorkspaceWith is buildWorkspace; full computes every table.
-func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *workspace, full bool) (*models.Result, error) {
-	if err := ws.lake.Init(); err != nil {
+func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *session, full bool) (*models.Result, error) {
+	if err := ingest.Init(ws.Lake); err != nil {
 		return nil, err
 	}
-	var exps []models.ExperimentSetting
-	for id, x := range ws.cfg.Experiments {
-		exps = append(exps, models.ExperimentSetting{ID: id, Control: x.Control, PrimaryMetric: x.PrimaryMetric, PlannedStreams: x.PlannedStreams, Alpha: x.Alpha})
-	}
-	sort.Slice(exps, func(i, j int) bool { return exps[i].ID < exps[j].ID })
 	start := time.Now()
-	res, err := models.Build(ctx, models.Options{
-		Workspace: ws.dir, Warehouse: ws.warehousePath(), SQL: sqlfiles.FS,
-		Settings: models.Settings{
-			AttributionWindow: ws.cfg.AttributionWindow, DuplicateWindow: ws.cfg.DuplicateWindow,
-			Currency: ws.cfg.Currency, Experiments: exps,
-			PayoutCloseAfter: ws.cfg.PayoutCloseAfter, Campaigns: ws.cfg.Campaigns,
-			DisclosurePhrases: ws.cfg.DisclosurePhrases, DisclosureWithin: ws.cfg.DisclosureWithin,
-			MinMinutes:      ws.cfg.MinMinutes,
-			CommissionRates: ws.cfg.CommissionRates,
-			LeakAfter:       ws.cfg.LeakAfter, LeakMinRedemptions: ws.cfg.LeakMinRedeemed, LeakShare: ws.cfg.LeakShare,
-		},
-		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit, NoReuse: full, Log: ws.log,
-	})
+	opt := ws.BuildOptions(full)
+	opt.Log = ws.log
+	res, err := models.Build(ctx, opt)
 	if err != nil {
 		return nil, err
 	}

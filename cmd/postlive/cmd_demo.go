@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/postlive/postlive/fixtures"
+	"github.com/postlive/postlive/ingest"
+	"github.com/postlive/postlive/lake"
 )
 
 type demoOptions struct {
@@ -122,12 +124,12 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 		return err
 	}
 	defer ws.close()
-	if err := ws.lake.Init(); err != nil {
+	if err := ingest.Init(ws.Lake); err != nil {
 		return err
 	}
 	for _, f := range demoImports {
 		path := filepath.Join(inbox, f.kind, f.merchant, f.file)
-		opt := ws.importOptions(ctx, f.kind, "", f.merchant, e.now)
+		opt := ws.importOptions(f.kind, "", f.merchant, e.now)
 		opt.Name = filepath.Join("inbox", f.kind, f.merchant, f.file)
 		st, err := de.importFile(ctx, ws, path, opt)
 		if err != nil {
@@ -178,7 +180,7 @@ from stream_compliance group by check_name, check_order order by check_order`},
 	}
 	db.Close()
 	fmt.Fprintln(e.stdout)
-	if _, err := writeReports(ctx, e.stdout, ws, filepath.Join(ws.dir, "reports")); err != nil {
+	if _, err := writeReports(ctx, e.stdout, ws, ws.ReportsDir()); err != nil {
 		return err
 	}
 	printOutputs(e.stdout, ws)
@@ -186,13 +188,13 @@ from stream_compliance group by check_name, check_order order by check_order`},
 	return testFailures(res)
 }
 
-func printOutputs(w io.Writer, ws *workspace) {
+func printOutputs(w io.Writer, ws *session) {
 	fmt.Fprintf(w, "\nOutputs\n")
-	fmt.Fprintf(w, "  reports     %s\n", filepath.Join(ws.dir, "reports", "index.html"))
-	fmt.Fprintf(w, "  warehouse   %s\n", ws.warehousePath())
-	fmt.Fprintf(w, "  marts       %s\n", filepath.Join(ws.dir, "lake", "marts", "*.parquet"))
-	fmt.Fprintf(w, "  lake        %s\n", filepath.Join(ws.dir, "lake"))
-	fmt.Fprintf(w, "  try         postlive --workspace %s query \"select * from drop_performance\"\n", ws.dir)
+	fmt.Fprintf(w, "  reports     %s\n", filepath.Join(ws.ReportsDir(), "index.html"))
+	fmt.Fprintf(w, "  warehouse   %s\n", ws.WarehousePath())
+	fmt.Fprintf(w, "  marts       %s\n", filepath.Join(ws.Lake.TableDir(lake.Marts), "*.parquet"))
+	fmt.Fprintf(w, "  lake        %s\n", ws.Lake.Dir)
+	fmt.Fprintf(w, "  try         postlive --workspace %s query \"select * from drop_performance\"\n", ws.Dir)
 }
 
 // prepareDemoDir empties a previous demo workspace; it refuses to touch a

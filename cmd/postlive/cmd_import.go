@@ -47,7 +47,7 @@ Formats:
 				return err
 			}
 			defer ws.close()
-			if err := ws.lake.Init(); err != nil {
+			if err := ingest.Init(ws.Lake); err != nil {
 				return err
 			}
 			rejected, err := importFiles(cmd, e, ws, args[0], args[1:], o)
@@ -81,11 +81,11 @@ func formatList() string {
 
 // importFiles imports each file and prints its summary; it goes on after a
 // file that cannot be read and returns the first such error at the end.
-func importFiles(cmd *cobra.Command, e *env, ws *workspace, kind string, files []string, o importOptions) (int, error) {
+func importFiles(cmd *cobra.Command, e *env, ws *session, kind string, files []string, o importOptions) (int, error) {
 	var firstErr error
 	rejected := 0
 	for _, path := range files {
-		opt := ws.importOptions(cmd.Context(), kind, o.format, o.merchant, e.now)
+		opt := ws.importOptions(kind, o.format, o.merchant, e.now)
 		st, err := e.importFile(cmd.Context(), ws, path, opt)
 		if err != nil {
 			var fe *ingest.FileError
@@ -116,7 +116,7 @@ func (r *reportedError) Unwrap() error { return r.err }
 
 // importFile imports one file — with a progress bar for a large file when
 // stderr is a terminal — and logs what happened.
-func (e *env) importFile(ctx context.Context, ws *workspace, path string, opt ingest.Options) (*ingest.Stats, error) {
+func (e *env) importFile(ctx context.Context, ws *session, path string, opt ingest.Options) (*ingest.Stats, error) {
 	name := opt.Name
 	if name == "" {
 		name = path
@@ -127,7 +127,7 @@ func (e *env) importFile(ctx context.Context, ws *workspace, path string, opt in
 		bar = e.newProgress("import "+name, fi.Size(), true)
 		opt.Progress = func(n int) { bar.add(int64(n)) }
 	}
-	st, err := ingest.Import(ctx, ws.lake, path, opt)
+	st, err := ingest.Import(ctx, ws.Lake, path, opt)
 	bar.done()
 	if err != nil {
 		return nil, err

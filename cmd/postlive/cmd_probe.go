@@ -55,12 +55,14 @@ personal data in the sample rows is shown as keys, as in the lake.`,
 					return err
 				}
 				defer ws.close()
-				wo := ws.importOptions(cmd.Context(), o.kind, o.format, o.merchant, e.now)
+				wo := ws.importOptions(o.kind, o.format, o.merchant, e.now)
 				opt.TimeZones, opt.BotPatterns, opt.StreamParam, opt.Salt = wo.TimeZones, wo.BotPatterns, wo.StreamParam, wo.Salt
 				if opt.Merchant == "" {
 					opt.Merchant = wo.Merchant
 				}
-				probe = ws.lake.Probe // platform sessions are matched to the plan's streams
+				probe = func(p string, o ingest.Options) (*ingest.ProbeResult, error) {
+					return ingest.ProbeWithPlan(ws.Lake, p, o)
+				} // platform sessions are matched to the plan's streams
 			}
 			res, err := probe(args[0], opt)
 			if err != nil {

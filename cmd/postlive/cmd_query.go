@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"database/sql"
-	"os"
+	"errors"
 
 	"github.com/spf13/cobra"
 
-	"github.com/postlive/postlive/models"
+	"github.com/postlive/postlive/workspace"
 )
 
 type queryOptions struct {
@@ -47,10 +47,14 @@ objects keyed by column name; csv neutralises cells that start with = + - @.
 	return c
 }
 
-// openWarehouse opens warehouse.duckdb read-only.
-func openWarehouse(ctx context.Context, ws *workspace) (*sql.DB, error) {
-	if _, err := os.Stat(ws.warehousePath()); err != nil {
-		return nil, usagef("%s does not exist yet; run `postlive build` (or `postlive run`) first", ws.warehousePath())
+// openWarehouse opens warehouse.duckdb read-only (Workspace.OpenWarehouse,
+// the one way every reading command opens it); not built yet is a usage
+// error.
+func openWarehouse(ctx context.Context, ws *session) (*sql.DB, error) {
+	db, err := ws.OpenWarehouse(ctx)
+	var nw *workspace.ErrNoWarehouse
+	if errors.As(err, &nw) {
+		return nil, &usageError{err.Error()}
 	}
-	return models.Open(ctx, ws.warehousePath(), ws.dir, ws.cfg.Threads, ws.cfg.MemoryLimit, true)
+	return db, err
 }

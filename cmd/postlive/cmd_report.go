@@ -38,7 +38,7 @@ newest import, not the clock.`,
 			defer ws.close()
 			dir := o.out
 			if dir == "" {
-				dir = filepath.Join(ws.dir, "reports")
+				dir = ws.ReportsDir()
 			}
 			_, err = writeReports(cmd.Context(), e.stdout, ws, dir)
 			return err
@@ -50,7 +50,7 @@ newest import, not the clock.`,
 }
 
 // writeReports renders every report from the warehouse into dir.
-func writeReports(ctx context.Context, out io.Writer, ws *workspace, dir string) (reports.Result, error) {
+func writeReports(ctx context.Context, out io.Writer, ws *session, dir string) (reports.Result, error) {
 	db, err := openWarehouse(ctx, ws)
 	if err != nil {
 		return reports.Result{}, err

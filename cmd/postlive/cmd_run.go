@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +17,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/postlive/postlive/ingest"
-	sqlfiles "github.com/postlive/postlive/sql"
 )
 
 type runOptions struct {
@@ -63,8 +60,8 @@ type inboxFile struct {
 }
 
 // scanInbox lists inbox/<kind>/[<merchant>/]FILE in a fixed order.
-func scanInbox(ws *workspace) ([]inboxFile, error) {
-	root := filepath.Join(ws.dir, "inbox")
+func scanInbox(ws *session) ([]inboxFile, error) {
+	root := ws.InboxDir()
 	var out []inboxFile
 	kinds := map[string]bool{}
 	for _, k := range ingest.Kinds() {
@@ -102,13 +99,13 @@ func scanInbox(ws *workspace) ([]inboxFile, error) {
 // modification time) were already imported and what the last build was made
 // from, so a night with nothing new does almost nothing.
 type runState struct {
-	Seen  map[string]string `json:"seen"` // path|size|mtime → sha256
-	Built string            `json:"built"`
+	Seen  map[string]string `json:"seen"`  // path|size|mtime → sha256
+	Built string            `json:"built"` // the BuildKey of the last build
 }
 
-func loadRunState(ws *workspace) *runState {
+func loadRunState(ws *session) *runState {
 	st := &runState{Seen: map[string]string{}}
-	b, err := os.ReadFile(filepath.Join(ws.dir, ".postlive", "run-state.json"))
+	b, err := os.ReadFile(filepath.Join(ws.StateDir(), "run-state.json"))
 	if err == nil {
 		json.Unmarshal(b, st)
 	}
@@ -118,64 +115,33 @@ func loadRunState(ws *workspace) *runState {
 	return st
 }
 
-func (st *runState) save(ws *workspace) error {
+func (st *runState) save(ws *session) error {
 	b, err := json.MarshalIndent(st, "", " ")
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(ws.dir, ".postlive", "run-state.json"), func(f *os.File) error {
+	return writeFileAtomic(filepath.Join(ws.StateDir(), "run-state.json"), func(f *os.File) error {
 		_, err := f.Write(b)
 		return err
 	})
 }
 
-// statKey identifies an inbox file as seen under the current import
-// configuration: a changed file or a changed configuration (a time zone set
-// after a night of rejects) makes it a candidate again; ingest then skips it
-// by sha256 unless its earlier import had rejected rows.
-func statKey(f inboxFile, importConfig string) (string, error) {
+// statKey identifies an inbox file as seen under the import settings it
+// gets (opt.ConfigKey, which the manifest keeps too): a changed file or
+// changed settings (a time zone set after a night of rejects) make it a
+// candidate again; ingest then skips it by sha256 unless its earlier import
+// had rejected rows and other settings.
+func statKey(f inboxFile, opt ingest.Options) (string, error) {
 	fi, err := os.Stat(f.path)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s|%d|%d|%s", f.rel, fi.Size(), fi.ModTime().UnixNano(), importConfig), nil
+	return fmt.Sprintf("%s|%d|%d|%s", f.rel, fi.Size(), fi.ModTime().UnixNano(), opt.ConfigKey()), nil
 }
 
-// buildFingerprint names what a build is made of: the imported files, the
-// configuration the SQL reads, the SQL itself. Equal fingerprints give equal marts.
-func buildFingerprint(ctx context.Context, ws *workspace) (string, error) {
-	h := sha256.New()
-	m, err := ws.lake.Manifest(ctx)
-	if err != nil {
-		return "", err
-	}
-	for _, e := range m {
-		fmt.Fprintf(h, "import %s %d\n", e.SHA256, e.ImportSeq)
-	}
-	c := ws.cfg
-	fmt.Fprintf(h, "config %s %s %s %d %s\n", c.AttributionWindow, c.DuplicateWindow, c.Currency, c.Threads, c.MemoryLimit)
-	var ids []string
-	for id := range c.Experiments {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		fmt.Fprintf(h, "experiment %s %+v\n", id, c.Experiments[id])
-	}
-	err = fs.WalkDir(sqlfiles.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(sqlfiles.FS, p)
-		fmt.Fprintf(h, "sql %s %x\n", p, sha256.Sum256(b))
-		return err
-	})
-	return hex.EncodeToString(h.Sum(nil)), err
-}
-
-func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error {
+func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 	start := time.Now()
-	if err := ws.lake.Init(); err != nil {
+	if err := ingest.Init(ws.Lake); err != nil {
 		return err
 	}
 	files, err := scanInbox(ws)
@@ -186,7 +152,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 	// The manifest, not the run state, says what is imported: a file seen
 	// before whose manifest entry is gone (taken back by hand, or a lake
 	// restored from an older backup) is imported again.
-	manifest, err := ws.lake.Manifest(ctx)
+	manifest, err := ws.Lake.Manifest(ctx)
 	if err != nil {
 		return err
 	}
@@ -194,12 +160,13 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 	for _, m := range manifest {
 		inLake[m.SHA256] = true
 	}
-	importConfig := ws.importFingerprint()
 	seen := map[string]string{}
 	var imported, accepted, rejected, skipped int
 	var firstErr error
 	for _, f := range files {
-		key, err := statKey(f, importConfig)
+		opt := ws.importOptions(f.kind, "", f.merchant, e.now)
+		opt.Name = f.rel
+		key, err := statKey(f, opt)
 		if err != nil {
 			return err
 		}
@@ -208,9 +175,6 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 			skipped++
 			continue
 		}
-		merchant := f.merchant
-		opt := ws.importOptions(ctx, f.kind, "", merchant, e.now)
-		opt.Name = f.rel
 		st, err := e.importFile(ctx, ws, f.path, opt)
 		if err != nil {
 			var fe *ingest.FileError
@@ -235,12 +199,14 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 		rejected += st.Rejected
 	}
 	state.Seen = seen // only files still in the inbox, under this configuration
-	fp, err := buildFingerprint(ctx, ws)
+	// what the build would read (lake, settings, SQL, binary): unchanged
+	// since the last build, there is nothing to do
+	fp, err := ws.BuildKey()
 	if err != nil {
 		return err
 	}
-	_, whErr := os.Stat(ws.warehousePath())
-	_, repErr := os.Stat(filepath.Join(ws.dir, "reports", "index.html"))
+	_, whErr := os.Stat(ws.WarehousePath())
+	_, repErr := os.Stat(filepath.Join(ws.ReportsDir(), "index.html"))
 	if imported == 0 && fp == state.Built && whErr == nil && repErr == nil {
 		if err := state.save(ws); err != nil {
 			return err
@@ -259,7 +225,7 @@ func runNightly(ctx context.Context, e *env, ws *workspace, o runOptions) error 
 	if err != nil {
 		return err
 	}
-	rep, err := writeReports(ctx, e.stdout, ws, filepath.Join(ws.dir, "reports"))
+	rep, err := writeReports(ctx, e.stdout, ws, ws.ReportsDir())
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 )
 
 // copyTree copies the files under src into dst.
+// copyTree copies the files under src to dst, keeping their modification
+// times.
 func copyTree(t *testing.T, src, dst string) {
 	t.Helper()
 	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
@@ -20,8 +22,8 @@ func copyTree(t *testing.T, src, dst string) {
 		if err != nil {
 			return err
 		}
-		writeFile(t, filepath.Join(dst, rel), string(b))
-		return nil
+		// with its modification time: a build fingerprints lake files by it
+		return os.Chtimes(writeFile(t, filepath.Join(dst, rel), string(b)), fi.ModTime(), fi.ModTime())
 	})
 	if err != nil {
 		t.Fatal(err)

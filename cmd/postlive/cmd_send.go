@@ -84,11 +84,11 @@ type sendResult struct {
 	deferred               int // due streams left for the next message
 }
 
-func sentLogPath(ws *workspace) string { return filepath.Join(ws.dir, ".postlive", "sent-log.jsonl") }
+func sentLogPath(ws *session) string { return filepath.Join(ws.StateDir(), "sent-log.jsonl") }
 
 // sendReports mails (or, per o, previews, writes or marks) what the
 // affiliates are due.
-func sendReports(ctx context.Context, e *env, ws *workspace, o sendOptions) (sendResult, error) {
+func sendReports(ctx context.Context, e *env, ws *session, o sendOptions) (sendResult, error) {
 	var res sendResult
 	cfg := ws.cfg.Email
 	deliver := !o.dryRun && o.toDir == "" && !o.markSent
@@ -248,8 +248,8 @@ func byteSize(n int) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-func relPath(ws *workspace, p string) string {
-	if r, err := filepath.Rel(ws.dir, p); err == nil && !strings.HasPrefix(r, "..") {
+func relPath(ws *session, p string) string {
+	if r, err := filepath.Rel(ws.Dir, p); err == nil && !strings.HasPrefix(r, "..") {
 		return r
 	}
 	return p
@@ -260,11 +260,11 @@ func relPath(ws *workspace, p string) string {
 // notes what it saw (the warehouse, the e-mail settings, the sent-log) in
 // .postlive/mail-state; while those stay the same nothing can be due, and a
 // night with nothing new skips opening the warehouse.
-func nightlyMail(ctx context.Context, e *env, ws *workspace) (sendResult, error) {
+func nightlyMail(ctx context.Context, e *env, ws *session) (sendResult, error) {
 	if ws.cfg.Email.SMTP.Host == "" {
 		return sendResult{}, nil
 	}
-	statePath := filepath.Join(ws.dir, ".postlive", "mail-state")
+	statePath := filepath.Join(ws.StateDir(), "mail-state")
 	if b, err := os.ReadFile(statePath); err == nil && strings.TrimSpace(string(b)) == mailKey(ws) {
 		return sendResult{}, nil
 	}
@@ -279,9 +279,9 @@ func nightlyMail(ctx context.Context, e *env, ws *workspace) (sendResult, error)
 // mailKey names what decides whether e-mail is due: the warehouse file, the
 // sent-log (size and modification time) and the e-mail settings that choose
 // recipients.
-func mailKey(ws *workspace) string {
+func mailKey(ws *session) string {
 	h := sha256.New()
-	for _, p := range []string{ws.warehousePath(), sentLogPath(ws)} {
+	for _, p := range []string{ws.WarehousePath(), sentLogPath(ws)} {
 		if fi, err := os.Stat(p); err == nil {
 			fmt.Fprintf(h, "%s %d %d\n", p, fi.Size(), fi.ModTime().UnixNano())
 		} else {

@@ -2,82 +2,9 @@ package main
 
 import (
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/postlive/postlive/models"
 )
-
-func TestConfigCampaigns(t *testing.T) {
-	ws := t.TempDir()
-	writeFile(t, filepath.Join(ws, "postlive.yaml"), `campaigns:
-  Glow-Week:
-    name: GlowLab glow week
-    streams: [s-2026-11-09-ana, s-2026-11-13-ben]
-    flat_fee: 150.00
-    bonuses:
-      - {revenue_over: 1000, amount: 50}
-      - revenue_over: 2000
-        amount: 120.5
-    first_n_bonus: 2
-  dec:
-    stream_prefix: s-2026-12-
-payouts:
-  close_after: 10d
-compliance:
-  disclosure_phrases: ["#ad", "Werbung"]
-  disclosure_within: 2m
-  min_minutes:
-    tiktok: 20
-`)
-	c, err := loadConfig(ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []models.CampaignSetting{
-		{ID: "Glow-Week", Name: "GlowLab glow week", Streams: []string{"s-2026-11-09-ana", "s-2026-11-13-ben"}, FlatFee: "150.00",
-			FirstNBonus: "2", Bonuses: []models.BonusTier{{RevenueOver: "1000", Amount: "50"}, {RevenueOver: "2000", Amount: "120.5"}}},
-		{ID: "dec", StreamPrefix: "s-2026-12-"},
-	}
-	if !reflect.DeepEqual(c.Campaigns, want) {
-		t.Errorf("campaigns = %+v;\nwant %+v", c.Campaigns, want)
-	}
-	if c.PayoutCloseAfter != 10*24*time.Hour || c.DisclosureWithin != 2*time.Minute {
-		t.Errorf("close_after %v, disclosure_within %v; want 240h, 2m", c.PayoutCloseAfter, c.DisclosureWithin)
-	}
-	if !reflect.DeepEqual(c.DisclosurePhrases, []string{"#ad", "Werbung"}) {
-		t.Errorf("disclosure phrases = %q", c.DisclosurePhrases)
-	}
-	// the configured platform is added to the default amazon_live minimum
-	if !reflect.DeepEqual(c.MinMinutes, map[string]float64{"amazon_live": 30, "tiktok": 20}) {
-		t.Errorf("min minutes = %v", c.MinMinutes)
-	}
-
-	t.Setenv("POSTLIVE_PAYOUTS_CLOSE_AFTER", "0d")
-	t.Setenv("POSTLIVE_COMPLIANCE_DISCLOSURE_PHRASES", "anzeige, #ad")
-	t.Setenv("POSTLIVE_COMPLIANCE_MIN_MINUTES_AMAZON_LIVE", "0")
-	if c, err = loadConfig(ws); err != nil {
-		t.Fatal(err)
-	}
-	if c.PayoutCloseAfter != 0 || !reflect.DeepEqual(c.DisclosurePhrases, []string{"anzeige", "#ad"}) || c.MinMinutes["amazon_live"] != 0 {
-		t.Errorf("env overrides: close_after %v, phrases %q, min minutes %v", c.PayoutCloseAfter, c.DisclosurePhrases, c.MinMinutes)
-	}
-}
-
-func TestConfigDefaultsOfPayoutsAndCompliance(t *testing.T) {
-	c, err := loadConfig(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.PayoutCloseAfter != 15*24*time.Hour || c.DisclosureWithin != 90*time.Second || len(c.Campaigns) != 0 {
-		t.Errorf("defaults: close_after %v, disclosure_within %v, campaigns %v", c.PayoutCloseAfter, c.DisclosureWithin, c.Campaigns)
-	}
-	if !reflect.DeepEqual(c.DisclosurePhrases, models.DefaultDisclosurePhrases) || !reflect.DeepEqual(c.MinMinutes, map[string]float64{"amazon_live": 30}) {
-		t.Errorf("defaults: phrases %q, min minutes %v", c.DisclosurePhrases, c.MinMinutes)
-	}
-}
 
 // TestConfigCampaignProblems: every problem of a campaign is reported with
 // the line and column of the value to fix, all at once, with exit status 2.

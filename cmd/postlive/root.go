@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/postlive/postlive/workspace"
 )
 
 // Exit statuses (docs/operations.md).
@@ -167,10 +169,11 @@ func clock() func() time.Time {
 // exitCode is the one place that maps an error to an exit status.
 func exitCode(err error) int {
 	var ue *usageError
+	var ce *workspace.ConfigError
 	var de *dataError
 	var le *lockError
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &ce):
 		return exitUsage
 	case errors.As(err, &de):
 		return exitData

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/postlive/postlive/reports/email/smtptest"
+	"github.com/postlive/postlive/workspace"
 )
 
 // mailPassword is the SMTP password of the tests: it must never show up in
@@ -243,7 +244,7 @@ func TestSend(t *testing.T) {
 			t.Errorf("attachment %s differs from reports/%s (%v)", params["filename"], params["filename"], err)
 		}
 	}
-	if b, _ := os.ReadFile(sentLogPath(&workspace{dir: ws})); bytes.Count(b, []byte("\n")) != 10 {
+	if b, _ := os.ReadFile(sentLogPath(&session{Workspace: &workspace.Workspace{Dir: ws}})); bytes.Count(b, []byte("\n")) != 10 {
 		t.Errorf("sent-log has %d lines; want 10:\n%s", bytes.Count(b, []byte("\n")), b)
 	}
 	assertNoPassword(t, ws, out, errOut, string(got[0].Data), string(got[1].Data))
@@ -302,7 +303,7 @@ func TestSendDryRunAndToDir(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{User: "mailer", Password: mailPassword})
 	ws := mailWorkspace(t, emailYAML(srv, "none"))
 	t.Setenv("POSTLIVE_EMAIL_SMTP_PASSWORD", mailPassword)
-	logPath := sentLogPath(&workspace{dir: ws})
+	logPath := sentLogPath(&session{Workspace: &workspace.Workspace{Dir: ws}})
 
 	code, out, errOut := postlive(t, "-w", ws, "send", "--dry-run")
 	if code != 0 {
@@ -395,7 +396,7 @@ func TestSendUsageErrors(t *testing.T) {
 	// A damaged sent-log line is a usage error naming file and line.
 	srv := smtptest.Start(t, smtptest.Options{})
 	ws := mailWorkspace(t, emailYAML(srv, "none"))
-	writeFile(t, sentLogPath(&workspace{dir: ws}), "{not json\n")
+	writeFile(t, sentLogPath(&session{Workspace: &workspace.Workspace{Dir: ws}}), "{not json\n")
 	code, _, errOut := postlive(t, "-w", ws, "send", "--dry-run")
 	if code != exitUsage || !strings.Contains(errOut, filepath.Join(ws, ".postlive", "sent-log.jsonl")+":1:1: not a sent-log entry") {
 		t.Errorf("damaged sent-log = %d %q", code, errOut)
@@ -475,53 +476,6 @@ func emlHTML(t *testing.T, raw []byte) (string, int) {
 		return `src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(images[id]) + `"`
 	})
 	return html, n
-}
-
-// TestEmailConfig: defaults, POSTLIVE_EMAIL_* overrides, affiliate ids kept
-// as written (viper would lower-case them), lists and comma-separated
-// addresses, a CA file relative to the workspace.
-func TestEmailConfig(t *testing.T) {
-	ws := t.TempDir()
-	c, err := loadConfig(ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := c.Email
-	if e.SMTP.Host != "" || e.SMTP.TLS != "starttls" || e.SMTP.Auth != "auto" || e.SMTP.Port != 0 || e.MaxStreams != 5 || e.SMTP.Timeout.Seconds() != 30 || len(e.To) != 0 {
-		t.Errorf("defaults = %+v", e)
-	}
-	writeFile(t, filepath.Join(ws, "postlive.yaml"), `email:
-  smtp:
-    host: smtp.example.com
-    ca_file: certs/relay.pem
-    user: reports@example.com
-  from: reports@example.com
-  max_streams: 3
-  to:
-    Ana-01: Ana <ana@example.com>
-    ben: ben@example.com, agent@example.org
-    chloe: [chloe@example.com]
-`)
-	t.Setenv("POSTLIVE_EMAIL_SMTP_PORT", "2525")
-	t.Setenv("POSTLIVE_EMAIL_SMTP_PASSWORD", mailPassword)
-	c, err = loadConfig(ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e = c.Email
-	if e.SMTP.Host != "smtp.example.com" || e.SMTP.Port != 2525 || e.SMTP.Password != mailPassword || e.MaxStreams != 3 ||
-		e.SMTP.CAFile != filepath.Join(ws, "certs", "relay.pem") || e.SMTP.Addr() != "smtp.example.com:2525" {
-		t.Errorf("email config = %+v", e)
-	}
-	want := map[string]string{"Ana-01": "Ana <ana@example.com>", "ben": "ben@example.com|agent@example.org", "chloe": "chloe@example.com"}
-	if len(e.To) != len(want) {
-		t.Errorf("email.to = %v", e.To)
-	}
-	for k, w := range want {
-		if got := strings.Join(e.To[k], "|"); got != w {
-			t.Errorf("email.to.%s = %q; want %q", k, got, w)
-		}
-	}
 }
 
 // TestRunSendsNoMailAfterFailedDataTest: numbers that fail a data test are

@@ -1,52 +1,43 @@
 package main
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/postlive/postlive/ingest"
-	"github.com/postlive/postlive/models"
 	"github.com/postlive/postlive/reports"
+	"github.com/postlive/postlive/workspace"
 )
 
-// workspace is the folder postlive works in: postlive.yaml, inbox/, lake/,
-// warehouse.duckdb, reports/ and .postlive/ (salt, lock).
-type workspace struct {
-	dir  string
-	cfg  *config
-	lake *ingest.Lake
+// session is a workspace (package workspace: its folder and configuration)
+// opened by one command, with the command's lock, logger and progress bars.
+type session struct {
+	*workspace.Workspace
+	cfg  *workspace.Config // = Workspace.Config
 	lock *os.File
 	log  *slog.Logger
 	// progress starts a progress bar (a no-op off a terminal)
 	progress func(what string, max int64, inBytes bool) *progress
 }
 
+// workspaceDir is the workspace folder the flags and environment name.
 func (e *env) workspaceDir() string {
-	if e.workspace != "" {
-		return e.workspace
-	}
-	if w := os.Getenv("POSTLIVE_WORKSPACE"); w != "" {
-		return w
-	}
-	d, _ := os.Getwd()
+	d, _ := workspace.Dir(e.workspace)
 	return d
 }
 
-// openWorkspace loads config and, when lock is true, takes the workspace lock
-// (waiting up to wait) and removes temporary files an interrupted command
-// left in .postlive/.
-func (e *env) openWorkspace(lock bool, wait time.Duration) (*workspace, error) {
-	dir, err := filepath.Abs(e.workspaceDir())
+// openWorkspace loads the workspace and, when lock is true, takes the
+// workspace lock (waiting up to wait) and removes what an interrupted
+// command left (a build's new warehouse, half-written reports, temporary
+// files in .postlive/).
+func (e *env) openWorkspace(lock bool, wait time.Duration) (*session, error) {
+	dir, err := workspace.Dir(e.workspace)
 	if err != nil {
 		return nil, err
 	}
@@ -57,61 +48,39 @@ func (e *env) openWorkspace(lock bool, wait time.Duration) (*workspace, error) {
 	if log == nil { // an env made by a test
 		log = slog.New(slog.DiscardHandler)
 	}
-	ws := &workspace{dir: dir, lake: &ingest.Lake{Dir: filepath.Join(dir, "lake")}, log: log, progress: e.newProgress}
+	ws := &session{Workspace: &workspace.Workspace{Dir: dir}, log: log, progress: e.newProgress}
 	if lock {
 		if err := ws.acquire(wait, e.command); err != nil {
 			return nil, err
 		}
-		if err := ws.cleanTemp(); err != nil {
+		if err := ws.RemoveInterrupted(); err != nil {
+			ws.close()
+			return nil, err
+		}
+		if err := reports.RemoveTemp(ws.ReportsDir()); err != nil {
 			ws.close()
 			return nil, err
 		}
 	}
-	if ws.cfg, err = loadConfig(dir); err != nil {
+	w, err := workspace.Load(dir)
+	if err != nil {
 		ws.close()
 		return nil, err
 	}
+	ws.Workspace, ws.cfg = w, w.Config
 	// Only where the settings come from, never their values: the config
 	// holds secrets (pii.salt, e-mail credentials).
 	log.Debug("workspace opened", "dir", dir, "config", ws.cfg.Source, "salt_from", ws.cfg.SaltSource, "locked", lock)
 	return ws, nil
 }
 
-func (ws *workspace) close() {
+func (ws *session) close() {
 	if ws.lock != nil {
 		ws.lock.Truncate(0)
 		syscall.Flock(int(ws.lock.Fd()), syscall.LOCK_UN)
 		ws.lock.Close()
 		ws.lock = nil
 	}
-}
-
-func (ws *workspace) warehousePath() string { return filepath.Join(ws.dir, "warehouse.duckdb") }
-
-// cleanTemp removes what a killed command left outside the lake: the new
-// warehouse of an interrupted build, half-written reports, and the
-// temporary run state or salt in .postlive/ (all written under temporary
-// names and renamed when complete). Lake.Init sweeps the lake.
-func (ws *workspace) cleanTemp() error {
-	if err := models.RemoveInterrupted(ws.warehousePath()); err != nil {
-		return err
-	}
-	if err := reports.RemoveTemp(filepath.Join(ws.dir, "reports")); err != nil {
-		return err
-	}
-	dir := filepath.Join(ws.dir, ".postlive")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, en := range entries {
-		if strings.Contains(en.Name(), ".tmp") && !en.IsDir() {
-			if err := os.Remove(filepath.Join(dir, en.Name())); err != nil && !os.IsNotExist(err) {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // lockError says who holds the workspace (exit 4).
@@ -126,9 +95,9 @@ func (e *lockError) Error() string {
 // lock when the holder's process ends, however it ends, so a lock left by a
 // killed process never blocks: the next command takes it over and logs the
 // dead holder's record, which a clean exit would have erased.
-func (ws *workspace) acquire(wait time.Duration, command string) error {
+func (ws *session) acquire(wait time.Duration, command string) error {
 	log := ws.log
-	p := filepath.Join(ws.dir, ".postlive", "lock")
+	p := filepath.Join(ws.StateDir(), "lock")
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return err
 	}
@@ -192,34 +161,14 @@ func lockHolder(f *os.File) string {
 	return strings.TrimSpace(string(b[:n]))
 }
 
-// importFingerprint names the configuration an import depends on: when it
-// changes, `run` offers files imported with rejects to ingest again.
-func (ws *workspace) importFingerprint() string {
-	c := ws.cfg
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00", c.Salt, c.StreamParam, c.DefaultMerchant, c.BotPatterns)
-	for _, m := range []map[string]string{c.TimeZones, c.Currencies, c.Decimals} {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			fmt.Fprintf(h, "%s=%s\x00", k, m[k])
-		}
-		h.Write([]byte{1})
+// importOptions are the ingest options of the configuration, with what
+// the command's flags say: format (empty: detect), merchant (empty:
+// default_merchant) and the clock.
+func (ws *session) importOptions(kind, format, merchant string, now func() time.Time) ingest.Options {
+	opt := ws.ImportOptions(kind)
+	opt.Format, opt.Now = format, now
+	if merchant != "" {
+		opt.Merchant = merchant
 	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
-}
-
-// importOptions are the ingest options the config implies.
-func (ws *workspace) importOptions(ctx context.Context, kind, format, merchant string, now func() time.Time) ingest.Options {
-	if merchant == "" {
-		merchant = ws.cfg.DefaultMerchant
-	}
-	return ingest.Options{
-		Kind: kind, Format: format, Merchant: merchant, Salt: ws.cfg.Salt, BotPatterns: ws.cfg.BotPatterns,
-		StreamParam: ws.cfg.StreamParam, TimeZones: ws.cfg.TimeZones, Now: now,
-		Currencies: ws.cfg.Currencies, Decimals: ws.cfg.Decimals,
-	}
+	return opt
 }

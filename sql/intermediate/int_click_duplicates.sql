@@ -1,6 +1,6 @@
 -- one row per click that is a duplicate (docs/metrics.md § Clicks): same
 -- visitor_key and link (link_id, else the URL) less than
--- settings.duplicate_window_us after the previous *counted* click of that
+-- click_settings.duplicate_window_us after the previous *counted* click of that
 -- pair. Bots are never counted and never start a window; aggregated rows
 -- (e.g. Bitly buckets) carry no visitor and are never duplicates.
 --
@@ -14,7 +14,7 @@
 with recursive
 
 window_setting as (
-    select duplicate_window_us from settings
+    select duplicate_window_us from click_settings
 ),
 
 candidates as materialized (

@@ -3,7 +3,7 @@
 -- stream: the stream named by the stream parameter (clicks.stream_param,
 -- default utm_content) when that stream exists, else the stream of its link.
 -- duplicate: same visitor_key and link (link_id, else the URL) less than
--- settings.duplicate_window_us after the previous *counted* click of that
+-- click_settings.duplicate_window_us after the previous *counted* click of that
 -- pair. Bots are never counted and never start a window. Aggregated rows
 -- (e.g. Bitly buckets) carry no visitor and are neither bots nor duplicates.
 -- The duplicates are found in int_click_duplicates.

@@ -2,8 +2,9 @@
 -- tested variable, arms and the settings of postlive.yaml experiments.<id>.*
 --   control          the configured control when some stream has that variant,
 --                    else the alphabetically first variant
---   alpha            experiments.<id>.alpha when in (0, 1), else 0.05
---   primary_metric   experiments.<id>.primary_metric, else rpv
+--   alpha            experiments.<id>.alpha (experiment_defaults for an
+--                    experiment postlive.yaml does not name)
+--   primary_metric   experiments.<id>.primary_metric (likewise)
 --   planned_streams  experiments.<id>.planned_streams (all arms together), or NULL
 --   setup_warning    a problem with the set-up in plain words, or NULL
 with
@@ -14,6 +15,10 @@ streams as (
 
 settings as (
     select * from experiment_settings
+),
+
+defaults as (
+    select * from experiment_defaults
 ),
 
 arm_sizes as (
@@ -42,10 +47,11 @@ configured as (
     select
         experiments.*,
         nullif(trim(settings.control), '') as configured_control,
-        coalesce(nullif(trim(settings.primary_metric), ''), 'rpv') as primary_metric,
-        case when settings.planned_streams > 0 then settings.planned_streams end as planned_streams,
-        case when settings.alpha > 0 and settings.alpha < 1 then settings.alpha else 0.05 end as alpha
+        coalesce(settings.primary_metric, defaults.primary_metric) as primary_metric,
+        settings.planned_streams,
+        coalesce(settings.alpha, defaults.alpha) as alpha
     from experiments
+    cross join defaults
     left join settings on settings.experiment_id = experiments.experiment_id
 ),
 

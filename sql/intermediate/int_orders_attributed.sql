@@ -32,7 +32,7 @@ links as (
 ),
 
 attribution as (
-    select attribution_window from settings
+    select attribution_window from attribution_settings
 ),
 
 first_orders as (

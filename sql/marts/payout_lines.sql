@@ -2,7 +2,7 @@
 -- in a payout period, with what it is for (docs/payouts.md).
 --
 -- Periods are UTC calendar months ('2026-11'). A period closes at its end +
--- payouts.close_after (settings.payout_close_after); its lines are computed
+-- payouts.close_after (payout_settings.payout_close_after); its lines are computed
 -- from the imports made before it closed. A change imported after the close
 -- (a reversal, a refund, a late order) does not rewrite the closed period: it
 -- is a line of the period in which it was imported, for the difference —
@@ -41,7 +41,7 @@
 with
 
 config as (
-    select * from settings
+    select * from payout_settings
 ),
 
 imports as (

@@ -18,7 +18,7 @@ lines as (
 ),
 
 config as (
-    select * from settings
+    select * from payout_settings
 ),
 
 totals as (

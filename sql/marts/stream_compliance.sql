@@ -43,7 +43,7 @@ min_minutes as (
 ),
 
 config as (
-    select * from settings
+    select * from compliance_settings
 ),
 
 checks as (

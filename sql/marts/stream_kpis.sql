@@ -11,7 +11,7 @@ streams as (
 ),
 
 config as (
-    select * from settings
+    select * from attribution_settings cross join report_settings
 ),
 
 samples as (

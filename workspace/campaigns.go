@@ -1,4 +1,4 @@
-package main
+package workspace
 
 import (
 	"fmt"
@@ -11,9 +11,8 @@ import (
 	"github.com/postlive/postlive/models"
 )
 
-// readCampaigns reads campaigns.<id> of postlive.yaml from the YAML tree
-// itself rather than through viper, which would lower-case campaign ids and
-// lose the line of a bad value. Every problem names its line and column:
+// decodeCampaigns reads campaigns.<id> of postlive.yaml, keeping campaign
+// ids as written. Every problem names its line and column:
 //
 //	campaigns:
 //	  glow-week:
@@ -23,31 +22,14 @@ import (
 //	    bonuses:
 //	      - {revenue_over: 1000, amount: 50}
 //	    first_n_bonus: 2.00
-func readCampaigns(path string, raw []byte) ([]models.CampaignSetting, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, usagef("%s: %v", path, err)
+func decodeCampaigns(path string, node *yaml.Node, p *problems) []models.CampaignSetting {
+	if node.Kind == yaml.ScalarNode && node.Tag == "!!null" {
+		return nil
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	root := doc.Content[0]
-	var node *yaml.Node
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "campaigns" {
-			node = root.Content[i+1]
-		}
-	}
-	if node == nil || (node.Kind == yaml.ScalarNode && node.Tag == "!!null") {
-		return nil, nil
-	}
-	var problems []string
-	bad := func(n *yaml.Node, format string, a ...any) {
-		problems = append(problems, fmt.Sprintf("%s:%d:%d: %s", path, n.Line, n.Column, fmt.Sprintf(format, a...)))
-	}
+	bad := func(n *yaml.Node, format string, a ...any) { p.at(path, n, format, a...) }
 	if node.Kind != yaml.MappingNode {
 		bad(node, "campaigns is not a map of campaign ids; write campaigns:, then each campaign id on its own line with its keys indented below it")
-		return nil, &usageError{strings.Join(problems, "\n")}
+		return nil
 	}
 	var out []models.CampaignSetting
 	listed := map[string]*yaml.Node{} // stream id → where it is listed
@@ -172,12 +154,15 @@ func readCampaigns(path string, raw []byte) ([]models.CampaignSetting, error) {
 		}
 		out = append(out, c)
 	}
-	if len(problems) > 0 {
-		return nil, &usageError{strings.Join(problems, "\n")}
-	}
 	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
-	return out, nil
+	return out
 }
+
+// campaignKeys are the keys of one campaign (campaigns.<id>.*).
+var campaignKeys = []string{"name", "streams", "stream_prefix", "flat_fee", "bonuses", "first_n_bonus"}
+
+// bonusKeys are the keys of one performance bonus tier (campaigns.<id>.bonuses[i]).
+var bonusKeys = []string{"revenue_over", "amount"}
 
 var moneyText = regexp.MustCompile(`^[0-9]+(\.[0-9]{1,2})?$`)
 

@@ -1,0 +1,3 @@
+module github.com/postlive/postlive
+
+go 1.25
