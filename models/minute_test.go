@@ -22,16 +22,7 @@ import (
 // file (testdata/minute/golden/<feed>.golden, refreshed with
 // `go test ./models -run StreamMinuteFeeds -update`).
 
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // null marks an expected NULL.
 var null = math.NaN()
@@ -405,7 +396,7 @@ func TestStreamMinuteFeeds(t *testing.T) {
 		t.Run("golden/"+feed, func(t *testing.T) {
 			got := minuteGolden(t, db, feed)
 			path := filepath.Join("testdata", "minute", "golden", feed+".golden")
-			if updating() {
+			if *update {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
 				}
