@@ -117,6 +117,7 @@ func readLiveEvents(rd *reader) error {
 			event.SetInt(col, n)
 			return rd.write(event)
 		}
+		err = nil // presence events (join, leave, …) write nothing
 		switch kind {
 		case "comment", "question", "host", "pinned":
 			text, _ := get("text", "comment", "message")
