@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -11,16 +10,20 @@ import (
 // client (one flat object per event: comment, like, gift, share, follow,
 // viewer count), see docs/formats.md § live-events and
 // ../shared/reference/formats.md §5 (platforms deliver comments and counts
-// only while live). One file writes two tables: chat rows for messages,
-// and stream_metrics rows per stream and minute (counts in the minute,
-// viewers the mean of the viewer-count events in it).
+// only while live). One file writes two tables: chat rows for messages, and
+// one stream_metrics row per counted event (granularity "event", at the
+// event's own time, carrying only what that event counts). The events are not
+// summed into minutes here: a stream's minutes start at its started_at, which
+// the plan may only bring after this file is imported, so the model
+// int_stream_minutes places each event in its stream minute and averages the
+// viewer counts there.
 
 func init() {
 	for _, kind := range []string{"stream_metrics", "chat"} {
 		register(&Format{
 			Name: "live-events", Kind: kind, JSONL: true,
 			Identify: []string{"stream_id", "ts|timestamp|time", "type|event"},
-			Doc:      "JSONL live event feed (stream_id, ts, type: comment, like, gift, share, follow, viewers); writes chat and per-minute stream_metrics",
+			Doc:      "JSONL live event feed (stream_id, ts, type: comment, like, gift, share, follow, viewers); writes chat and one stream_metrics row per counted event",
 			read:     readLiveEvents,
 		})
 	}
@@ -36,17 +39,11 @@ var liveEventKinds = map[string]string{
 	"join": "", "member": "", "enter": "", "leave": "",
 }
 
-type liveMinute struct {
-	line                                   int
-	likes, comments, shares, follows, gift int64
-	viewersSum, viewersN                   int64
-}
-
 func readLiveEvents(rd *reader) error {
 	j := rd.jsonl
 	rd.pii["user"], rd.pii["author"], rd.pii["nickname"], rd.pii["unique_id"] = true, true, true, true
-	minutes := map[string]map[int64]*liveMinute{}
 	chat := NewRecord(Chat)
+	event := NewRecord(StreamMetrics)
 	for j.Next() {
 		if j.err != nil {
 			rd.reject(*j.err, []string{j.raw}, []string{"line"})
@@ -108,17 +105,19 @@ func readLiveEvents(rd *reader) error {
 			bad(hi, "is not a role or a boolean", "write the author's role (host, anchor, owner, moderator, viewer) or true/false")
 			continue
 		}
-		m := minutes[stream]
-		if m == nil {
-			m = map[int64]*liveMinute{}
-			minutes[stream] = m
+		// counted writes the event's stream_metrics row: the one counter
+		// the event adds to, at the event's own time
+		counted := func(col string, n int64) error {
+			event.Reset()
+			event.Line = j.line
+			event.SetString("stream_id", stream)
+			event.SetTime("ts", ts)
+			event.SetString("granularity", "event")
+			event.SetString("counter_mode", "interval")
+			event.SetInt(col, n)
+			return rd.write(event)
 		}
-		key := ts.Unix() / 60
-		lm := m[key]
-		if lm == nil {
-			lm = &liveMinute{line: j.line}
-			m[key] = lm
-		}
+		err = nil // presence events (join, leave, …) write nothing
 		switch kind {
 		case "comment", "question", "host", "pinned":
 			text, _ := get("text", "comment", "message")
@@ -138,28 +137,28 @@ func readLiveEvents(rd *reader) error {
 			case hi >= 0:
 				chat.SetBool("is_host", isHost)
 			}
-			if err := rd.write(chat); err != nil {
-				return err
-			}
+			err = rd.write(chat)
 			// the host's own messages and pinned notes are not audience comments
-			if (kind == "comment" || kind == "question") && !(hi >= 0 && isHost) {
-				lm.comments++
+			if err == nil && (kind == "comment" || kind == "question") && !(hi >= 0 && isHost) {
+				err = counted("comments", 1)
 			}
 		case "like":
-			lm.likes += count
+			err = counted("likes", count)
 		case "gift":
-			lm.gift += count
+			err = counted("gifts", count)
 		case "share":
-			lm.shares += count
+			err = counted("shares", count)
 		case "follow":
-			lm.follows += count
+			err = counted("follows", count)
 		case "viewers":
-			lm.viewersSum += viewers
-			lm.viewersN++
+			err = counted("viewers", viewers)
+		}
+		if err != nil {
+			return err
 		}
 		rd.accept(1)
 	}
-	return writeLiveMinutes(rd, minutes)
+	return nil
 }
 
 // hostRoles are the author roles of chat clients that mean the stream's host:
@@ -209,41 +208,4 @@ func liveEventTime(rd *reader, s string) (time.Time, error) {
 		return time.Time{}, valueErr("is not a timestamp", "write RFC 3339 like 2026-11-05T19:00:00.250-05:00 or Unix milliseconds")
 	}
 	return rd.stamp(s, stampRules{expect: "RFC 3339 like 2026-11-05T19:00:00.250-05:00 or Unix milliseconds"})
-}
-
-// writeLiveMinutes writes the per-minute metrics in stream and time order.
-func writeLiveMinutes(rd *reader, minutes map[string]map[int64]*liveMinute) error {
-	streams := make([]string, 0, len(minutes))
-	for s := range minutes {
-		streams = append(streams, s)
-	}
-	sort.Strings(streams)
-	rec := NewRecord(StreamMetrics)
-	for _, s := range streams {
-		keys := make([]int64, 0, len(minutes[s]))
-		for k := range minutes[s] {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
-		for _, k := range keys {
-			lm := minutes[s][k]
-			rec.Reset()
-			rec.Line = lm.line
-			rec.SetString("stream_id", s)
-			rec.SetTime("ts", time.Unix(k*60, 0).UTC())
-			if lm.viewersN > 0 {
-				rec.SetInt("viewers", (lm.viewersSum+lm.viewersN/2)/lm.viewersN)
-			}
-			rec.SetInt("likes", lm.likes)
-			rec.SetInt("comments", lm.comments)
-			rec.SetInt("shares", lm.shares)
-			rec.SetInt("follows", lm.follows)
-			rec.SetInt("gifts", lm.gift)
-			rec.SetString("counter_mode", "interval")
-			if err := rd.write(rec); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

@@ -19,6 +19,7 @@ var enums = map[string][]string{
 	"drops.structure":             {"limited_quantity", "time_limited", "tiered_bonus"},
 	"orders.status":               {"pending", "approved", "refunded", "reversed", "cancelled"},
 	"stream_metrics.counter_mode": {"interval", "cumulative"},
+	"stream_metrics.granularity":  {"sample", "event", "minute", "session"},
 	"chat.kind":                   {"comment", "reaction", "question", "host", "pinned"},
 }
 

@@ -164,6 +164,13 @@ func TestReconciliationByHand(t *testing.T) {
 		"sold_out_at": "2026-11-05T19:07:00Z", "before_window": "1", "after_window": "0", "bonus_awarded": "1", "revenue_in_window": "190.00"})
 	check(t, "D2", d["D2"], map[string]string{"redemptions_in_window": "1", "sell_through": "NULL", "sold_out_at": "NULL", "after_window": "1", "bonus_awarded": "NULL", "revenue_in_window": "70.00"})
 	check(t, "D3", d["D3"], map[string]string{"redemptions_in_window": "0", "revenue_in_window": "0.00"})
+
+	// Nothing leaked: D3 (a tracking-id drop) has no redemption at all, so its
+	// leak sums are 0.00, not empty; its share and first leak are empty
+	// (docs/reconciliation.md § Leaked codes).
+	l := byKey(rows(t, db, "select * from coupon_leaks"), "drop_id")
+	check(t, "D3 leaks", l["D3"], map[string]string{"redemptions": "0", "leak_redemptions": "0", "leak_share": "NULL",
+		"first_leak_at": "NULL", "leak_discount": "0.00", "leak_net_revenue": "0.00", "leak_commission_expected": "0.00", "is_leaked": "false"})
 }
 
 // TestNewestImportWins re-imports an order with a new status: the newer

@@ -151,7 +151,13 @@ func TestPayoutsByHand(t *testing.T) {
 			"earned_at": "2026-12-20T03:00:00Z",
 			"detail":    "order o2 imported as reversed, 500.00 net after refunds, after 2026-11 closed: commission 50.00 → 0.00"}},
 		{"performance_bonus:P1:6", map[string]string{"line_kind": "clawback", "amount": "-50.00", "basis": "700.00", "period": "2026-12"}},
-		{"commission:m1:o8:6", map[string]string{"line_kind": "commission", "amount": "4.00", "period": "2026-12", "source_period": "2026-11"}},
+		// late increases are dated by the import that showed them, like
+		// clawbacks (docs/payouts.md § Line kinds): o8 was ordered on 11-21
+		// 12:00, o3 redeemed in DA's window on 11-10
+		{"commission:m1:o8:6", map[string]string{"line_kind": "commission", "amount": "4.00", "period": "2026-12", "source_period": "2026-11",
+			"earned_at": "2026-12-20T03:00:00Z"}},
+		{"first_n_bonus:DA:m1:o3:6", map[string]string{"line_kind": "first_n_bonus", "amount": "2.00", "period": "2026-12", "source_period": "2026-11",
+			"earned_at": "2026-12-20T03:00:00Z"}},
 		{"commission:m1:o9:close", map[string]string{"line_kind": "commission", "amount": "7.00", "period": "2026-12", "source_period": "2026-12"}},
 		{"flat_fee:P4:close", map[string]string{"amount": "60.00", "campaign_id": "dec"}},
 	} {
@@ -244,5 +250,25 @@ func TestCampaignPerformanceByHand(t *testing.T) {
 		if got := src[id]["campaign_id"] + " " + src[id]["campaign_source"]; got != want {
 			t.Errorf("campaign of %s = %s; want %s", id, got, want)
 		}
+	}
+}
+
+// TestCampaignWithoutRevenue: a campaign whose streams sold nothing has no
+// revenue share, on its row and on its creators' rows (NULL, a ratio over 0),
+// and its money columns are 0.00 (docs/metrics.md § Campaigns).
+func TestCampaignWithoutRevenue(t *testing.T) {
+	w := newTestWorkspace(t)
+	plan := writeTestFile(t, "streams.csv", "stream_id,affiliate_id,started_at,ended_at,merchant_id,platform,campaign_id,currency\n"+
+		"Q1,ana,2026-11-10T18:00:00Z,2026-11-10T18:30:00Z,m1,tiktok,quiet,USD\n"+
+		"Q2,ben,2026-11-11T18:00:00Z,2026-11-11T18:30:00Z,m1,tiktok,quiet,USD\n")
+	w.importFiles(importSpec{plan, "streams", ""})
+	_, db := w.build(settingsDefault())
+	rs := rows(t, db, "select * from campaign_performance where campaign_id = 'quiet' order by level, affiliate_id")
+	if len(rs) != 3 {
+		t.Fatalf("campaign quiet has %d rows; want 3 (campaign, ana, ben)", len(rs))
+	}
+	for _, r := range rs {
+		check(t, "quiet "+r["level"]+" "+r["affiliate_id"], r, map[string]string{
+			"revenue": "0.00", "revenue_share": "NULL", "orders": "0", "true_cpa": "NULL", "discount_value": "0.00"})
 	}
 }

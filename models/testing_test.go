@@ -30,6 +30,8 @@ type testWorkspace struct {
 	dir  string
 	lake *lake.Lake
 	now  time.Time // import clock (the manifest's imported_at); zero: 2026-11-21 03:00 UTC
+	// zones is time_zones.<format> of the imports (nil: none configured)
+	zones map[string]string
 }
 
 func newTestWorkspace(t *testing.T) *testWorkspace {
@@ -47,7 +49,7 @@ func (w *testWorkspace) importFiles(specs ...importSpec) {
 	for _, s := range specs {
 		st, err := ingest.Import(context.Background(), w.lake, s.path, ingest.Options{
 			Kind: s.kind, Merchant: s.merchant, Salt: "test-salt",
-			Now: w.clock,
+			Now: w.clock, TimeZones: w.zones,
 		})
 		if err != nil {
 			w.t.Fatalf("import %s: %v", s.path, err)

@@ -166,8 +166,10 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 		Head:    []string{"Minute", "Viewers", "Likes", "Comments", "Shares", "Engagement", "Clicks", "Orders", "Revenue", "In a drop", "Peak"},
 	}
 	var last int64
+	label := map[string]string{} // mm:ss → the category label (a partial last minute says so)
 	for i, m := range s.Minutes {
-		cats[i] = minuteClock(m.Minute)
+		cats[i] = minuteLabel(m)
+		label[minuteClock(m.Minute)] = cats[i]
 		viewers[i] = opts.LineData{Value: chartValue(m.Viewers)}
 		engagement[i] = opts.BarData{Value: chartValue(m.Engagement)}
 		clicks[i] = opts.BarData{Value: chartValue(m.Clicks)}
@@ -196,7 +198,7 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 		if !ok {
 			continue
 		}
-		areas = append(areas, []opts.MarkAreaData{{Name: dropName(d), XAxis: from}, {XAxis: to}})
+		areas = append(areas, []opts.MarkAreaData{{Name: dropName(d), XAxis: label[from]}, {XAxis: label[to]}})
 		dropNames = append(dropNames, dropName(d)+" "+clock(d.StartsAt.Time.Sub(s.StartedAt.Time))+"–"+clock(d.EndsAt.Time.Sub(s.StartedAt.Time)))
 	}
 	// Drop windows are shaded in both grids and named above the upper one.
@@ -260,6 +262,9 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 	}
 	if len(peakNames) > 0 {
 		alt += " Peak engagement at " + strings.Join(peakNames, ", ") + "."
+	}
+	if note := partialNote(s); note != "" {
+		alt += " " + note
 	}
 	return chart{ID: chartID(report, "minutes", -1), Title: "Viewers, engagement, clicks and orders per minute", Alt: alt, Height: 460, Options: o, Table: tbl}, nil
 }

@@ -50,6 +50,9 @@ type minute struct {
 	Viewers, Likes, Comments, Shares, Engagement sql.NullFloat64
 	Clicks, Orders, Revenue                      sql.NullFloat64
 	InDrop, IsPeak                               bool
+	// DurationS is the seconds the minute covers: under 60 for a last
+	// minute cut at ended_at (NULL when the mart has no duration_s)
+	DurationS sql.NullFloat64
 }
 
 type drop struct {
@@ -188,13 +191,20 @@ select cast(stream_id as varchar), cast(kpi as varchar), cast(value as double), 
 from stream_baselines
 order by stream_id, kpi`
 
-const minutesQuery = `
+// minutesQuery selects stream_minute; duration_s where the mart has it.
+func minutesQuery(has map[string]bool) string {
+	duration := "cast(null as double)"
+	if has["duration_s"] {
+		duration = "cast(duration_s as double)"
+	}
+	return `
 select cast(stream_id as varchar), cast(minute as bigint), cast(minute_at as timestamp),
     cast(viewers as double), cast(likes as double), cast(comments as double), cast(shares as double),
     cast(engagement_rate as double), cast(clicks as double), cast(orders as double), cast(revenue as double),
-    coalesce(cast(in_drop as boolean), false), coalesce(cast(is_peak as boolean), false)
+    coalesce(cast(in_drop as boolean), false), coalesce(cast(is_peak as boolean), false), ` + duration + `
 from stream_minute
 order by stream_id, minute`
+}
 
 const dropsQuery = `
 select cast(drop_id as varchar), cast(stream_id as varchar), coalesce(cast(coupon_code as varchar), ''),
@@ -437,11 +447,15 @@ func load(ctx context.Context, db *sql.DB) (*warehouse, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = queryEach(ctx, db, "stream_minute", minutesQuery, func(r *sql.Rows) error {
+	minuteCols, err := tableColumns(ctx, db, "stream_minute")
+	if err != nil {
+		return nil, err
+	}
+	err = queryEach(ctx, db, "stream_minute", minutesQuery(minuteCols), func(r *sql.Rows) error {
 		var id string
 		var m minute
 		if err := r.Scan(&id, &m.Minute, &m.At, &m.Viewers, &m.Likes, &m.Comments, &m.Shares,
-			&m.Engagement, &m.Clicks, &m.Orders, &m.Revenue, &m.InDrop, &m.IsPeak); err != nil {
+			&m.Engagement, &m.Clicks, &m.Orders, &m.Revenue, &m.InDrop, &m.IsPeak, &m.DurationS); err != nil {
 			return err
 		}
 		if s := w.byID[id]; s != nil {

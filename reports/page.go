@@ -121,6 +121,8 @@ type streamView struct {
 	Tiles                                             []tile
 	Minutes, Funnel, Revenue                          *chart
 	Moments                                           []Moment
+	MomentsNote                                       string // why there are no moments
+	PartialNote                                       string // the last bar is a partial minute
 	Drops                                             []dropRow
 	Experiment                                        *verdictView
 	ExperimentID, Variant                             string
@@ -255,7 +257,7 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 			v.Revenue = &p.Charts[i]
 		}
 	}
-	v.Moments = moments(s)
+	v.Moments, v.MomentsNote, v.PartialNote = moments(s), momentsNote(s), partialNote(s)
 	v.Drops = dropRows(s, cur, loc)
 	if e := r.w.experiment(s.ExperimentID); e != nil {
 		v.Experiment = r.verdict(e, cur)

@@ -33,7 +33,13 @@ type Stream struct {
 	Tiles   []Tile
 	Minutes []Minute
 	Moments []Moment
-	Drops   []Drop
+	// MomentsNote says why there are no moments to clip ("" when there are):
+	// "Engagement not reported by YouTube: …".
+	MomentsNote string
+	// PartialNote says that the chart's last bar is a partial minute ("" when
+	// the stream ends on a whole minute).
+	PartialNote string
+	Drops       []Drop
 
 	// ExperimentID and Variant name the experiment the stream belongs to;
 	// Verdict is that experiment's result in one line ("" without results).
@@ -155,7 +161,7 @@ func (r *renderer) streamSummary(s *stream) Stream {
 		out.Minutes = append(out.Minutes, Minute{Minute: m.Minute, Clock: minuteClock(m.Minute),
 			Viewers: num(m.Viewers), Clicks: num(m.Clicks), Orders: num(m.Orders), InDrop: m.InDrop, IsPeak: m.IsPeak})
 	}
-	out.Moments = moments(s)
+	out.Moments, out.MomentsNote, out.PartialNote = moments(s), momentsNote(s), partialNote(s)
 	for i, d := range dropRows(s, cur, loc) {
 		src := s.Drops[i]
 		x := Drop{ID: d.ID, Name: d.Name, Window: d.Window, Limit: d.Limit, Redeemed: d.Redeemed, SellThrough: d.SellThrough,
@@ -186,6 +192,74 @@ func moments(s *stream) []Moment {
 		}
 	}
 	return out
+}
+
+// momentsNote says why a stream has no moments to clip, from what its minutes
+// leave unknown (docs/metrics.md § Moments to clip); "" when it has moments.
+func momentsNote(s *stream) string {
+	if len(s.Minutes) == 0 {
+		return "No per-minute data for this stream, so no moments to clip."
+	}
+	var reported, rated bool
+	for _, m := range s.Minutes {
+		if m.IsPeak {
+			return ""
+		}
+		reported = reported || m.Likes.Valid || m.Comments.Valid || m.Shares.Valid
+		rated = rated || m.Engagement.Valid
+	}
+	switch {
+	case !reported:
+		return "Engagement not reported by " + platformName(s.Platform) +
+			": no likes, comments or shares per minute, so no moments to clip."
+	case !rated:
+		return "No engagement rate: " + platformName(s.Platform) +
+			" reported no viewers per minute, so no moments to clip."
+	}
+	return "No likes, comments or shares in any minute, so no moments to clip."
+}
+
+// minuteLabel names a minute on a chart: its mm:ss offset, and for a last
+// minute cut short by ended_at how long it is ("44:00 (partial, 15 s)").
+func minuteLabel(m minute) string {
+	c := minuteClock(m.Minute)
+	if m.DurationS.Valid && m.DurationS.Float64 < 60 {
+		return c + " (partial, " + fmtNumber(m.DurationS, 0) + " s)"
+	}
+	return c
+}
+
+// partialNote says that the last bar of the minute chart is a partial minute,
+// "" when the stream ends on a whole minute.
+func partialNote(s *stream) string {
+	if len(s.Minutes) == 0 {
+		return ""
+	}
+	m := s.Minutes[len(s.Minutes)-1]
+	if !m.DurationS.Valid || m.DurationS.Float64 >= 60 {
+		return ""
+	}
+	return "The last bar, " + minuteClock(m.Minute) + ", is a partial minute: the stream ended " +
+		fmtNumber(m.DurationS, 0) + " s into it, and it counts only those seconds."
+}
+
+// platformName is a stream platform as people write it.
+func platformName(p string) string {
+	switch p {
+	case "":
+		return "the platform"
+	case "youtube":
+		return "YouTube"
+	case "tiktok":
+		return "TikTok"
+	case "instagram":
+		return "Instagram"
+	case "facebook":
+		return "Facebook"
+	case "amazon_live":
+		return "Amazon Live"
+	}
+	return p
 }
 
 // dropRows formats a stream's drops, one row per drop in s.Drops' order.

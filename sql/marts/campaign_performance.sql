@@ -12,7 +12,9 @@
 --   creator_cost     flat_fees + commission + performance_bonus + first_n_bonus
 --   total_cost       creator_cost + discount_value + ad_spend
 --   true_cpa         total_cost / orders (NULL without orders)
---   revenue_share    the creator's share of the campaign's revenue
+--   revenue_share    the creator's share of the campaign's revenue (1 on the
+--                    campaign row); NULL on every row of a campaign whose
+--                    revenue is not above 0
 with
 
 kpis as (

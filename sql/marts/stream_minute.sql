@@ -1,7 +1,16 @@
 -- one row per stream per minute: viewers, engagement, clicks, orders, revenue,
--- whether a drop window overlaps the minute, and the peak moments to clip:
--- the 3 minutes with the highest engagement_rate, at least 2 minutes apart
--- (picked greedily, ties to the earlier minute).
+-- whether a drop window overlaps the minute, and the peak moments to clip
+-- (docs/metrics.md § Per minute). Minutes, their feeds and NULL vs 0 are
+-- int_stream_minutes's; duration_s is 60 except for a last minute cut at
+-- ended_at.
+--   engagement_rate  (likes + comments + shares) / viewers × 100 over the
+--                    counters the stream reports (a counter no source reports
+--                    is left out); NULL when it reports none of the three, or
+--                    without viewers (NULL or 0)
+--   is_peak          one of the 3 minutes with the highest engagement_rate
+--                    among those above 0, at least 2 minutes apart (picked
+--                    greedily, ties to the earlier minute); fewer when fewer
+--                    qualify, none for a stream without engagement
 with
 
 -- materialized: the peak CTEs below read it several times, and inlining it
@@ -9,12 +18,15 @@ with
 minutes as materialized (
     select
         *,
-        case when viewers > 0 then (likes + comments + shares) / viewers * 100 end as engagement_rate
+        case
+            when viewers > 0 and (likes is not null or comments is not null or shares is not null)
+                then (coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0)) / viewers * 100
+        end as engagement_rate
     from int_stream_minutes
 ),
 
 candidates as (
-    select stream_id, minute, engagement_rate from minutes where engagement_rate is not null
+    select stream_id, minute, engagement_rate from minutes where engagement_rate > 0
 ),
 
 first_peak as (
@@ -54,6 +66,7 @@ final as (
         minutes.stream_id,
         minutes.minute,
         minutes.minute_at,
+        minutes.duration_s,
         minutes.viewers,
         minutes.likes,
         minutes.comments,

@@ -1,5 +1,9 @@
 -- one row per stream per sample time and granularity, counters as exported
--- (interval or cumulative, see counter_mode); the newest import of a sample wins
+-- (interval or cumulative, see counter_mode); the newest import of a sample
+-- wins. Granularity 'event' (one row per event of a live-event feed,
+-- docs/formats.md § live-events) is the exception: several events may share
+-- an instant, so every event row of the newest import that has that instant
+-- is kept.
 with source as (
     select * from read_parquet('lake/stream_metrics/**/*.parquet', union_by_name = true)
     where source_sha256 in (select sha256 from stg_manifest)
@@ -8,7 +12,11 @@ with source as (
 ranked as (
     select
         *,
-        row_number() over (partition by stream_id, ts, coalesce(granularity, 'sample') order by import_seq desc, source_line desc) as version_rank
+        case
+            when granularity = 'event'
+                then dense_rank() over (partition by stream_id, ts, granularity order by import_seq desc)
+            else row_number() over (partition by stream_id, ts, coalesce(granularity, 'sample') order by import_seq desc, source_line desc)
+        end as version_rank
     from source
 )
 
