@@ -23,8 +23,8 @@ import (
 // Settings are the values of postlive.yaml the SQL models read from the
 // tables the build writes first: `settings` (one row), `experiment_settings`,
 // `commission_rate_settings`, `reconciliation_settings`, `campaign_settings`,
-// `campaign_stream_list`, `campaign_bonus_tiers`, `compliance_phrases` and
-// `compliance_min_minutes`.
+// `campaign_stream_list`, `campaign_bonus_tiers`, `compliance_phrases`,
+// `compliance_min_minutes` and `payout_payments`.
 type Settings struct {
 	AttributionWindow time.Duration
 	DuplicateWindow   time.Duration
@@ -54,6 +54,8 @@ type Settings struct {
 	// MinMinutes is the minimum stream length per platform; nil means
 	// DefaultMinMinutes. A platform with 0 or none is not checked.
 	MinMinutes map[string]float64
+	// Payments are the payout lines the operator recorded as paid.
+	Payments []Payment
 }
 
 // Compliance defaults (docs/configuration.md § compliance).
@@ -332,6 +334,9 @@ func writeSettings(ctx context.Context, db *sql.DB, s Settings) error {
 		return err
 	}
 	if err := writeComplianceSettings(ctx, db, s); err != nil {
+		return err
+	}
+	if err := writePaymentSettings(ctx, db, s.Payments); err != nil {
 		return err
 	}
 	if _, err := db.ExecContext(ctx, `create table experiment_settings (
