@@ -72,6 +72,10 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *workspace, full 
 		exps = append(exps, models.ExperimentSetting{ID: id, Control: x.Control, PrimaryMetric: x.PrimaryMetric, PlannedStreams: x.PlannedStreams, Alpha: x.Alpha})
 	}
 	sort.Slice(exps, func(i, j int) bool { return exps[i].ID < exps[j].ID })
+	payments, err := readPayments(paymentsPath(ws))
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	res, err := models.Build(ctx, models.Options{
 		Workspace: ws.dir, Warehouse: ws.warehousePath(), SQL: sqlfiles.FS,
@@ -83,6 +87,7 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *workspace, full 
 			MinMinutes:      ws.cfg.MinMinutes,
 			CommissionRates: ws.cfg.CommissionRates,
 			LeakAfter:       ws.cfg.LeakAfter, LeakMinRedemptions: ws.cfg.LeakMinRedeemed, LeakShare: ws.cfg.LeakShare,
+			Payments:        payments,
 		},
 		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit, NoReuse: full, Log: ws.log,
 	})
