@@ -27,13 +27,13 @@ type creatorStatement struct {
 
 // creatorBalance is one row of creator_balances.
 type creatorBalance struct {
-	Currency                                                   string
-	Pending, Approved, Paid, Total, Reversed, Withdrawn        sql.NullFloat64
-	PendingClearsAt, ApprovedSince, LastPaidAt, NextPayoutAt   sql.NullTime
-	NextPayoutAmount, LastPaymentAmount                        sql.NullFloat64
-	NextPayoutIsDue                                            bool
-	LastPaymentID, LastPaymentReference                        sql.NullString
-	Reversals, Streams, Orders                                 int64
+	Currency                                                 string
+	Pending, Approved, Paid, Total, Reversed, Withdrawn      sql.NullFloat64
+	PendingClearsAt, ApprovedSince, LastPaidAt, NextPayoutAt sql.NullTime
+	NextPayoutAmount, LastPaymentAmount                      sql.NullFloat64
+	NextPayoutIsDue                                          bool
+	LastPaymentID, LastPaymentReference                      sql.NullString
+	Reversals, Streams, Orders                               int64
 }
 
 // statementPeriod is the money of one payout period in one state.
@@ -54,10 +54,10 @@ type statementStream struct {
 
 // creatorReversal is one row of creator_reversals.
 type creatorReversal struct {
-	Currency, Reason, Stage, Obligation                    string
-	PayoutPeriod, SourcePeriod, OrderID, StreamID, Code    sql.NullString
-	ReversedAt                                             sql.NullTime
-	Amount, AmountBefore, AmountAfter                      sql.NullFloat64
+	Currency, Reason, Stage, Obligation                 string
+	PayoutPeriod, SourcePeriod, OrderID, StreamID, Code sql.NullString
+	ReversedAt                                          sql.NullTime
+	Amount, AmountBefore, AmountAfter                   sql.NullFloat64
 }
 
 // statementLine is one row of creator_statement.
@@ -286,7 +286,7 @@ func (r *renderer) money(b creatorBalance) Money {
 		m.NextPayoutNote = "on " + fmtDate(b.NextPayoutAt, r.loc("")) + ", when the month clears, if nothing is refunded or reversed before"
 	case b.Approved.Valid && b.Approved.Float64 < 0 || b.Pending.Valid && b.Pending.Float64 < 0:
 		m.NextPayout = fmtMoney(nf(0), cur)
-		m.NextPayoutNote = "nothing to pay: deductions exceed the earnings by " + fmtMoney(nf(-(b.Approved.Float64 + b.Pending.Float64)), cur) +
+		m.NextPayoutNote = "nothing to pay: deductions exceed the earnings by " + fmtMoney(nf(-(b.Approved.Float64+b.Pending.Float64)), cur) +
 			"; they are taken from later earnings"
 	default:
 		m.NextPayout = fmtMoney(nf(0), cur)
@@ -312,7 +312,7 @@ func (r *renderer) money(b creatorBalance) Money {
 	}
 	m.ReversedNote = "clawed back or returned, deducted from payouts"
 	if b.Withdrawn.Valid && b.Withdrawn.Float64 != 0 {
-		m.ReversedNote += "; " + fmtMoney(b.Withdrawn, cur) + " more withdrawn before it cleared"
+		m.ReversedNote += "; besides, " + fmtMoney(nf(-b.Withdrawn.Float64), cur) + " was withdrawn before it cleared (never paid)"
 	}
 	return m
 }

@@ -87,7 +87,7 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *workspace, full 
 			MinMinutes:      ws.cfg.MinMinutes,
 			CommissionRates: ws.cfg.CommissionRates,
 			LeakAfter:       ws.cfg.LeakAfter, LeakMinRedemptions: ws.cfg.LeakMinRedeemed, LeakShare: ws.cfg.LeakShare,
-			Payments:        payments,
+			Payments: payments,
 		},
 		Threads: ws.cfg.Threads, MemoryLimit: ws.cfg.MemoryLimit, NoReuse: full, Log: ws.log,
 	})

@@ -76,12 +76,12 @@ last_payments as (
     select
         affiliate_id,
         currency,
-        max(paid_at) as last_paid_at,
-        arg_max(payment_id, paid_at || payment_id) as last_payment_id,
-        cast(arg_max(amount, paid_at || payment_id) as decimal(18, 2)) as last_payment_amount,
-        arg_max(reference, paid_at || payment_id) as last_payment_reference
+        paid_at as last_paid_at,
+        payment_id as last_payment_id,
+        cast(amount as decimal(18, 2)) as last_payment_amount,
+        reference as last_payment_reference
     from payments
-    group by affiliate_id, currency
+    qualify row_number() over (partition by affiliate_id, currency order by paid_at desc, payment_id desc) = 1
 ),
 
 -- pending money by the date it clears, and the balance owed once it has
