@@ -318,6 +318,7 @@ func markPaid(ctx context.Context, e *env, ws *workspace, o payoutsOptions) erro
 	if err != nil {
 		return fmt.Errorf("the payments are recorded in %s, but the rebuild failed (run `postlive build`): %w", path, err)
 	}
+	fmt.Fprintln(out, "`postlive report` (or the nightly run) rewrites the statement pages.")
 	return testFailures(res)
 }
 

@@ -142,7 +142,7 @@ func statKey(f inboxFile, importConfig string) (string, error) {
 }
 
 // buildFingerprint names what a build is made of: the imported files, the
-// configuration the SQL reads, the SQL itself. Equal fingerprints give equal marts.
+// configuration the SQL reads, the recorded payments, the SQL itself. Equal fingerprints give equal marts.
 func buildFingerprint(ctx context.Context, ws *workspace) (string, error) {
 	h := sha256.New()
 	m, err := ws.lake.Manifest(ctx)
@@ -162,6 +162,13 @@ func buildFingerprint(ctx context.Context, ws *workspace) (string, error) {
 	for _, id := range ids {
 		fmt.Fprintf(h, "experiment %s %+v\n", id, c.Experiments[id])
 	}
+	// the payments recorded with `payouts --mark-paid` (a missing file hashes
+	// as empty)
+	paid, err := os.ReadFile(paymentsPath(ws))
+	if err != nil && !os.IsNotExist(err) {
+		return "", err
+	}
+	fmt.Fprintf(h, "payments %x\n", sha256.Sum256(paid))
 	err = fs.WalkDir(sqlfiles.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

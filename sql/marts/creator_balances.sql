@@ -111,7 +111,7 @@ first_positive as (
         affiliate_id,
         currency,
         min(clears_at) as clears_at,
-        arg_min(balance, clears_at) as balance
+        min_by(balance, clears_at) as balance
     from running
     where balance > 0
     group by affiliate_id, currency

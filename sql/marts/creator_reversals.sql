@@ -145,14 +145,13 @@ line_reversals as (
 -- ---- commission withdrawn before the order's period closed ----
 
 period_closes as (
-    select
+    select distinct
         order_reasons.merchant_id,
         order_reasons.order_id,
         strftime(date_trunc('month', order_reasons.ordered_at), '%Y-%m') as source_period,
         cast(date_trunc('month', order_reasons.ordered_at) as timestamp) + interval 1 month + config.payout_close_after as closes_at
     from order_reasons
     cross join config
-    group by all
 ),
 
 close_seqs as (

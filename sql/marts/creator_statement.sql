@@ -61,9 +61,9 @@ data_as_of as (
 covered as (
     select
         line_id,
-        any_value(affiliate_id) as affiliate_id,
-        any_value(currency) as currency,
-        any_value(period) as period,
+        min(affiliate_id) as affiliate_id,
+        min(currency) as currency,
+        min(period) as period,
         sum(amount) as covered
     from payments
     group by line_id
