@@ -44,12 +44,8 @@ commissions as (
     select * from int_order_commissions
 ),
 
-orders as (
-    select * from stg_orders
-),
-
-drops as (
-    select * from stg_drops
+codes as (
+    select * from int_order_codes
 ),
 
 imports as (
@@ -222,7 +218,7 @@ final as (
         all_reversals.order_id,
         commissions.order_name,
         all_reversals.drop_id,
-        coalesce(drops.coupon_code, orders.coupon_code, orders.tracking_id) as code,
+        codes.code,
         all_reversals.amount_before,
         all_reversals.amount_after,
         all_reversals.detail
@@ -230,10 +226,9 @@ final as (
     left join commissions
         on commissions.merchant_id = all_reversals.merchant_id
         and commissions.order_id = all_reversals.order_id
-    left join orders
-        on orders.merchant_id = all_reversals.merchant_id
-        and orders.order_id = all_reversals.order_id
-    left join drops on drops.drop_id = all_reversals.drop_id
+    left join codes
+        on codes.merchant_id = all_reversals.merchant_id
+        and codes.order_id = all_reversals.order_id
 )
 
 select * from final

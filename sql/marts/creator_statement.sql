@@ -20,8 +20,8 @@
 -- negative, with is_reversal and reversal_reason) is due as soon as it is
 -- known (creator_reversals.reversed_at): it is taken from the next payout, not
 -- held until its period closes.
--- code is the drop's coupon code, else the order's coupon code, else its
--- tracking id; order_status the order's status in its newest import.
+-- code is the order's code (int_order_codes); order_status the order's
+-- status in its newest import.
 with
 
 config as (
@@ -48,8 +48,8 @@ orders as (
     select * from stg_orders
 ),
 
-drops as (
-    select * from stg_drops
+codes as (
+    select * from int_order_codes
 ),
 
 data_as_of as (
@@ -147,7 +147,7 @@ described as (
         commissions.order_name,
         orders.status as order_status,
         lines.drop_id,
-        coalesce(drops.coupon_code, orders.coupon_code, orders.tracking_id) as code,
+        codes.code,
         lines.rate,
         lines.basis,
         case
@@ -164,7 +164,9 @@ described as (
     left join orders
         on orders.merchant_id = lines.merchant_id
         and orders.order_id = lines.order_id
-    left join drops on drops.drop_id = lines.drop_id
+    left join codes
+        on codes.merchant_id = lines.merchant_id
+        and codes.order_id = lines.order_id
 ),
 
 final as (
