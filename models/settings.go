@@ -46,6 +46,9 @@ type Settings struct {
 	// MinMinutes is the minimum stream length per platform. A platform
 	// with 0 or none is not checked.
 	MinMinutes map[string]float64
+	// Payments are the payout lines the operator recorded as paid
+	// (payouts-paid.csv, read by package workspace).
+	Payments []Payment
 }
 
 // CampaignSetting is one campaign of postlive.yaml campaigns.<id>. Money is
@@ -137,6 +140,7 @@ func (s Settings) check() error {
 //	reconciliation_settings   reconciliation.leak_*
 //	commission_rate_settings  commission_rates.<merchant_id>
 //	campaign_settings, campaign_stream_list, campaign_bonus_tiers   campaigns.<id>.*
+//	payout_payments           payouts-paid.csv (postlive payouts --mark-paid)
 func settingsTables(s Settings) ([]settingsTable, error) {
 	if err := s.check(); err != nil {
 		return nil, err
@@ -198,7 +202,16 @@ func settingsTables(s Settings) ([]settingsTable, error) {
 			tiers.rows = append(tiers.rows, []any{c.ID, b.RevenueOver, b.Amount})
 		}
 	}
-	return append(tables, phrases, minutes, exps, rates, campaigns, lists, tiers), nil
+	payments := settingsTable{name: "payout_payments", values: "?, cast(? as timestamp), ?, ?, ?, ?, " + money + ", ?, cast(? as timestamp)",
+		columns: `payment_id varchar not null, paid_on timestamp not null, affiliate_id varchar not null,
+    currency varchar not null, period varchar not null, line_id varchar not null,
+    amount decimal(18, 2) not null, reference varchar, recorded_at timestamp not null,
+    primary key (payment_id, line_id)`}
+	for _, p := range s.Payments {
+		payments.rows = append(payments.rows, []any{p.ID, p.PaidOn.UTC().Format("2006-01-02 15:04:05"), p.Affiliate, p.Currency, p.Period,
+			p.LineID, p.Amount, nullIf(p.Reference), p.RecordedAt.UTC().Format("2006-01-02 15:04:05.999999")})
+	}
+	return append(tables, phrases, minutes, exps, rates, campaigns, lists, tiers, payments), nil
 }
 
 func nullIf(s string) any {

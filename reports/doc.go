@@ -1,6 +1,8 @@
 // Package reports writes the self-contained HTML reports — index.html, one
 // stream-<id>.html per stream, experiment-<id>.html per experiment,
-// merchant-<id>.html per merchant — and each merchant's reconciliation CSV.
+// merchant-<id>.html per merchant, statement-<affiliate>.html per creator (money
+// by state, from creator_balances, creator_statement and creator_reversals) —
+// and each merchant's reconciliation CSV.
 // LoadStreams hands the stream reports, formatted, to other presentations:
 // package reports/email mails them to the affiliates.
 //

@@ -20,7 +20,7 @@ var pageTemplate = template.Must(template.New("page.html.tmpl").Funcs(template.F
 // page is what templates/page.html.tmpl renders.
 type page struct {
 	Title     string
-	Kind      string // stream, experiment, merchant, index
+	Kind      string // stream, experiment, merchant, index, statement
 	Generated string
 	CSP       string
 	Bundle    template.JS // empty on pages without charts
@@ -32,6 +32,7 @@ type page struct {
 	Experiment *experimentView
 	Merchant   *merchantView
 	Index      *indexView
+	Statement  *statementView // statement.go
 }
 
 var (

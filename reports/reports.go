@@ -37,8 +37,9 @@ type Result struct {
 }
 
 // Write reads the marts from db (a DuckDB warehouse) and writes index.html,
-// stream-<id>.html, experiment-<id>.html, merchant-<id>.html and
-// merchant-<id>-reconciliation.csv into opt.Out.
+// stream-<id>.html, experiment-<id>.html, merchant-<id>.html,
+// merchant-<id>-reconciliation.csv and, when the warehouse has the creator
+// statement marts, statement-<affiliate>.html into opt.Out.
 //
 // It reads stream_kpis, stream_baselines, stream_minute, drop_performance,
 // coupon_reconciliation and, when that table exists, experiment_results (without
@@ -70,8 +71,12 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		return Result{}, err
 	}
 	r := &renderer{opt: opt, w: w, bundle: bundle, locs: map[string]*time.Location{}}
+	creators, statements, err := r.statements(ctx, db)
+	if err != nil {
+		return Result{}, err
+	}
 	var res Result
-	total := len(w.streams) + len(w.experiments) + 2*len(w.merchants) + 1
+	total := len(w.streams) + len(w.experiments) + 2*len(w.merchants) + len(creators) + 1
 	progress := opt.Progress
 	if progress == nil {
 		progress = func(int, int) {}
@@ -121,6 +126,12 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 			return res, fmt.Errorf("merchant reconciliation %s: %w", m.ID, err)
 		}
 		if err := emit(merchantCSVFile(m.ID), c); err != nil {
+			return res, err
+		}
+	}
+	for _, c := range creators {
+		st := statements.Statement(c.Affiliate)
+		if err := emit(st.File, st.Page); err != nil {
 			return res, err
 		}
 	}
@@ -176,7 +187,7 @@ func isTemp(name string) bool {
 	if !ok {
 		return false
 	}
-	for _, p := range []string{"index.html-", "stream-", "experiment-", "merchant-"} {
+	for _, p := range []string{"index.html-", "stream-", "experiment-", "merchant-", "statement-"} {
 		if strings.HasPrefix(rest, p) {
 			return true
 		}

@@ -84,9 +84,10 @@ type Drop struct {
 // Streams is the stream reports of a warehouse, loaded once: the list for
 // presenting them elsewhere and the full pages to attach.
 type Streams struct {
-	r    *renderer
-	list []Stream
-	byID map[string]*stream
+	r          *renderer
+	list       []Stream
+	byID       map[string]*stream
+	statements *Statements
 }
 
 // LoadStreams reads the marts from db, as Write does, and prepares every
@@ -108,12 +109,20 @@ func LoadStreams(ctx context.Context, db *sql.DB, opt Options) (*Streams, error)
 		return nil, err
 	}
 	r := &renderer{opt: opt, w: w, bundle: bundle, locs: map[string]*time.Location{}}
-	out := &Streams{r: r, byID: w.byID}
+	_, statements, err := r.statements(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	out := &Streams{r: r, byID: w.byID, statements: statements}
 	for _, s := range w.streams {
 		out.list = append(out.list, r.streamSummary(s))
 	}
 	return out, nil
 }
+
+// Statement is the creator statement of affiliate, with its page, as Write
+// writes it; nil when the warehouse has none for it.
+func (s *Streams) Statement(affiliate string) *Statement { return s.statements.Statement(affiliate) }
 
 // All lists the streams in the order of stream_kpis: by start, then id.
 func (s *Streams) All() []Stream { return s.list }

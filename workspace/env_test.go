@@ -102,7 +102,11 @@ func TestDefaultsComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range w.ModelSettings().Experiments {
+	ms, err := w.ModelSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ms.Experiments {
 		if e.PrimaryMetric != "rpv" || e.Alpha != 0.05 {
 			t.Errorf("experiment %s = %+v; want the defaults rpv, 0.05", e.ID, e)
 		}

@@ -313,6 +313,13 @@ func isoCurrency(s string) (string, error) {
 	return code, nil
 }
 
+// IsCurrency says whether s is an ISO 4217 currency code as written in the
+// marts (upper case), e.g. for a --currency flag.
+func IsCurrency(s string) bool {
+	code, err := isoCurrency(s)
+	return err == nil && code == s
+}
+
 // Keys lists every setting by name, as docs/configuration.md does (a
 // campaign's keys one by one), in the order of the key table.
 func Keys() []string {

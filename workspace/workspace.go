@@ -135,7 +135,12 @@ func (w *Workspace) ImportOptions(kind string) ingest.Options {
 
 // ModelSettings are the settings the SQL models read, complete: every
 // value is the configured one or its default.
-func (w *Workspace) ModelSettings() models.Settings { return w.Config.ModelSettings() }
+func (w *Workspace) ModelSettings() (models.Settings, error) {
+	s := w.Config.ModelSettings()
+	var err error
+	s.Payments, err = w.Payments()
+	return s, err
+}
 
 // ModelSettings are the settings the SQL models read (see
 // Workspace.ModelSettings).
@@ -163,11 +168,12 @@ func (c *Config) ModelSettings() models.Settings {
 
 // BuildOptions are the options of a build of this workspace (full:
 // compute every table, reusing none of the previous build's).
-func (w *Workspace) BuildOptions(full bool) models.Options {
+func (w *Workspace) BuildOptions(full bool) (models.Options, error) {
+	s, err := w.ModelSettings()
 	return models.Options{
-		Workspace: w.Dir, Warehouse: w.WarehousePath(), SQL: sqlfiles.FS, Settings: w.ModelSettings(),
+		Workspace: w.Dir, Warehouse: w.WarehousePath(), SQL: sqlfiles.FS, Settings: s,
 		Threads: w.Config.Threads, MemoryLimit: w.Config.MemoryLimit, NoReuse: full,
-	}
+	}, err
 }
 
 // BuildKey names everything a build of this workspace reads — the lake's
@@ -176,7 +182,11 @@ func (w *Workspace) BuildOptions(full bool) models.Options {
 // the one answer to "did anything a build reads change" (postlive run
 // asks it to decide whether to build).
 func (w *Workspace) BuildKey() (string, error) {
-	return models.Key(w.BuildOptions(false))
+	opt, err := w.BuildOptions(false)
+	if err != nil {
+		return "", err
+	}
+	return models.Key(opt)
 }
 
 // ErrNoWarehouse says the warehouse was never built.

@@ -68,7 +68,10 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *session, full bo
 		return nil, err
 	}
 	start := time.Now()
-	opt := ws.BuildOptions(full)
+	opt, err := ws.BuildOptions(full)
+	if err != nil {
+		return nil, err
+	}
 	opt.Log = ws.log
 	res, err := models.Build(ctx, opt)
 	if err != nil {

@@ -15,9 +15,16 @@ import (
 type payoutsOptions struct {
 	period    string
 	affiliate string
+	currency  string
 	format    string
 	lines     bool
 	out       string
+
+	statement bool   // money by state (cmd_payouts_statement.go)
+	markPaid  string // record the period as paid
+	paidOn    string
+	reference string
+	wait      time.Duration
 }
 
 var periodPattern = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
@@ -39,8 +46,17 @@ can be traced to orders, streams and drops. --format csv or json prints the
 rows with all their columns; --out writes them to a CSV file (cells that start
 with = + - @ are neutralised).
 
+--statement prints each creator's money by state (docs/payouts.md § Money by
+state): pending (with the date it clears), approved and awaiting payout, paid,
+reversed with the reason, and the next payout; with --lines, every payout
+line with its state. --mark-paid PERIOD records that what is due through
+PERIOD (a closed period) was paid, in payouts-paid.csv in the workspace, and
+rebuilds the marts: postlive never assumes money was paid.
+
   postlive payouts --period 2026-11
-  postlive payouts --period 2026-11 --affiliate ana --lines --out ana-2026-11.csv`,
+  postlive payouts --period 2026-11 --affiliate ana --lines --out ana-2026-11.csv
+  postlive payouts --statement --affiliate ana
+  postlive payouts --mark-paid 2026-11 --paid-on 2026-12-20 --reference "Wise batch 42"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch o.format {
@@ -51,6 +67,17 @@ with = + - @ are neutralised).
 			if o.period != "" && !periodPattern.MatchString(o.period) {
 				return usagef("--period %q is not a month; write it like 2026-11", o.period)
 			}
+			if err := o.validateStatement(); err != nil {
+				return err
+			}
+			if o.markPaid != "" {
+				ws, err := e.openWorkspace(true, o.wait)
+				if err != nil {
+					return err
+				}
+				defer ws.close()
+				return markPaid(cmd.Context(), e, ws, o)
+			}
 			ws, err := e.openWorkspace(false, 0)
 			if err != nil {
 				return err
@@ -60,6 +87,9 @@ with = + - @ are neutralised).
 				return err
 			}
 			defer db.Close()
+			if o.statement {
+				return runStatement(cmd.Context(), e, db, o)
+			}
 			return runPayouts(cmd.Context(), e, db, o)
 		},
 	}
@@ -68,6 +98,12 @@ with = + - @ are neutralised).
 	c.Flags().StringVar(&o.format, "format", "table", "output format: table, csv or json")
 	c.Flags().BoolVar(&o.lines, "lines", false, "print every payout line instead of the totals")
 	c.Flags().StringVar(&o.out, "out", "", "also write the rows to this CSV file")
+	c.Flags().StringVar(&o.currency, "currency", "", "only this currency (ISO 4217, like USD)")
+	c.Flags().BoolVar(&o.statement, "statement", false, "print each creator's money by state: pending, approved, paid, reversed, the next payout")
+	c.Flags().StringVar(&o.markPaid, "mark-paid", "", "record that what is due through this closed period (like 2026-11) was paid, then rebuild")
+	c.Flags().StringVar(&o.paidOn, "paid-on", "", "with --mark-paid: the day the money was sent, like 2026-12-20; default today (UTC)")
+	c.Flags().StringVar(&o.reference, "reference", "", "with --mark-paid: a note kept with the payment, like a bank or PayPal batch reference")
+	c.Flags().DurationVar(&o.wait, "wait", 0, "with --mark-paid: how long to wait for another postlive process to release the workspace")
 	return c
 }
 
@@ -77,14 +113,14 @@ select affiliate_id, period, currency,
     closes_at, flat_fees, commission, performance_bonus, first_n_bonus, clawback, total,
     lines, orders, streams
 from payouts
-where ($1 = '' or period = $1) and ($2 = '' or affiliate_id = $2)
+where ($1 = '' or period = $1) and ($2 = '' or affiliate_id = $2) and ($4 = '' or currency = $4)
 order by period, affiliate_id, currency`
 
 const payoutLinesQuery = `
 select period, affiliate_id, line_kind, amount, currency, obligation, source_period, earned_at,
     stream_id, campaign_id, merchant_id, order_id, drop_id, basis, rate, detail, line_id
 from payout_lines
-where ($1 = '' or period = $1) and ($2 = '' or affiliate_id = $2)
+where ($1 = '' or period = $1) and ($2 = '' or affiliate_id = $2) and ($3 = '' or currency = $3)
 order by period, affiliate_id, currency,
     case line_kind when 'flat_fee' then 1 when 'commission' then 2 when 'performance_bonus' then 3
         when 'first_n_bonus' then 4 else 5 end,
@@ -105,8 +141,10 @@ func runPayouts(ctx context.Context, e *env, db *sql.DB, o payoutsOptions) error
 		q = payoutLinesQuery
 	}
 	args := []any{o.period, o.affiliate}
-	if !o.lines {
-		args = append(args, now)
+	if o.lines {
+		args = append(args, o.currency)
+	} else {
+		args = append(args, now, o.currency)
 	}
 	t, err := queryTable(ctx, db, q, args...)
 	if err != nil {

@@ -132,6 +132,9 @@ func sendReports(ctx context.Context, e *env, ws *session, o sendOptions) (sendR
 		opt.MaxStreams = 0
 	}
 	batches, unaddressed, upToDate := email.Pending(streams.All(), log, opt)
+	for i := range batches {
+		batches[i].Statement = streams.Statement(batches[i].Affiliate)
+	}
 	if len(unaddressed) > 0 {
 		var parts []string
 		for _, u := range unaddressed {

@@ -82,7 +82,7 @@ func TestProgressBarsOnlyOnATerminal(t *testing.T) {
 	if code != 0 || code2 != 0 {
 		t.Fatalf("report/import on a terminal exited %d, %d:\n%s", code, code2, got)
 	}
-	for _, want := range []string{"write reports", "/22", "import " + f, "\r"} {
+	for _, want := range []string{"write reports", "/25", "import " + f, "\r"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the terminal shows no %q:\n%q", want, got)
 		}

@@ -125,12 +125,22 @@ func parseMail(t *testing.T, raw []byte) (*mail.Message, *mimePart) {
 var cidSrc = regexp.MustCompile(`src="cid:([^"]+)"`)
 
 // checkMessage checks what a mail client needs of a received message and
-// returns its text and HTML bodies and its images by content id.
+// returns its text and HTML bodies and its images by content id. Besides the
+// streams' reports the creator statement is attached (every demo creator has
+// one).
 func checkMessage(t *testing.T, raw []byte, streams int) (text, html string, images map[string][]byte) {
+	t.Helper()
+	return checkMessageAttached(t, raw, streams, streams+1)
+}
+
+// checkMessageAttached is checkMessage for a message with attached HTML
+// files: the stream reports, and the creator statement when the creator has
+// one (streams+1).
+func checkMessageAttached(t *testing.T, raw []byte, streams, attached int) (text, html string, images map[string][]byte) {
 	t.Helper()
 	_, root := parseMail(t, raw)
 	want := "multipart/mixed(multipart/related(multipart/alternative(text/plain,text/html)" +
-		strings.Repeat(",image/png", streams) + ")" + strings.Repeat(",text/html", streams) + ")"
+		strings.Repeat(",image/png", streams) + ")" + strings.Repeat(",text/html", attached) + ")"
 	if got := root.shape(); got != want {
 		t.Fatalf("MIME tree\n got %s\nwant %s", got, want)
 	}
@@ -417,7 +427,7 @@ func TestRunSendsMail(t *testing.T) {
 	down := &smtptest.Server{Host: "127.0.0.1", Port: freePort(t)}
 	writeFile(t, filepath.Join(ws, "postlive.yaml"), string(base)+emailYAML(down, "none"))
 	code, out, errOut := postlive(t, "-w", ws, "run")
-	if code != exitFailure || !strings.Contains(out, "22 report files written; 0 mails sent;") || !strings.Contains(errOut, "connect to "+down.Addr()) {
+	if code != exitFailure || !strings.Contains(out, "25 report files written; 0 mails sent;") || !strings.Contains(errOut, "connect to "+down.Addr()) {
 		t.Fatalf("run with the SMTP server down = %d\n%s\n%s", code, out, errOut)
 	}
 	assertNoPassword(t, ws, out, errOut)

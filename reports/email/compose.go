@@ -43,7 +43,7 @@ const (
 var templateFiles embed.FS
 
 var (
-	htmlTemplate = htmltemplate.Must(htmltemplate.ParseFS(templateFiles, "templates/body.html.tmpl"))
+	htmlTemplate = htmltemplate.Must(htmltemplate.ParseFS(templateFiles, "templates/body.html.tmpl", "templates/statement.html.tmpl"))
 	textTemplate = texttemplate.Must(texttemplate.New("body.txt.tmpl").Funcs(texttemplate.FuncMap{
 		"rule": func(s string) string { return strings.Repeat("=", min(utf8.RuneCountInString(s), 72)) },
 		"pad": func(s string, n int) string {
@@ -52,7 +52,7 @@ var (
 			}
 			return s
 		},
-	}).ParseFS(templateFiles, "templates/body.txt.tmpl"))
+	}).ParseFS(templateFiles, "templates/body.txt.tmpl", "templates/statement.txt.tmpl"))
 )
 
 // Options configures Pending and Compose.
@@ -90,6 +90,9 @@ type Batch struct {
 	// Deferred counts due streams left for the next message (MaxStreams, or
 	// the size bound of the HTML body).
 	Deferred int
+	// Statement, when set, is the affiliate's creator statement: a section
+	// of the body (the money by state, the next payout) and its page attached.
+	Statement *reports.Statement
 }
 
 // Unaddressed is an affiliate with due streams and no address in the
@@ -257,6 +260,7 @@ type body struct {
 	Deferred                        int
 	ChartWidth, ChartHeight         int
 	Streams                         []streamSection
+	Statement                       *reports.Statement
 }
 
 // rendered is a message's bodies and images before MIME assembly.
@@ -281,7 +285,7 @@ func render(b Batch, opt Options, from *mail.Address, charts map[string]chartPNG
 	v := body{
 		Affiliate: b.Affiliate, Name: greetingName(b),
 		AsOf: opt.AsOf.UTC().Format("2 Jan 2006, 15:04 UTC"), Deferred: b.Deferred,
-		ChartWidth: ChartWidth, ChartHeight: ChartHeight,
+		ChartWidth: ChartWidth, ChartHeight: ChartHeight, Statement: b.Statement,
 	}
 	v.Subject = subject(b)
 	v.Intro = intro(b)
@@ -352,6 +356,11 @@ func assemble(b Batch, r *rendered, pages Pages, opt Options, from *mail.Address
 			return nil, err
 		}
 		if err := msg.AttachReader(it.Stream.File, bytes.NewReader(page), gomail.WithFileContentType("text/html; charset=utf-8")); err != nil {
+			return nil, err
+		}
+	}
+	if st := b.Statement; st != nil {
+		if err := msg.AttachReader(st.File, bytes.NewReader(st.Page), gomail.WithFileContentType("text/html; charset=utf-8")); err != nil {
 			return nil, err
 		}
 	}

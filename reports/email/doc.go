@@ -2,6 +2,10 @@
 // affiliate with its new and changed stream reports, composed and sent with
 // github.com/wneessen/go-mail.
 //
+// When the warehouse has the creator statement marts, the message also carries
+// a "Your money" section (the next payout and the money by state, per
+// currency, from reports.Statement) and the statement page attached.
+//
 // A message is built for mail clients, which run no script: an HTML body with
 // inline CSS in a 600 px table layout (at most MaxHTMLBytes), the KPI tiles as
 // HTML and each stream's per-minute chart as a PNG part referenced by cid:
