@@ -66,7 +66,7 @@ func BenchmarkWriteStreamReports(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for b.Loop() {
-		res, err := Write(context.Background(), db, Options{Out: out, Now: testNow})
+		res, err := Write(context.Background(), db, Options{Out: out, Now: testNow, Currency: "USD"})
 		if err != nil {
 			b.Fatal(err)
 		}

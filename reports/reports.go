@@ -22,7 +22,8 @@ type Options struct {
 	// Now is the clock stamped on every page ("generated …"). Inject it so the same
 	// marts give byte-identical files; the zero value means time.Now().
 	Now time.Time
-	// Currency is the ISO 4217 code used where a mart row carries none; default USD.
+	// Currency is the ISO 4217 code used where a mart row carries none
+	// (report.currency, whose default workspace/keys.go owns); required.
 	Currency string
 	// Progress, when set, is called once the number of files to write is
 	// known (done 0) and after each file written.
@@ -51,7 +52,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		return Result{}, errors.New("reports: no output folder given")
 	}
 	if opt.Currency == "" {
-		opt.Currency = "USD"
+		return Result{}, errors.New("reports: no currency given (report.currency; its default is in workspace/keys.go)")
 	}
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()

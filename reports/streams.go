@@ -95,7 +95,7 @@ type Streams struct {
 // they mean for Write, so Page returns the bytes Write writes.
 func LoadStreams(ctx context.Context, db *sql.DB, opt Options) (*Streams, error) {
 	if opt.Currency == "" {
-		opt.Currency = "USD"
+		return nil, errors.New("reports: no currency given (report.currency; its default is in workspace/keys.go)")
 	}
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()

@@ -471,7 +471,7 @@ func writeReports(t testing.TB, db *sql.DB, out string) Result {
 	if out == "" {
 		out = t.TempDir()
 	}
-	res, err := Write(context.Background(), db, Options{Out: out, Now: testNow})
+	res, err := Write(context.Background(), db, Options{Out: out, Now: testNow, Currency: "USD"})
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}

@@ -181,7 +181,7 @@ func buildBaselines(t testing.TB, db *sql.DB) {
 // loadStreams reads the fixture's stream reports as postlive send does.
 func loadStreams(t testing.TB, db *sql.DB) *reports.Streams {
 	t.Helper()
-	s, err := reports.LoadStreams(context.Background(), db, reports.Options{Now: testAsOf})
+	s, err := reports.LoadStreams(context.Background(), db, reports.Options{Now: testAsOf, Currency: "USD"})
 	if err != nil {
 		t.Fatalf("LoadStreams: %v", err)
 	}
