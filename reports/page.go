@@ -40,6 +40,13 @@ type renderer struct {
 	w      *warehouse
 	bundle template.JS
 	locs   map[string]*time.Location
+	files  *files
+	// creators are the statements of r.statements, for the index.
+	creators []*creatorStatement
+}
+
+func newRenderer(opt Options, w *warehouse, bundle template.JS) *renderer {
+	return &renderer{opt: opt, w: w, bundle: bundle, locs: map[string]*time.Location{}, files: newFiles(w)}
 }
 
 func (r *renderer) loc(tz string) *time.Location {

@@ -169,7 +169,7 @@ func headline(e *experiment) string {
 }
 
 func (r *renderer) verdict(e *experiment, cur string) *verdictView {
-	v := &verdictView{ID: e.ID, Link: experimentFile(e.ID), Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Headline: headline(e)}
+	v := &verdictView{ID: e.ID, Link: r.files.experiment(e.ID), Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Headline: headline(e)}
 	seen := map[string]bool{}
 	for _, x := range e.Rows {
 		v.Lines = append(v.Lines, sentence(x))
@@ -280,7 +280,7 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 func (r *renderer) armStream(s *stream) armStream {
 	cur := r.currency(s.Currency)
 	loc := r.loc(s.Timezone)
-	return armStream{Link: streamFile(s.ID), Title: orDefault(s.Title, s.ID), Variant: orDash(s.Variant),
+	return armStream{Link: r.files.stream(s.ID), Title: orDefault(s.Title, s.ID), Variant: orDash(s.Variant),
 		Date: fmtDate(s.StartedAt, loc), DateKey: sortTime(s.StartedAt), Host: orDash(orDefault(s.Host, s.Affiliate)),
 		Viewers: fmtCount(s.Viewers), Orders: fmtCount(s.Orders), Revenue: fmtMoney(s.Revenue, cur), RPV: fmtMoney(s.RPV, cur),
 		RevenueKey: sortNum(s.Revenue), RPVKey: sortNum(s.RPV)}

@@ -24,10 +24,10 @@ func (r *renderer) indexPage() ([]byte, error) {
 		v.Streams = append(v.Streams, r.armStream(r.w.streams[i]))
 	}
 	for _, e := range r.w.experiments {
-		v.Experiments = append(v.Experiments, expIndexRow{Link: experimentFile(e.ID), ID: e.ID, Variable: orDash(e.TestedVariable), Headline: headline(e)})
+		v.Experiments = append(v.Experiments, expIndexRow{Link: r.files.experiment(e.ID), ID: e.ID, Variable: orDash(e.TestedVariable), Headline: headline(e)})
 	}
 	for _, m := range r.w.merchants {
-		row := merchantIndexRow{Link: merchantFile(m.ID), CSV: merchantCSVFile(m.ID), ID: orDefault(m.ID, "(no merchant id)"), Redemptions: "0", Net: dash}
+		row := merchantIndexRow{Link: r.files.merchant(m.ID), CSV: r.files.merchantCSV(m.ID), ID: orDefault(m.ID, "(no merchant id)"), Redemptions: "0", Net: dash}
 		for _, t := range m.Totals {
 			if t.Status == "" {
 				row.Redemptions = fixed(float64(t.Redemptions), 0)

@@ -64,7 +64,7 @@ type merchantView struct {
 
 func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 	cur := r.currency(m.Currency)
-	v := &merchantView{ID: orDefault(m.ID, "(no merchant id)"), CSV: merchantCSVFile(m.ID), Currency: cur}
+	v := &merchantView{ID: orDefault(m.ID, "(no merchant id)"), CSV: r.files.merchantCSV(m.ID), Currency: cur}
 	byDrop := map[string][]redemption{}
 	for _, x := range m.Rows {
 		if x.DropID != "" {
@@ -87,7 +87,7 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 			row.Bonus = "no"
 		}
 		if _, ok := r.w.byID[x.StreamID]; ok {
-			row.StreamLink = streamFile(x.StreamID)
+			row.StreamLink = r.files.stream(x.StreamID)
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -119,7 +119,7 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 			t.Summary += " " + plural(far[i], "redemption more than six hours from the window is not drawn; it is", "redemptions more than six hours from the window are not drawn; they are") + " in the table below."
 		}
 		if s, ok := r.w.byID[d.StreamID]; ok {
-			t.StreamLink = streamFile(d.StreamID)
+			t.StreamLink = r.files.stream(d.StreamID)
 			t.StreamTitle = orDefault(s.Title, s.ID)
 		}
 		v.Drops = append(v.Drops, t)
@@ -138,7 +138,7 @@ const reversalWindow = 7 * 24 * time.Hour
 func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string) {
 	link := func(id string) string {
 		if _, ok := r.w.byID[id]; ok {
-			return streamFile(id)
+			return r.files.stream(id)
 		}
 		return ""
 	}

@@ -138,7 +138,7 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 		v.Host = s.Affiliate
 	}
 	if s.Merchant != "" {
-		v.MerchantLink = merchantFile(s.Merchant)
+		v.MerchantLink = r.files.merchant(s.Merchant)
 	}
 	v.When = fmtWhen(s.StartedAt, loc)
 	if s.EndedAt.Valid {

@@ -108,7 +108,7 @@ func LoadStreams(ctx context.Context, db *sql.DB, opt Options) (*Streams, error)
 	if err != nil {
 		return nil, err
 	}
-	r := &renderer{opt: opt, w: w, bundle: bundle, locs: map[string]*time.Location{}}
+	r := newRenderer(opt, w, bundle)
 	_, statements, err := r.statements(ctx, db)
 	if err != nil {
 		return nil, err
@@ -149,7 +149,7 @@ func (r *renderer) streamSummary(s *stream) Stream {
 		Platform: orDash(s.Platform), Merchant: s.Merchant, Currency: cur,
 		When: fmtWhen(s.StartedAt, loc), Date: fmtDate(s.StartedAt, loc), Duration: fmtNumber(s.DurationMin, 0) + " min",
 		ViewerBasis: viewerBasisWords(s.ViewerBasis), ExperimentID: s.ExperimentID, Variant: s.Variant,
-		File: streamFile(s.ID),
+		File: r.files.stream(s.ID),
 	}
 	if s.StartedAt.Valid {
 		out.StartedAt = s.StartedAt.Time.UTC()
