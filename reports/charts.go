@@ -24,6 +24,7 @@ type chart struct {
 	Height  int
 	Options template.JS
 	Table   dataTable
+	Static  bool // shown as its table only (page.Static)
 }
 
 type dataTable struct {

@@ -33,9 +33,14 @@ type complianceCheck struct {
 	Check, Status, Detail string
 }
 
+// baseline is one row of stream_baselines: a KPI against the host's
+// earlier streams on the same platform.
 type baseline struct {
 	Value, Baseline, ChangeAbs, ChangeRel sql.NullFloat64
 	Streams                               int64
+	Comparison                            string // similar_length, same_platform or ""
+	UsualLow, UsualHigh                   sql.NullFloat64
+	Flag                                  string // above, below, within, too_few, no_value
 }
 
 type minute struct {
@@ -86,7 +91,8 @@ order by stream_id, check_order, check_name`
 
 const baselinesQuery = `
 select cast(stream_id as varchar), cast(kpi as varchar), cast(value as double), cast(baseline as double),
-    coalesce(cast(baseline_streams as bigint), 0), cast(change_abs as double), cast(change_rel as double)
+    coalesce(cast(baseline_streams as bigint), 0), cast(change_abs as double), cast(change_rel as double),
+    coalesce(cast(comparison as varchar), ''), cast(usual_low as double), cast(usual_high as double), cast(flag as varchar)
 from stream_baselines
 order by stream_id, kpi`
 
@@ -184,7 +190,7 @@ func (w *warehouse) loadStreams(ctx context.Context, db *sql.DB) ([]drop, error)
 	err = queryEach(ctx, db, "stream_baselines", baselinesQuery, func(r *sql.Rows) error {
 		var id, kpi string
 		var b baseline
-		if err := r.Scan(&id, &kpi, &b.Value, &b.Baseline, &b.Streams, &b.ChangeAbs, &b.ChangeRel); err != nil {
+		if err := r.Scan(&id, &kpi, &b.Value, &b.Baseline, &b.Streams, &b.ChangeAbs, &b.ChangeRel, &b.Comparison, &b.UsualLow, &b.UsualHigh, &b.Flag); err != nil {
 			return err
 		}
 		if s := w.byID[id]; s != nil {

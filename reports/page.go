@@ -28,6 +28,11 @@ type page struct {
 	Merchant   *merchantView
 	Index      *indexView
 	Statement  *statementView // statement.go
+
+	// Static is a page to attach to an e-mail: no chart library, each
+	// chart shown as its table, a note where the interactive page is.
+	Static bool
+	File   string // the name of the interactive page (Static only)
 }
 
 var (
@@ -41,6 +46,8 @@ type renderer struct {
 	bundle template.JS
 	locs   map[string]*time.Location
 	files  *files
+	// static renders pages to attach (page.Static).
+	static bool
 	// creators are the statements of r.statements, for the index.
 	creators []*creatorStatement
 }
@@ -74,7 +81,11 @@ func (r *renderer) render(p *page) ([]byte, error) {
 	p.Generated = r.opt.Now.UTC().Format("2 Jan 2006 15:04 UTC")
 	p.Sort = sortTables
 	hashes := []string{sortHash}
-	if len(p.Charts) > 0 {
+	p.Static = r.static
+	for i := range p.Charts {
+		p.Charts[i].Static = r.static
+	}
+	if len(p.Charts) > 0 && !r.static {
 		p.Bundle = r.bundle
 		p.Init = initCharts
 		hashes = append(hashes, bundleCSP, initHash)

@@ -3,7 +3,7 @@ package reports
 import (
 	"database/sql"
 	"fmt"
-	"math"
+	"strings"
 	"time"
 )
 
@@ -38,6 +38,8 @@ type streamView struct {
 	HasCompliance                                     bool
 	Compliance                                        []complianceRow
 	Tiles                                             []tile
+	Summary                                           string // the verdict in one sentence
+	PlatformName                                      string // "TikTok"
 	Minutes, Funnel, Revenue                          *chart
 	Moments                                           []Moment
 	MomentsNote                                       string // why there are no moments
@@ -92,38 +94,137 @@ func (s *stream) kpi(key string) sql.NullFloat64 {
 	return sql.NullFloat64{}
 }
 
+// minFlagStreams is how many earlier streams stream_baselines needs before it
+// flags a change (its flag too_few below that); the reports only say it.
+const minFlagStreams = 3
+
+// tiles formats a stream's KPIs against the host's usual range
+// (stream_baselines): an arrow and a colour only for a value outside it
+// (flag above or below), never for a change inside it or with too few
+// earlier streams.
 func (r *renderer) tiles(s *stream, cur string) []tile {
 	var out []tile
+	on := platformName(s.Platform)
 	for _, k := range kpis {
 		t := tile{Label: k.label, Note: k.note, Value: k.format(s.kpi(k.key), cur), Tone: "none"}
 		if k.key == "viewers" && s.ViewerBasis != "" {
 			t.Note = viewerBasisWords(s.ViewerBasis)
 		}
 		b, ok := s.Baselines[k.key]
+		usual := ""
+		if b.UsualLow.Valid && b.UsualHigh.Valid {
+			usual = k.format(b.UsualLow, cur) + "–" + k.format(b.UsualHigh, cur)
+		}
+		if ok && b.Baseline.Valid {
+			what := "streams on " + on
+			if b.Comparison == "similar_length" {
+				what = "streams on " + on + " of similar length"
+			}
+			t.Basis = "Compared with the host's " + fmt.Sprint(b.Streams) + " earlier " + what + ": median " + k.format(b.Baseline, cur)
+			if usual != "" {
+				t.Basis += ", usual range " + usual + " (95% prediction interval)"
+			}
+			t.Basis += "."
+		}
 		switch {
 		case !ok || !b.Baseline.Valid:
-			t.Change = "no earlier streams to compare"
-		case !b.ChangeRel.Valid || !b.ChangeAbs.Valid:
-			t.Change = "median of last " + fmt.Sprint(b.Streams) + ": " + k.format(b.Baseline, cur)
-		default:
-			d := b.ChangeAbs.Float64
-			switch {
-			case math.Abs(b.ChangeRel.Float64) < 0.0005 || d == 0:
-				t.Arrow, t.Tone = "→", "flat"
-			case d > 0:
-				t.Arrow, t.Tone = "▲", "good"
-			default:
-				t.Arrow, t.Tone = "▼", "good"
+			t.Change = "no earlier " + on + " streams to compare"
+		case b.Flag == "too_few" || b.Flag == "no_value":
+			t.Change = "median of " + fmt.Sprint(b.Streams) + " earlier: " + k.format(b.Baseline, cur) +
+				" (" + fmt.Sprint(minFlagStreams) + " needed to judge)"
+			if b.Flag == "no_value" {
+				t.Change = "median of " + fmt.Sprint(b.Streams) + " earlier: " + k.format(b.Baseline, cur)
 			}
-			if t.Tone == "good" && (d < 0) != k.lowerIsBetter {
+		case b.Flag == "within":
+			t.Tone = "flat"
+			t.Change = "usual for you (" + usual + ")"
+		default: // above, below
+			up := b.Flag == "above"
+			t.Arrow, t.Tone = "▼", "good"
+			if up {
+				t.Arrow = "▲"
+			}
+			if up == k.lowerIsBetter {
 				t.Tone = "bad"
 			}
-			t.Change = k.change(b, cur) + " vs median of last " + fmt.Sprint(b.Streams)
-			t.Basis = "median of the host's previous " + fmt.Sprint(b.Streams) + " streams: " + k.format(b.Baseline, cur)
+			change := "above"
+			if !up {
+				change = "below"
+			}
+			if b.ChangeRel.Valid {
+				change = k.change(b, cur) + ", " + change
+			}
+			t.Change = change + " your usual " + usual
 		}
 		out = append(out, t)
 	}
 	return out
+}
+
+// summary is the verdict on a stream in one sentence, from its KPIs against
+// the host's usual range: which of them fell outside it, else that it was a
+// usual stream, else why there is nothing to judge yet.
+func (r *renderer) summary(s *stream) string {
+	on := platformName(s.Platform)
+	var above, below []string
+	judged, earlier := false, int64(0)
+	for _, k := range kpis {
+		b, ok := s.Baselines[k.key]
+		if !ok {
+			continue
+		}
+		earlier = max(earlier, b.Streams)
+		switch b.Flag {
+		case "above", "below":
+			judged = true
+			name := k.label
+			if k.key != "ctr" && k.key != "aov" && k.key != "cpa" && k.key != "roas" && k.key != "rpv" {
+				name = strings.ToLower(name)
+			}
+			if b.Flag == "above" {
+				above = append(above, name)
+			} else {
+				below = append(below, name)
+			}
+		case "within":
+			judged = true
+		}
+	}
+	switch {
+	case len(above) > 0 || len(below) > 0:
+		var parts []string
+		if len(above) > 0 {
+			parts = append(parts, capitalise(listWords(above))+" above")
+		}
+		if len(below) > 0 {
+			w := listWords(below) + " below"
+			if len(parts) == 0 {
+				w = capitalise(w)
+			}
+			parts = append(parts, w)
+		}
+		return strings.Join(parts, ", ") + " your usual range for " + on + " streams; the rest as usual."
+	case judged:
+		return "A usual stream for you on " + on + ": every number within your usual range."
+	case earlier == 0:
+		return "Your first stream on " + on + ", so nothing to compare it with yet."
+	}
+	return fmt.Sprintf("Too early to judge: %s on %s before this one, and %d are needed.", plural(int(earlier), "earlier stream", "earlier streams"), on, minFlagStreams)
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// listWords joins "a", "b" and "c" as "a, b and c".
+func listWords(xs []string) string {
+	if len(xs) <= 1 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }
 
 func (r *renderer) streamPage(s *stream) ([]byte, error) {
@@ -145,6 +246,8 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 		v.When += " – " + s.EndedAt.Time.In(loc).Format("15:04 MST")
 	}
 	v.Tiles = r.tiles(s, cur)
+	v.Summary = r.summary(s)
+	v.PlatformName = platformName(s.Platform)
 	var p page
 	add := func(c chart, err error) (*chart, error) {
 		if err != nil {
@@ -191,6 +294,7 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 	for _, c := range s.Compliance {
 		v.Compliance = append(v.Compliance, complianceView(c))
 	}
+	p.File = r.files.stream(s.ID)
 	p.Title = v.Title + " — stream report"
 	p.Kind = "stream"
 	p.Stream = v
