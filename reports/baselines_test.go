@@ -15,7 +15,7 @@ import (
 // change is flagged only outside it, and only from 3 earlier streams on.
 func TestStreamBaselines(t *testing.T) {
 	db := openDB(t)
-	mustExec(t, db, martDDL)
+	createMarts(t, db)
 	start := time.Date(2026, 10, 1, 19, 0, 0, 0, time.UTC)
 	day := func(i int) time.Time { return start.Add(time.Duration(i) * 24 * time.Hour) }
 	add := func(id, host, platform string, at time.Time, minutes, revenue float64, rpv any) {
@@ -30,7 +30,7 @@ func TestStreamBaselines(t *testing.T) {
 		}
 		add("a"+string(rune('1'+i)), "a", "tiktok", day(i), 30, rev, rpv)
 	}
-	add("ay", "a", "youtube", day(5), 30, 5, 0.5)          // another platform: never compared
+	add("ay", "a", "youtube", day(5), 30, 5, 0.5)                     // another platform: never compared
 	add("along", "a", "tiktok", day(5).Add(time.Hour), 90, 1000, 100) // 3× as long
 	add("a6", "a", "tiktok", day(6), 30, 300, 30)
 	add("a7", "a", "tiktok", day(7), 31, 80, 8)

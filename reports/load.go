@@ -30,6 +30,7 @@ type experiment struct {
 
 type warehouse struct {
 	streams       []*stream
+	streamTotals  []streamTotal
 	byID          map[string]*stream
 	experiments   []*experiment
 	merchants     []*merchant
@@ -65,7 +66,8 @@ order by experiment_id,
 }
 
 func tableColumns(ctx context.Context, db *sql.DB, table string) (map[string]bool, error) {
-	rows, err := db.QueryContext(ctx, `select column_name from information_schema.columns where table_name = ?`, table)
+	rows, err := db.QueryContext(ctx, `select column_name from information_schema.columns
+        where table_catalog = current_database() and table_schema = current_schema() and table_name = ?`, table)
 	if err != nil {
 		return nil, fmt.Errorf("look up columns of %s: %w", table, err)
 	}
@@ -84,7 +86,8 @@ func tableColumns(ctx context.Context, db *sql.DB, table string) (map[string]boo
 func tableExists(ctx context.Context, db *sql.DB, name string) (bool, error) {
 	var n int
 	err := db.QueryRowContext(ctx,
-		`select count(*) from information_schema.tables where table_name = ?`, name).Scan(&n)
+		`select count(*) from information_schema.tables
+        where table_catalog = current_database() and table_schema = current_schema() and table_name = ?`, name).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up table %s: %w", name, err)
 	}

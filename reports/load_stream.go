@@ -123,6 +123,21 @@ order by stream_id, starts_at, drop_id`
 // reconciliationQuery selects the contract columns of coupon_reconciliation
 // and, where the table has them, the commission reason, status dates and leak
 
+// streamTotal is one row of the index's totals: the streams of a currency,
+// their viewers, orders and revenue summed (sums and counts only, no ratios).
+type streamTotal struct {
+	Currency                 string
+	Streams                  int64
+	Viewers, Orders, Revenue sql.NullFloat64
+}
+
+const streamTotalsQuery = `
+select coalesce(cast(currency as varchar), ''), count(*), cast(sum(viewers) as double), cast(sum(orders) as double),
+    cast(sum(revenue) as double)
+from stream_kpis
+group by 1
+order by 1`
+
 // loadStreams reads stream_kpis with its tiers, compliance checks, baselines,
 // minutes and drops into w; it returns every drop of drop_performance.
 func (w *warehouse) loadStreams(ctx context.Context, db *sql.DB) ([]drop, error) {
@@ -232,6 +247,17 @@ func (w *warehouse) loadStreams(ctx context.Context, db *sql.DB) ([]drop, error)
 			s.Drops = append(s.Drops, d)
 		}
 		drops = append(drops, d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = queryEach(ctx, db, "stream_kpis totals", streamTotalsQuery, func(r *sql.Rows) error {
+		var t streamTotal
+		if err := r.Scan(&t.Currency, &t.Streams, &t.Viewers, &t.Orders, &t.Revenue); err != nil {
+			return err
+		}
+		w.streamTotals = append(w.streamTotals, t)
 		return nil
 	})
 	if err != nil {

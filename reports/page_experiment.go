@@ -201,7 +201,18 @@ type expTableRow struct {
 }
 
 type armStream struct {
-	Link, Title, Variant, Date, DateKey, Host, Viewers, Orders, Revenue, RPV, RevenueKey, RPVKey string
+	Link, Title, Variant, Date, DateKey, Host, Platform, Viewers, Orders, Revenue, RPV, RevenueKey, RPVKey string
+}
+
+// streamTable is a table of streams (index, experiment arms), with totals
+// on the index.
+type streamTable struct {
+	Rows   []armStream
+	Totals []totalStreams
+}
+
+type totalStreams struct {
+	Label, Viewers, Orders, Revenue string
 }
 
 type experimentView struct {
@@ -210,7 +221,7 @@ type experimentView struct {
 	Verdict                        *verdictView
 	Rows                           []expTableRow
 	Lift                           *chart
-	Streams                        []armStream
+	Streams                        streamTable
 }
 
 func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
@@ -268,9 +279,9 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 	p.Charts = append(p.Charts, c)
 	v.Lift = &p.Charts[0]
 	for _, s := range e.Streams {
-		v.Streams = append(v.Streams, r.armStream(s))
+		v.Streams.Rows = append(v.Streams.Rows, r.armStream(s))
 	}
-	sort.SliceStable(v.Streams, func(i, j int) bool { return v.Streams[i].Variant < v.Streams[j].Variant })
+	sort.SliceStable(v.Streams.Rows, func(i, j int) bool { return v.Streams.Rows[i].Variant < v.Streams.Rows[j].Variant })
 	p.Title = "Experiment " + e.ID
 	p.Kind = "experiment"
 	p.Experiment = v
@@ -282,6 +293,7 @@ func (r *renderer) armStream(s *stream) armStream {
 	loc := r.loc(s.Timezone)
 	return armStream{Link: r.files.stream(s.ID), Title: orDefault(s.Title, s.ID), Variant: orDash(s.Variant),
 		Date: fmtDate(s.StartedAt, loc), DateKey: sortTime(s.StartedAt), Host: orDash(orDefault(s.Host, s.Affiliate)),
-		Viewers: fmtCount(s.Viewers), Orders: fmtCount(s.Orders), Revenue: fmtMoney(s.Revenue, cur), RPV: fmtMoney(s.RPV, cur),
+		Platform: platformWords(s.Platform),
+		Viewers:  fmtCount(s.Viewers), Orders: fmtCount(s.Orders), Revenue: fmtMoney(s.Revenue, cur), RPV: fmtMoney(s.RPV, cur),
 		RevenueKey: sortNum(s.Revenue), RPVKey: sortNum(s.RPV)}
 }

@@ -212,6 +212,15 @@ func (r *renderer) summary(s *stream) string {
 	return fmt.Sprintf("Too early to judge: %s on %s before this one, and %d are needed.", plural(int(earlier), "earlier stream", "earlier streams"), on, minFlagStreams)
 }
 
+// platformWords is a stream's platform for a table cell: as people write
+// it, "—" when unknown.
+func platformWords(p string) string {
+	if p == "" {
+		return dash
+	}
+	return platformName(p)
+}
+
 func capitalise(s string) string {
 	if s == "" {
 		return s

@@ -22,8 +22,8 @@ type Stream struct {
 	Platform    string // "—" when unknown
 	// PlatformName is the platform as people write it ("TikTok").
 	PlatformName string
-	Merchant    string
-	Currency    string
+	Merchant     string
+	Currency     string
 	// StartedAt is the start in UTC (zero when the mart has none).
 	StartedAt time.Time
 	// When is the start and end in the stream's own time zone, e.g.

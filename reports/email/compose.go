@@ -284,7 +284,7 @@ type body struct {
 	// Lead is the first line: the newest stream's verdict in one sentence.
 	Lead          string
 	ChartMaxWidth int
-	Statement                       *reports.Statement
+	Statement     *reports.Statement
 }
 
 // rendered is a message's bodies and images before MIME assembly.
