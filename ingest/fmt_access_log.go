@@ -65,6 +65,10 @@ func readAccessLog(rd *reader) error {
 		return []string{"key:" + rd.hash.key("pii", ip) + " " + rest}
 	}
 	for l.Next() {
+		if l.err != nil {
+			rd.reject(*l.err, masked(), []string{"line"})
+			continue
+		}
 		m := accessLine.FindStringSubmatch(l.text)
 		if m == nil {
 			rd.reject(Reject{Line: l.line, Column: 1, What: "is not a combined log line",

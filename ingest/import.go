@@ -35,6 +35,9 @@ type Options struct {
 	Currencies  map[string]string // format name → Currency, from config currencies.<format>
 	Decimals    map[string]string // format name → Decimal, from config decimal_separators.<format>
 	Now         func() time.Time  // clock for the manifest
+	// MaxRecordBytes bounds a line or CSV record (import.max_record_bytes;
+	// 0: DefaultMaxRecordBytes): a longer one is rejected, not read.
+	MaxRecordBytes int
 	Name        string            // how the file is named in messages (default: the path)
 	// Progress, when set, is called with the number of bytes of the file
 	// read since its last call (for a progress bar); XLSX and ZIP files,
@@ -83,6 +86,9 @@ func (o *Options) ConfigKey() string {
 			fmt.Fprintf(h, "%s=%s\x00", k, m[k])
 		}
 		h.Write([]byte{1})
+	}
+	if o.MaxRecordBytes != 0 && o.MaxRecordBytes != DefaultMaxRecordBytes {
+		fmt.Fprintf(h, "max_record_bytes=%d\x00", o.MaxRecordBytes)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
@@ -235,7 +241,11 @@ func openReader(rd *reader, path string) (*os.File, error) {
 	if err != nil {
 		return nil, &FileError{File: name, Msg: err.Error()}
 	}
-	br := bufio.NewReaderSize(in, 1<<16)
+	ts := newTextStream(in, opt.MaxRecordBytes)
+	// the buffer holds a whole line of the longest allowed: detection reads
+	// the first line (a JSONL object's keys) from it; the CSV reader reads
+	// from it too (it is as large as the one it wants)
+	br := bufio.NewReaderSize(ts, max(1<<18, ts.max+len(closeField)+2))
 	peek, _ := br.Peek(4096)
 	jsonl := bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(peek, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("{"))
 
@@ -251,16 +261,25 @@ func openReader(rd *reader, path string) (*os.File, error) {
 	var h header
 	if lf := sniffLineFormat(br, opt.Kind, opt.Format); lf != nil {
 		rd.format = lf
-		rd.lines = newLineRows(br)
+		rd.lines = newLineRows(br, ts)
 	} else if jsonl {
 		h = jsonlHeader(peekLine(br))
-		rd.jsonl = newJSONLRows(br)
+		rd.jsonl = newJSONLRows(br, ts)
 	} else {
 		preamble := sniffPreamble(br, opt.Kind, opt.Format)
 		rd.csv, err = newCSVRows(br, preamble)
 		if err != nil {
+			if long, ok := ts.takeLong(1, preamble+1); ok {
+				return nil, &FileError{File: name, Line: long, Msg: "the header row " + ts.tooLongWhat()}
+			}
 			return nil, &FileError{File: name, Msg: err.Error()}
 		}
+		if long, ok := ts.takeLong(1, rd.csv.rLine+preamble); ok {
+			rd.csv.Close()
+			return nil, &FileError{File: name, Line: long, Msg: "the header row " + ts.tooLongWhat()}
+		}
+		rd.csv.ts = ts
+		rd.csv.marked() // the header is a finished record
 		h = rd.csv.hdr
 	}
 	switch {
@@ -320,7 +339,7 @@ func formatVariant(kind, name string, jsonl bool) *Format {
 
 // peekLine returns the first line of the stream without consuming it.
 func peekLine(br *bufio.Reader) []byte {
-	b, _ := br.Peek(1 << 16)
+	b, _ := br.Peek(br.Size())
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		b = b[:i]
 	}
