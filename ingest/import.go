@@ -38,7 +38,7 @@ type Options struct {
 	// MaxRecordBytes bounds a line or CSV record (import.max_record_bytes;
 	// 0: DefaultMaxRecordBytes): a longer one is rejected, not read.
 	MaxRecordBytes int
-	Name        string            // how the file is named in messages (default: the path)
+	Name           string // how the file is named in messages (default: the path)
 	// Progress, when set, is called with the number of bytes of the file
 	// read since its last call (for a progress bar); XLSX and ZIP files,
 	// read whole, do not report.

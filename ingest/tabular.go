@@ -128,7 +128,7 @@ type csvRows struct {
 	err    *Reject // the current row's problem, if any
 	fatal  error
 	cols   int
-	offset int // lines consumed before the header (preamble)
+	offset int         // lines consumed before the header (preamble)
 	ts     *textStream // the stream under br, when it is one: cut lines, record bounds
 
 	cur    *csvBatch // the batch Next reads from
