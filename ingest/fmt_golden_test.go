@@ -198,6 +198,8 @@ func fmtFuzzImport(t *testing.T, kind, format, ext string, data []byte, opt Opti
 	}
 	rd := &reader{file: "in" + ext, sha: strings.Repeat("0", 64), opt: &opt, hash: newHasher("fuzz"), bots: newBotMatcher(nil),
 		out: &probeSink{}, written: map[string]int{}, pii: map[string]bool{}}
+	rd.urls = newURLScrubber(nil, rd.hash)
+	rd.plaus = newPlausibility(Plausible{}, fmtTestNow())
 	f, err := openReader(rd, path)
 	if err != nil {
 		var fe *FileError

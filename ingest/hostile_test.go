@@ -254,3 +254,58 @@ func TestLongHeader(t *testing.T) {
 		t.Errorf("err = %v; want links.csv:1: the header row is longer than 4 KiB", err)
 	}
 }
+
+// TestImplausibleTimes: a timestamp outside import.earliest … now +
+// import.latest_ahead, or a stream longer than import.max_stream_length, is
+// a reject with its reason; the other rows land.
+func TestImplausibleTimes(t *testing.T) {
+	head := "stream_id,affiliate_id,started_at,ended_at\n"
+	p := writeInput(t, "streams.csv", head+
+		"s1,ana,2026-11-02T19:00:00Z,2026-11-02T20:00:00Z\n"+
+		"s2,ana,0001-01-01T00:00:00Z,2026-11-02T20:00:00Z\n"+
+		"s3,ana,2026-11-02T19:00:00Z,2126-11-02T20:00:00Z\n"+
+		"s4,ana,2026-11-02T19:00:00Z,2026-11-04T01:00:01Z\n"+
+		"s5,ana,1999-12-31T23:59:59Z,2000-01-01T01:00:00Z\n")
+	st := importOK(t, newTestLake(t), p, Options{Kind: "streams"})
+	if st.Accepted != 1 || st.Rejected != 4 {
+		t.Fatalf("accepted %d, rejected %d; want 1 and 4: %v", st.Accepted, st.Rejected, st.Rejects)
+	}
+	for i, want := range []string{"started_at", "ended_at", "ended_at", "started_at"} {
+		rj := st.Rejects[i]
+		if rj.Line != i+3 || rj.Field != want || !strings.Contains(rj.What, "plausible") && !strings.Contains(rj.What, "longer than 24h") {
+			t.Errorf("reject %d: %s; want line %d, %s", i, rj.Message("streams.csv"), i+3, want)
+		}
+	}
+	// configured wider, the long stream is accepted
+	st = importOK(t, newTestLake(t), p, Options{Kind: "streams", Plausible: Plausible{MaxStreamLength: 48 * 3600e9}})
+	if st.Accepted != 2 {
+		t.Errorf("with max_stream_length 48h: accepted %d; want 2", st.Accepted)
+	}
+}
+
+// TestPersonalDataInRejectsAndURLs: an e-mail, IP address or phone number
+// in any cell of a rejected row, an unparseable log line and the personal
+// query parameters of a click URL never reach the lake raw.
+func TestPersonalDataInRejectsAndURLs(t *testing.T) {
+	lake := newTestLake(t)
+	clicks := writeInput(t, "clicks.csv", "click_id,ts,url,ip,user_agent,referrer\n"+
+		"c1,2026-11-02T23:45:32Z,https://x.example/p?utm_content=s1&email=planted.one%40example.org&Name=Planted+Person&phone=%2B15550001111#top,198.51.100.77,Mozilla/5.0,https://www.tiktok.com/\n"+
+		"c2,not-a-time,https://x.example/p?utm_content=s1,203.0.113.99,Mozilla/5.0,call +1 555 000 2222 or planted.two@example.org from 2001:db8::77\n")
+	st := importOK(t, lake, clicks, Options{Kind: "clicks"})
+	if st.Accepted != 1 || st.Rejected != 1 {
+		t.Fatalf("clicks: accepted %d, rejected %d (%v)", st.Accepted, st.Rejected, st.Rejects)
+	}
+	rows := tableRows(t, lake, Clicks)
+	u := rows[0].vals[Clicks.Col("url")].S
+	if !strings.HasPrefix(u, "https://x.example/p?utm_content=s1&email=key-") || !strings.Contains(u, "&Name=key-") || !strings.HasSuffix(u, "#top") {
+		t.Errorf("stored url %q; want the personal parameters' values replaced by keys", u)
+	}
+	logf := writeInput(t, "access.log", `198.51.100.5 - - [05/Nov/2026:19:03:12 -0500] "GET /p?utm_content=s5 HTTP/1.1" 302 0 "-" "Mozilla/5.0"`+"\n"+
+		"garbage planted.three@example.org 192.0.2.55 not a log line\n")
+	st = importOK(t, lake, logf, Options{Kind: "clicks"})
+	if st.Rejected != 1 {
+		t.Errorf("access log: rejected %d; want 1", st.Rejected)
+	}
+	assertNowhere(t, lake.Dir, "planted.one", "planted person", "5550001111", "planted.two", "555 000 2222", "2001:db8::77",
+		"203.0.113.99", "planted.three", "192.0.2.55", "198.51.100.77")
+}

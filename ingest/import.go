@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -38,6 +39,14 @@ type Options struct {
 	// MaxRecordBytes bounds a line or CSV record (import.max_record_bytes;
 	// 0: DefaultMaxRecordBytes): a longer one is rejected, not read.
 	MaxRecordBytes int
+	// Plausible is the range of timestamps and stream lengths a row may
+	// hold (import.earliest, import.latest_ahead, import.max_stream_length);
+	// zero fields take the defaults (DefaultPlausible).
+	Plausible Plausible
+	// URLParams are the query parameters of stored URLs that carry personal
+	// data (pii.url_params; nil: DefaultURLParams): their values are
+	// replaced by salted keys.
+	URLParams []string
 	Name           string // how the file is named in messages (default: the path)
 	// Progress, when set, is called with the number of bytes of the file
 	// read since its last call (for a progress bar); XLSX and ZIP files,
@@ -90,6 +99,12 @@ func (o *Options) ConfigKey() string {
 	if o.MaxRecordBytes != 0 && o.MaxRecordBytes != DefaultMaxRecordBytes {
 		fmt.Fprintf(h, "max_record_bytes=%d\x00", o.MaxRecordBytes)
 	}
+	if p := o.Plausible.orDefault(); p != DefaultPlausible {
+		fmt.Fprintf(h, "plausible=%s/%s/%s\x00", p.Earliest.Format(time.RFC3339), p.LatestAhead, p.MaxStreamLength)
+	}
+	if o.URLParams != nil && !slices.Equal(o.URLParams, DefaultURLParams) {
+		fmt.Fprintf(h, "url_params=%q\x00", o.URLParams)
+	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
@@ -137,6 +152,8 @@ func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats
 
 	rd := &reader{file: name, hashed: res.fileSHA, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
 		out: newTableWriter(l, res.decision, res.claim), lake: l, written: st.Written, pii: map[string]bool{}}
+	rd.urls = newURLScrubber(opt.URLParams, rd.hash)
+	rd.plaus = newPlausibility(opt.Plausible, opt.Now())
 	f, err := openReader(rd, path)
 	if err != nil {
 		rd.out.abort()
