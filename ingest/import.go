@@ -47,7 +47,7 @@ type Options struct {
 	// data (pii.url_params; nil: DefaultURLParams): their values are
 	// replaced by salted keys.
 	URLParams []string
-	Name           string // how the file is named in messages (default: the path)
+	Name      string // how the file is named in messages (default: the path)
 	// Progress, when set, is called with the number of bytes of the file
 	// read since its last call (for a progress bar); XLSX and ZIP files,
 	// read whole, do not report.

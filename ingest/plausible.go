@@ -98,7 +98,7 @@ func (c *plausibility) check(r *Record) *Reject {
 		s, e := r.Get("started_at"), r.Get("ended_at")
 		if s.Valid && e.Valid && e.I-s.I > c.maxLen {
 			return &Reject{Line: r.Line, Column: 1, Field: "ended_at", Value: time.UnixMicro(e.I).UTC().Format(time.RFC3339),
-				What:  fmt.Sprintf("makes the stream %s long, longer than %s", time.Duration(e.I-s.I)*time.Microsecond, c.p.MaxStreamLength),
+				What: fmt.Sprintf("makes the stream %s long, longer than %s", time.Duration(e.I-s.I)*time.Microsecond, c.p.MaxStreamLength),
 				Hint: "check started_at and ended_at; raise import.max_stream_length if such streams are real"}
 		}
 	}
