@@ -309,3 +309,34 @@ func TestPersonalDataInRejectsAndURLs(t *testing.T) {
 	assertNowhere(t, lake.Dir, "planted.one", "planted person", "5550001111", "planted.two", "555 000 2222", "2001:db8::77",
 		"203.0.113.99", "planted.three", "192.0.2.55", "198.51.100.77")
 }
+
+// TestJSONLOneValuePerLine: two objects on a line, or text after the
+// object, make the line a reject (they were read as one row before).
+func TestJSONLOneValuePerLine(t *testing.T) {
+	ok := `{"stream_id":"s1","ts":"2026-11-03T00:00:03Z","kind":"comment","author":"a","text":"hi"}`
+	p := writeInput(t, "chat.jsonl", ok+"\n"+ok+ok+"\n"+ok+" trailing\n"+ok+"  \n"+ok+" {}\n")
+	st := importOK(t, newTestLake(t), p, Options{Kind: "chat"})
+	if st.Accepted != 2 || st.Rejected != 3 {
+		t.Fatalf("accepted %d, rejected %d; want 2 and 3 (%v)", st.Accepted, st.Rejected, st.Rejects)
+	}
+	for i, line := range []int{2, 3, 5} {
+		rj := st.Rejects[i]
+		if rj.Line != line || !strings.Contains(rj.What, "more after its JSON object") {
+			t.Errorf("reject %d: %s; want line %d", i, rj.Message("chat.jsonl"), line)
+		}
+	}
+	if c := st.Rejects[0].Column; c != len(ok)+1 {
+		t.Errorf("column %d; want %d", c, len(ok)+1)
+	}
+}
+
+// TestJSONLLongFirstLine: a first line over 64 KiB is detected like any
+// other (detection read only the first 64 KiB before).
+func TestJSONLLongFirstLine(t *testing.T) {
+	first := `{"stream_id":"s1","ts":"2026-11-03T00:00:03Z","kind":"comment","author":"a","text":"` + strings.Repeat("a", 100<<10) + `"}`
+	p := writeInput(t, "chat.jsonl", first+"\n")
+	st := importOK(t, newTestLake(t), p, Options{Kind: "chat"})
+	if st.Accepted != 1 {
+		t.Errorf("accepted %d; want 1 (%v)", st.Accepted, st.Rejects)
+	}
+}

@@ -127,5 +127,11 @@ func (j *jsonlRows) parse(b []byte) *Reject {
 	if _, err := dec.Token(); err != nil {
 		return bad("is not valid JSON (" + err.Error() + ")")
 	}
+	// exactly one value per line: a second object or trailing text is not
+	// part of this row, and not a row of its own
+	if off := int(dec.InputOffset()); len(bytes.TrimSpace(b[off:])) > 0 {
+		return &Reject{Line: j.line, Column: off + 1 + len(b[off:]) - len(bytes.TrimLeft(b[off:], " \t")), What: "has more after its JSON object",
+			Hint: "write exactly one JSON object per line; put a second object on a line of its own"}
+	}
 	return nil
 }
