@@ -123,7 +123,8 @@ type reader struct {
 	opt      *Options
 	csv      *csvRows
 	jsonl    *jsonlRows
-	lines    *lineRows // line-oriented formats (Format.Sniff)
+	lines    *lineRows   // line-oriented formats (Format.Sniff)
+	ts       *textStream // what csv, jsonl or lines read through
 	hash     *hasher
 	bots     *botMatcher
 	hosts    hostCache

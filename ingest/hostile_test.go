@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -338,5 +339,38 @@ func TestJSONLLongFirstLine(t *testing.T) {
 	st := importOK(t, newTestLake(t), p, Options{Kind: "chat"})
 	if st.Accepted != 1 {
 		t.Errorf("accepted %d; want 1 (%v)", st.Accepted, st.Rejects)
+	}
+}
+
+// TestTruncatedGzip: a .gz cut short keeps the rows read before the cut;
+// the end is one reject at the line where reading stopped and the manifest
+// entry says partial.
+func TestTruncatedGzip(t *testing.T) {
+	var plain strings.Builder
+	plain.WriteString("link_id,stream_id,tracking_id,target_url\n")
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&plain, "l%d,s1,,https://x.example/p%d?utm_content=s1\n", i, i)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(plain.String()))
+	zw.Close()
+	cut := gz.Bytes()[:gz.Len()/2]
+	lake := newTestLake(t)
+	p := writeInput(t, "links.csv.gz", string(cut))
+	st := importOK(t, lake, p, Options{Kind: "links"})
+	if st.Accepted == 0 || st.Accepted >= 20000 || st.Rejected != 1 {
+		t.Fatalf("accepted %d, rejected %d; want the rows before the cut and one reject", st.Accepted, st.Rejected)
+	}
+	rj := st.Rejects[0]
+	if rj.Line != st.Accepted+2 || !strings.Contains(rj.What, "cannot be read past this point (unexpected end of file)") {
+		t.Errorf("reject %s; want line %d", rj.Message("links.csv.gz"), st.Accepted+2)
+	}
+	m, err := lake.Manifest(context.Background())
+	if err != nil || len(m) != 1 || m[0].Status != st.Partial || !strings.HasPrefix(m[0].Status, "partial: unexpected end of file at line ") {
+		t.Errorf("manifest %+v, %v; want status %q", m, err, st.Partial)
+	}
+	if got := len(tableRows(t, lake, Links)); got != st.Accepted {
+		t.Errorf("%d links landed; want %d", got, st.Accepted)
 	}
 }

@@ -74,6 +74,10 @@ type Stats struct {
 	Rejected int
 	Written  map[string]int // canonical rows written per table
 	Rejects  []Reject
+	// Partial says why the file could not be read to its end (a truncated
+	// .gz, a read error), "" when it was: the rows before that point were
+	// imported and the end is one reject; the manifest keeps it as status.
+	Partial string
 }
 
 // ConfigKey names the settings that decide which rows of a file are
@@ -177,23 +181,31 @@ func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats
 		}
 		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
-	fatal := func() error {
-		switch {
-		case rd.csv != nil && rd.csv.Fatal() != nil:
-			return fmt.Errorf("read %s: %w", name, rd.csv.Fatal())
-		case rd.jsonl != nil && rd.jsonl.fatal != nil:
-			return fmt.Errorf("read %s: %w", name, rd.jsonl.fatal)
-		case rd.lines != nil && rd.lines.fatal != nil:
-			return fmt.Errorf("read %s: %w", name, rd.lines.fatal)
-		}
-		return ctx.Err()
-	}
-	if err := fatal(); err != nil {
+	if err := ctx.Err(); err != nil {
 		rd.out.abort()
-		if st, ok := skipped(); ok {
-			return st, nil
-		}
 		return nil, err
+	}
+	var readErr error
+	switch {
+	case rd.csv != nil && rd.csv.Fatal() != nil:
+		readErr = rd.csv.Fatal()
+	case rd.jsonl != nil && rd.jsonl.fatal != nil:
+		readErr = rd.jsonl.fatal
+	case rd.lines != nil && rd.lines.fatal != nil:
+		readErr = rd.lines.fatal
+	}
+	if readErr != nil {
+		// The file cannot be read to its end (a truncated .gz, a read
+		// error): its rows so far are kept, the rest is one reject at the
+		// line where reading stopped, and the manifest says partial.
+		line := rd.ts.line + 1
+		what := readErr.Error()
+		if errors.Is(readErr, io.ErrUnexpectedEOF) {
+			what = "unexpected end of file"
+		}
+		st.Partial = fmt.Sprintf("partial: %s at line %d", what, line)
+		rd.reject(Reject{Line: line, Column: 1, What: "cannot be read past this point (" + what + "); the rows before it were imported",
+			Hint: "the file is cut short or damaged (an interrupted download or copy?); fetch it again and put it into the inbox"}, nil, nil)
 	}
 	st.Read, st.Accepted, st.Rejected, st.Rejects = rd.read, rd.accepted, rd.rejected, rd.rejects
 	if st.Read != st.Accepted+st.Rejected || len(st.Rejects) != st.Rejected {
@@ -230,7 +242,7 @@ func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats
 	err = l.WriteManifest(lake.Entry{
 		SHA256: sha, FileName: filepath.Base(name), Kind: opt.Kind, Format: rd.format.Name, Tables: strings.Join(tables, ","),
 		MerchantID: rd.merchant, RowsRead: int64(st.Read), RowsAccepted: int64(st.Accepted), RowsRejected: int64(st.Rejected),
-		RowsWritten: int64(written), ImportSeq: seq, ImportedAt: opt.Now().UTC(), ConfigKey: configKey,
+		RowsWritten: int64(written), ImportSeq: seq, ImportedAt: opt.Now().UTC(), ConfigKey: configKey, Status: st.Partial,
 	})
 	if err != nil {
 		return nil, err
@@ -259,6 +271,7 @@ func openReader(rd *reader, path string) (*os.File, error) {
 		return nil, &FileError{File: name, Msg: err.Error()}
 	}
 	ts := newTextStream(in, opt.MaxRecordBytes)
+	rd.ts = ts
 	// the buffer holds a whole line of the longest allowed: detection reads
 	// the first line (a JSONL object's keys) from it; the CSV reader reads
 	// from it too (it is as large as the one it wants)
@@ -525,7 +538,7 @@ func decompressFor(f *os.File, kind, format string, progress func(int)) (io.Read
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("is not a readable gzip file: %v", err)
+			return nil, fmt.Errorf("is not a readable gzip file (%v); fetch it again, or gunzip -t it to see the damage", err)
 		}
 		return zr, nil
 	}
