@@ -91,11 +91,15 @@ func TestRunHostileInbox(t *testing.T) {
 func grepWorkspace(t *testing.T, ws, output string, planted []string) {
 	t.Helper()
 	files := 0
+	var parquets []string
 	filepath.WalkDir(ws, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.Contains(p, string(filepath.Separator)+"inbox"+string(filepath.Separator)) {
 			return err
 		}
 		files++
+		if strings.HasSuffix(p, ".parquet") {
+			parquets = append(parquets, p) // compressed: read below
+		}
 		b, _ := os.ReadFile(p)
 		low := bytes.ToLower(b)
 		for _, s := range planted {
@@ -133,6 +137,19 @@ func grepWorkspace(t *testing.T, ws, output string, planted []string) {
 	rows.Close()
 	if len(cols) < 50 {
 		t.Fatalf("the warehouse has %d text columns; want the marts' and staging's", len(cols))
+	}
+	// every row of every Parquet file (lake tables, rejects, manifest, marts)
+	for _, p := range parquets {
+		for _, s := range planted {
+			var n int
+			q := `select count(*) from read_parquet(?) t where lower(cast(t as varchar)) like '%' || ? || '%'`
+			if err := db.QueryRowContext(ctx, q, p, strings.ToLower(s)).Scan(&n); err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			if n > 0 {
+				t.Errorf("%s holds %q in %d rows", p, s, n)
+			}
+		}
 	}
 	for _, c := range cols {
 		for _, s := range planted {
