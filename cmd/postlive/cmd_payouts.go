@@ -5,11 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/postlive/postlive/lake"
 )
 
 type payoutsOptions struct {
@@ -160,7 +161,7 @@ func runPayouts(ctx context.Context, e *env, db *sql.DB, o payoutsOptions) error
 		}
 	}
 	if o.out != "" {
-		if err := writeFileAtomic(o.out, func(f *os.File) error { return writeCSV(f, t) }); err != nil {
+		if err := lake.WriteFile(o.out, func(f io.Writer) error { return writeCSV(f, t) }); err != nil {
 			return err
 		}
 		what := "payouts"

@@ -4,14 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/postlive/postlive/lake"
 )
 
 type reconcileOptions struct {
@@ -189,7 +190,7 @@ func (o *reconcileOptions) run(ctx context.Context, e *env, db *sql.DB, since *t
 		return usagef("no drops, redemptions or commissions for merchant %q", o.merchant)
 	}
 	if o.out != "" {
-		if err := writeFileAtomic(o.out, func(f *os.File) error { return writeCSV(f, recon) }); err != nil {
+		if err := lake.WriteFile(o.out, func(f io.Writer) error { return writeCSV(f, recon) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "wrote %d redemptions to %s\n", len(recon.rows), o.out)
@@ -282,40 +283,4 @@ func statusSummary(t *table) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// writeFileAtomic writes a file through a hidden temporary name in the same
-// folder (.<name>.tmp-<pid>), syncs it and renames it into place.
-func writeFileAtomic(path string, write func(*os.File) error) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.tmp-%d", filepath.Base(path), os.Getpid()))
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync() // best effort: make the rename itself durable
-		d.Close()
-	}
-	return nil
 }

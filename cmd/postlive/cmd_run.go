@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/postlive/postlive/ingest"
+	"github.com/postlive/postlive/lake"
 )
 
 type runOptions struct {
@@ -120,7 +121,7 @@ func (st *runState) save(ws *session) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(ws.StateDir(), "run-state.json"), func(f *os.File) error {
+	return lake.WriteFile(filepath.Join(ws.StateDir(), "run-state.json"), func(f io.Writer) error {
 		_, err := f.Write(b)
 		return err
 	})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postlive/postlive/lake"
 	"github.com/postlive/postlive/reports"
 	"github.com/postlive/postlive/reports/email"
 )
@@ -180,7 +181,7 @@ func sendReports(ctx context.Context, e *env, ws *session, o sendOptions) (sendR
 		day := e.now().UTC().Format("2006-01-02")
 		for _, m := range msgs {
 			path := filepath.Join(o.toDir, reports.FileID(m.Affiliate)+"-"+day+".eml")
-			if err := writeFileAtomic(path, func(f *os.File) error { _, err := f.Write(m.Raw); return err }); err != nil {
+			if err := lake.WriteFile(path, func(f io.Writer) error { _, err := f.Write(m.Raw); return err }); err != nil {
 				return res, err
 			}
 			printMessage(e.stdout, "wrote "+path+":", m)
@@ -276,7 +277,7 @@ func nightlyMail(ctx context.Context, e *env, ws *session) (sendResult, error) {
 		return res, err
 	}
 	key := mailKey(ws)
-	return res, writeFileAtomic(statePath, func(f *os.File) error { _, err := f.WriteString(key + "\n"); return err })
+	return res, lake.WriteFile(statePath, func(f io.Writer) error { _, err := io.WriteString(f, key+"\n"); return err })
 }
 
 // mailKey names what decides whether e-mail is due: the warehouse file, the

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/postlive/postlive/escape"
 	"github.com/postlive/postlive/models"
 )
 
@@ -181,24 +182,11 @@ func displayNumber(s, ty string) string {
 	return s
 }
 
-// neutralize defuses spreadsheet formulas in text cells: a cell starting
-// with =, +, -, @, tab or carriage return gets a leading apostrophe.
-func neutralize(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
 func writeCSV(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)
 	header := make([]string, len(t.cols))
 	for i, c := range t.cols {
-		header[i] = neutralize(c)
+		header[i] = escape.CSV(c)
 	}
 	cw.Write(header)
 	rec := make([]string, len(t.cols))
@@ -207,7 +195,7 @@ func writeCSV(w io.Writer, t *table) error {
 			if t.numeric(c) {
 				rec[c] = v
 			} else {
-				rec[c] = neutralize(v)
+				rec[c] = escape.CSV(v)
 			}
 		}
 		cw.Write(rec)
