@@ -37,7 +37,7 @@ over the same lake files, with the same settings and postlive binary) is
 copied from the previous warehouse instead of computed again: after a night
 that brought only orders, the click classification is reused. --full
 computes everything.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := e.openWorkspace(true, o.wait)
 			if err != nil {

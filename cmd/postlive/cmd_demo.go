@@ -85,7 +85,7 @@ func newDemoCmd(e *env) *cobra.Command {
 orders of two merchants, click log, per-15-second stream metrics, chat, Meta Ads
 spend and the stream plan), imports them, builds the marts and prints the stream
 KPIs and where the outputs are. An existing demo workspace in --out is replaced.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDemo(cmd.Context(), e, o)
 		},

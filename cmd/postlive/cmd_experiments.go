@@ -36,13 +36,8 @@ platform, host, weekday, start hour or duration, degenerate data). The control,
 primary metric, planned streams and alpha come from experiments.<id>.* in
 postlive.yaml (read at build time). --format csv or json prints the mart's rows
 with all their columns.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch o.format {
-			case "table", "csv", "json":
-			default:
-				return usagef("--format %q is not one of table, csv, json", o.format)
-			}
 			ws, err := e.openWorkspace(false, 0)
 			if err != nil {
 				return err
@@ -55,7 +50,7 @@ with all their columns.`,
 			return runExperiments(cmd.Context(), e.stdout, db, o)
 		},
 	}
-	c.Flags().StringVar(&o.format, "format", "table", "output format: table, csv or json (csv/json print the mart's rows)")
+	addFormatFlag(c, &o.format, "csv/json print the mart's rows", tableFormats...)
 	c.Flags().StringVar(&o.experiment, "experiment", "", "only this experiment id")
 	return c
 }

@@ -104,7 +104,7 @@ leaks or status_changes (the default with --since).
   postlive reconcile --merchant glowlab --out glowlab-reconciliation.csv
   postlive reconcile --merchant glowlab --since 2026-11-14
   postlive reconcile --table commissions --format csv > commissions.csv`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			since, err := o.validate(cmd.Flags().Changed("table"))
 			if err != nil {
@@ -124,7 +124,7 @@ leaks or status_changes (the default with --since).
 	}
 	c.Flags().StringVar(&o.merchant, "merchant", "", "only this merchant")
 	c.Flags().StringVar(&o.out, "out", "", "write the redemption reconciliation to this CSV file")
-	c.Flags().StringVar(&o.format, "format", "table", "output format: table, csv or json (csv/json print the table --table names)")
+	addFormatFlag(c, &o.format, "csv/json print the table --table names", tableFormats...)
 	c.Flags().StringVar(&o.table, "table", "redemptions", "with --format csv or json: "+strings.Join(reconcileTables, ", "))
 	c.Flags().StringVar(&o.since, "since", "", "also list the orders whose status changed since this date (2026-11-14) or time (RFC 3339)")
 	return c
@@ -132,11 +132,6 @@ leaks or status_changes (the default with --since).
 
 // validate checks the flag combinations and parses --since (nil: not given).
 func (o *reconcileOptions) validate(tableSet bool) (*time.Time, error) {
-	switch o.format {
-	case "table", "csv", "json":
-	default:
-		return nil, usagef("--format %q is not one of table, csv, json", o.format)
-	}
 	if _, ok := reconcileQueries[o.table]; !ok {
 		return nil, usagef("--table %q is not one of %s", o.table, strings.Join(reconcileTables, ", "))
 	}

@@ -40,7 +40,7 @@ only checks and says so, changing no file (it still sends e-mail that is due,
 e.g. after a night the SMTP server was down).
 A summary ends the run: files imported, rows accepted and rejected, data tests,
 reports written, mails sent.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := e.openWorkspace(true, o.wait)
 			if err != nil {

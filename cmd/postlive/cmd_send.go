@@ -50,7 +50,7 @@ without sending anything (to start e-mailing a workspace that has history).
 The SMTP server, sender and addresses are configured under email: in
 postlive.yaml (docs/configuration.md); the password belongs in the environment
 variable POSTLIVE_EMAIL_SMTP_PASSWORD and is never printed.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n := 0
 			for _, b := range []bool{o.dryRun, o.toDir != "", o.markSent} {
