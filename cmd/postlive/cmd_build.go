@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postlive/postlive/escape"
 	"github.com/postlive/postlive/ingest"
 	"github.com/postlive/postlive/models"
 )
@@ -67,6 +68,13 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *session, full bo
 	if err := ingest.Init(ws.Lake); err != nil {
 		return nil, err
 	}
+	entries, err := ws.Lake.Manifest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, errEmptyWorkspace(ws.Dir)
+	}
 	start := time.Now()
 	opt, err := ws.BuildOptions(full)
 	if err != nil {
@@ -94,15 +102,29 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *session, full bo
 		marts = append(marts, m)
 	}
 	sort.Strings(marts)
+	width := 0
 	for _, m := range marts {
-		fmt.Fprintf(out, "  %-24s %8d rows\n", m, res.Marts[m])
+		width = max(width, len(m))
+	}
+	for _, m := range marts {
+		fmt.Fprintf(out, "  %-*s %8d rows\n", width, m, res.Marts[m])
 	}
 	fmt.Fprintf(out, "data tests: %d passed, %d failed\n", len(res.Tests)-len(failed), len(failed))
 	for _, t := range failed {
 		fmt.Fprintf(out, "FAIL %s (%s): %d offending rows; first %d:\n", t.Name, t.Path, t.Failures, len(t.Sample))
 		fmt.Fprintf(out, "    %s\n", strings.Join(t.Columns, " | "))
 		for _, r := range t.Sample {
-			fmt.Fprintf(out, "    %s\n", strings.Join(r, " | "))
+			fmt.Fprintf(out, "    %s\n", escape.Terminal(strings.Join(r, " | ")))
+		}
+	}
+	cov, err := measureCoverage(ctx, ws, entries)
+	if err != nil {
+		return nil, err
+	}
+	cov.print(out)
+	for _, w := range cov.warnings {
+		if !ws.terminal {
+			ws.log.Warn("build warning", "warning", w)
 		}
 	}
 	return res, nil
