@@ -38,9 +38,9 @@ func UnCSV(s string) string {
 // characters (C0 including tab and newline, DEL, C1 — the escape sequences
 // that set a window title, clear the screen or move the cursor, and line
 // breaks that forge a log line) are written as Go escapes (\x1b, \n, \t,
-// \u009b), bytes that are not UTF-8 as \xNN, and a backslash as \\ so that
-// an escape in the output always means one in the data. Printable text,
-// including every non-ASCII letter, is unchanged.
+// \u009b) and bytes that are not UTF-8 as \xNN. Printable text, including
+// every non-ASCII letter and the backslash, is unchanged (a message that
+// already quotes its values with %q is not escaped twice).
 func Terminal(s string) string {
 	if !needsTerminal(s) {
 		return s
@@ -54,8 +54,6 @@ func Terminal(s string) string {
 			b.WriteString(`\x`)
 			b.WriteByte(hex[s[i]>>4])
 			b.WriteByte(hex[s[i]&0xf])
-		case r == '\\':
-			b.WriteString(`\\`)
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\r':
@@ -83,7 +81,7 @@ const hex = "0123456789abcdef"
 func needsTerminal(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c == 0x7f || c == '\\' {
+		if c < 0x20 || c == 0x7f {
 			return true
 		}
 		if c >= 0x80 {

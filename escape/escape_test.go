@@ -40,7 +40,7 @@ func TestTerminal(t *testing.T) {
 		{"del\x7f", `del\x7f`},
 		{"csi\u009b31m", `csi\u009b31m`},
 		{"bad\xffutf8", `bad\xffutf8`},
-		{`back\slash`, `back\\slash`},
+		{`back\slash`, `back\slash`},
 	} {
 		if got := Terminal(c.in); got != c.want {
 			t.Errorf("Terminal(%q) = %q, want %q", c.in, got, c.want)

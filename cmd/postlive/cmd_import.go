@@ -44,6 +44,9 @@ Formats:
 ` + formatList(),
 		Args: importArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("format") {
+				fmt.Fprintln(e.stderr, "postlive: note: --format is now --input-format on import (--format names output formats in every command; docs/cli.md)")
+			}
 			if o.format != "" {
 				if names := inputFormatNames(args[0]); !probeHas(names, o.format) {
 					return usagef("--input-format %q is not a %s format%s; %s formats: %s (see `postlive import --help`)",
@@ -72,7 +75,7 @@ Formats:
 	// --format was the input format before it meant the output format in
 	// every command (docs/cli.md); it still works here, with a warning.
 	c.Flags().StringVar(&o.format, "format", "", "")
-	c.Flags().MarkDeprecated("format", "it is now --input-format (--format names output formats in every command)")
+	c.Flags().MarkHidden("format")
 	c.Flags().StringVar(&o.merchant, "merchant", "", "merchant id for exports that do not carry one (default: default_merchant)")
 	c.Flags().BoolVar(&o.strict, "strict", false, "exit 3 when any row is rejected")
 	c.Flags().DurationVar(&o.wait, "wait", 0, "how long to wait for another postlive process to release the workspace")

@@ -52,6 +52,9 @@ Formats (--input-format FORMAT, with --kind KIND):
 					return usagef("--input-format %q is not a %s format%s; %s formats: %s", o.format, o.kind, didYouMean(o.format, names), o.kind, strings.Join(names, ", "))
 				}
 			}
+			if cmd.Flags().Changed("output") {
+				fmt.Fprintln(e.stderr, "postlive: note: probe's --output is now --format (text or json), as in every command (docs/cli.md)")
+			}
 			if err := checkInputFile(args[0]); err != nil {
 				return err
 			}
@@ -95,7 +98,7 @@ Formats (--input-format FORMAT, with --kind KIND):
 	// --output was probe's output format before --format meant that in every
 	// command (docs/cli.md); it still works, with a warning.
 	c.Flags().Var(output, "output", "")
-	c.Flags().MarkDeprecated("output", "it is now --format (text or json), as in every command")
+	c.Flags().MarkHidden("output")
 	return c
 }
 

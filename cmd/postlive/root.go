@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -143,8 +144,8 @@ reports.` + "\n" + exitStatusHelp,
 	if ctx.Err() != nil { // SIGINT or SIGTERM: whatever failed, failed for that
 		err = errors.New("interrupted by a signal; nothing half-written is visible: run the command again to complete the work")
 	}
-	if strings.HasPrefix(err.Error(), "unknown command ") {
-		err = unknownCommand(root, args)
+	if m := unknownCommandRE.FindStringSubmatch(err.Error()); m != nil {
+		err = unknownCommand(root, m[1])
 	}
 	code := exitCode(err)
 	var rep *reportedError
@@ -165,16 +166,11 @@ reports.` + "\n" + exitStatusHelp,
 
 // unknownCommand is postlive's message for a command it does not have,
 // with the nearest one.
-func unknownCommand(root *cobra.Command, args []string) error {
-	name := ""
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			name = a
-			break
-		}
-	}
+func unknownCommand(root *cobra.Command, name string) error {
 	return usagef("unknown command %q%s; commands: %s (see `postlive --help`)", name, didYouMean(name, subcommandNames(root)), strings.Join(subcommandNames(root), ", "))
 }
+
+var unknownCommandRE = regexp.MustCompile(`^unknown command "([^"]*)" for`)
 
 // needsBundle are the commands that write or send reports: they need the
 // ECharts bundle built into the binary and refuse to start without it.

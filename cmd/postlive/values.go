@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/marcboeker/go-duckdb"
 
@@ -26,7 +25,7 @@ import (
 //     47.056000000000004 of binary arithmetic; NaN and ±Inf are null;
 //   - DATE as 2026-11-02, TIME as 19:00:00, timestamps in UTC as RFC 3339;
 //   - INTERVAL as an ISO 8601 duration (P1M2DT3H);
-//   - UUID in its usual text form, BLOB as text when it is UTF-8, else \xNN;
+//   - UUID in its usual text form, BLOB as DuckDB writes it (\xNN beyond ASCII);
 //   - lists, structs and maps as JSON arrays and objects (in a CSV or table
 //     cell, their JSON text).
 
@@ -95,15 +94,12 @@ func uuidText(b []byte) string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// blobText is a BLOB as text: itself when it is UTF-8, else DuckDB's \xNN
-// for every byte outside printable ASCII.
+// blobText is a BLOB as DuckDB writes it: printable ASCII as it is, every
+// other byte as \xNN.
 func blobText(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
-	}
 	var s strings.Builder
 	for _, c := range b {
-		if c >= 0x20 && c < 0x7f && c != '\\' {
+		if c >= 0x20 && c < 0x7f {
 			s.WriteByte(c)
 		} else {
 			fmt.Fprintf(&s, `\x%02X`, c)
