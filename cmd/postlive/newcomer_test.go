@@ -246,4 +246,3 @@ func TestTerminalEscapes(t *testing.T) {
 		t.Errorf("import reject = %d %q; want escapes escaped", code, errOut)
 	}
 }
-
