@@ -81,7 +81,19 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *session, full bo
 		return nil, err
 	}
 	opt.Log = ws.log
+	// on a terminal: which model is being computed, a step per model
+	var bar *progress
+	opt.Progress = func(step string, done, total int) {
+		if bar == nil {
+			bar = ws.progress("build", int64(total), false)
+		}
+		bar.describe(fmt.Sprintf("build %s", step))
+		bar.set(int64(done))
+	}
 	res, err := models.Build(ctx, opt)
+	if bar != nil {
+		bar.done()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -279,6 +279,13 @@ func (p *progress) set(n int64) {
 	}
 }
 
+// describe changes what the bar says it is doing.
+func (p *progress) describe(what string) {
+	if p.bar != nil {
+		p.bar.Describe(what)
+	}
+}
+
 // done removes the bar from the terminal, so log lines start on a clean line.
 func (p *progress) done() {
 	if p.bar != nil {
