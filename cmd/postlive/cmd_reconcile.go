@@ -243,8 +243,24 @@ func (o *reconcileOptions) run(ctx context.Context, e *env, db *sql.DB, since *t
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nStatus changes since %s: %s\n", o.since, statusSummary(changes))
-	return writeText(e.stdout, changes)
+	// An order's first status is when postlive first saw it, not a change:
+	// after a first import every order would otherwise be "approved since".
+	changed := changes.filter(func(row map[string]string) bool { return row["previous_status"] != "" })
+	first := changes.filter(func(row map[string]string) bool { return row["previous_status"] == "" })
+	if len(changed.rows) == 0 && len(first.rows) > 0 {
+		fmt.Fprintf(e.stdout, "\nStatus changes since %s: none. The %s seen since then were imported for the first time (%s): "+
+			"a first status is not a change; changes show once a later import carries an order with another status.\n",
+			o.since, plural(len(first.rows), "order", "orders"), statusSummary(first))
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "\nStatus changes since %s: %s\n", o.since, statusSummary(changed))
+	if err := writeText(e.stdout, changed); err != nil {
+		return err
+	}
+	if len(first.rows) > 0 {
+		fmt.Fprintf(e.stdout, "(and %s first imported since %s, not listed: %s)\n", plural(len(first.rows), "order", "orders"), o.since, statusSummary(first))
+	}
+	return nil
 }
 
 // statusSummary counts the orders per new status: "1 order reversed, 2

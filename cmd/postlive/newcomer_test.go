@@ -246,3 +246,14 @@ func TestTerminalEscapes(t *testing.T) {
 		t.Errorf("import reject = %d %q; want escapes escaped", code, errOut)
 	}
 }
+
+// TestReconcileSinceFirstImport: right after a first import no order has
+// changed status; reconcile --since says so instead of listing every order.
+func TestReconcileSinceFirstImport(t *testing.T) {
+	dir := demoWorkspace(t)
+	code, out, errOut := postlive(t, "-w", dir, "reconcile", "--merchant", "glowlab", "--since", "2026-11-14")
+	want := "Status changes since 2026-11-14: none. The 214 orders seen since then were imported for the first time ("
+	if code != 0 || !strings.Contains(out, want) || strings.Contains(out, "previous_status") {
+		t.Errorf("reconcile --since after a first import = %d, want %q:\n%s%s", code, want, out, errOut)
+	}
+}
