@@ -88,7 +88,7 @@ func runExperiments(ctx context.Context, w io.Writer, db *sql.DB, o experimentsO
 		fmt.Fprintln(w, "No experiments: no stream has both an experiment_id and a variant (or an experiment has only one variant).")
 		return nil
 	}
-	_, err = io.WriteString(w, experimentsText(rows))
+	_, err = io.WriteString(w, escapeLines(experimentsText(rows)))
 	return err
 }
 

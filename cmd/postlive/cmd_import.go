@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postlive/postlive/escape"
 	"github.com/postlive/postlive/ingest"
 )
 
@@ -195,7 +196,7 @@ var progressMinBytes int64 = 8 << 20
 func (e *env) printImport(st *ingest.Stats, rejectsOnStdout bool) {
 	out := e.stdout
 	if st.Skipped {
-		fmt.Fprintf(out, "%s: already imported (sha256 %s…, format %s); nothing to do\n", st.File, st.SHA256[:12], st.Format)
+		fmt.Fprintf(out, "%s: already imported (sha256 %s…, format %s); nothing to do\n", escape.Terminal(st.File), st.SHA256[:12], st.Format)
 		return
 	}
 	var parts []string
@@ -215,10 +216,10 @@ func (e *env) printImport(st *ingest.Stats, rejectsOnStdout bool) {
 	if st.Retried > 0 {
 		again = fmt.Sprintf(", imported again: the previous import had %d rejected", st.Retried)
 	}
-	fmt.Fprintf(out, "%s: %d read, %d accepted, %d rejected (format %s%s%s)\n", st.File, st.Read, st.Accepted, st.Rejected, st.Format, written, again)
+	fmt.Fprintf(out, "%s: %d read, %d accepted, %d rejected (format %s%s%s)\n", escape.Terminal(st.File), st.Read, st.Accepted, st.Rejected, st.Format, written, again)
 	reject := func(msg string, attrs ...any) { e.problem(slog.LevelWarn, "row rejected", msg, attrs...) }
 	if rejectsOnStdout {
-		reject = func(msg string, _ ...any) { fmt.Fprintln(out, msg) }
+		reject = func(msg string, _ ...any) { fmt.Fprintln(out, escape.Terminal(msg)) }
 	}
 	for i, r := range st.Rejects {
 		if i == maxPrinted {

@@ -280,6 +280,16 @@ func writeJSON(w io.Writer, t *table) error {
 	return err
 }
 
+// escapeLines escapes control characters in each line of a text built
+// from data (escape.Terminal), keeping its line breaks.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = escape.Terminal(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // plural writes n with the singular or plural noun.
 func plural(n int, one, many string) string {
 	if n == 1 {
