@@ -196,7 +196,11 @@ func printOutputs(w io.Writer, ws *session) {
 	fmt.Fprintf(w, "  warehouse   %s\n", ws.WarehousePath())
 	fmt.Fprintf(w, "  marts       %s\n", filepath.Join(ws.Lake.TableDir(lake.Marts), "*.parquet"))
 	fmt.Fprintf(w, "  lake        %s\n", ws.Lake.Dir)
-	fmt.Fprintf(w, "  try         %s --workspace %s query \"select * from drop_performance\"\n", selfCommand(), ws.Dir)
+	self := selfCommand()
+	fmt.Fprintf(w, "  try         %s --workspace %s query \"select * from drop_performance\"\n", self, ws.Dir)
+	if self != "postlive" {
+		fmt.Fprintf(w, "  install     make install puts postlive on your PATH (README.md § Install)\n")
+	}
 }
 
 // selfCommand is how to run this postlive again from the current folder:
