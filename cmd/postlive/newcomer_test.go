@@ -257,3 +257,15 @@ func TestReconcileSinceFirstImport(t *testing.T) {
 		t.Errorf("reconcile --since after a first import = %d, want %q:\n%s%s", code, want, out, errOut)
 	}
 }
+
+// planWorkspace is a workspace with a one-stream plan imported: the least
+// a build accepts (an empty workspace is a usage error).
+func planWorkspace(t *testing.T) string {
+	t.Helper()
+	ws := t.TempDir()
+	plan := writeFile(t, filepath.Join(t.TempDir(), "plan.csv"), "stream_id,affiliate_id,started_at,ended_at\ns1,a1,2026-11-05T19:00:00Z,2026-11-05T19:30:00Z\n")
+	if code, _, errOut := postlive(t, "-w", ws, "import", "streams", plan); code != 0 {
+		t.Fatalf("import of a plan = %d %s", code, errOut)
+	}
+	return ws
+}
