@@ -198,7 +198,7 @@ func printOutputs(w io.Writer, ws *session) {
 	fmt.Fprintf(w, "  lake        %s\n", ws.Lake.Dir)
 	self := selfCommand()
 	fmt.Fprintf(w, "  try         %s --workspace %s query \"select * from drop_performance\"\n", self, ws.Dir)
-	if self != "postlive" {
+	if _, err := exec.LookPath("postlive"); err != nil {
 		fmt.Fprintf(w, "  install     make install puts postlive on your PATH (README.md § Install)\n")
 	}
 }
