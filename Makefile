@@ -2,19 +2,33 @@
 GO ?= go
 DEMO ?= demo
 
-.PHONY: demo test assets build vet lint bench fuzz clean
+.PHONY: demo test assets build install vet lint bench fuzz clean
 
 # The ECharts bundle inlined into the HTML reports is built from the npm
 # registry (versions pinned in reports/assets/package-lock.json), not committed.
 assets:
 	sh reports/assets/build.sh
 
-build: assets
-	$(GO) build -o bin/postlive ./cmd/postlive
+# The version --version prints: git describe of the checkout.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS = -X main.version=$(VERSION)
 
-# Run the whole pipeline on the bundled sample exports.
-demo: assets
-	$(GO) run ./cmd/postlive demo --out $(DEMO)
+# bin/postlive, with the chart bundle built in (a plain `go build` without
+# the bundle makes a binary whose report, run, demo and send refuse to start).
+build: assets
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/postlive ./cmd/postlive
+
+# postlive into $(go env GOBIN), else $(go env GOPATH)/bin: on the PATH of
+# most Go set-ups (README.md § Install).
+install: assets
+	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/postlive
+	@dir=$$($(GO) env GOBIN); [ -n "$$dir" ] || dir=$$($(GO) env GOPATH)/bin; \
+	echo "installed $$dir/postlive"; \
+	case ":$$PATH:" in *":$$dir:"*) ;; *) echo "$$dir is not on your PATH: export PATH=\"$$dir:\$$PATH\"";; esac
+
+# Run the whole pipeline on the bundled sample exports with bin/postlive.
+demo: build
+	bin/postlive demo --out $(DEMO)
 
 # Every test: unit, hand-computed KPIs, statistics against reference vectors,
 # reports in headless Chromium (skipped unless chromium is installed or CI=true),

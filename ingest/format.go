@@ -110,7 +110,7 @@ func detect(kind string, h header, jsonl bool) (*Format, error) {
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("no %s format reads this file; see `postlive import --help` for the formats", kind)
 	}
-	return nil, fmt.Errorf("header matches no %s format; closest: %s; fix the header, pass --format NAME, or run `postlive probe` on the file", kind, strings.Join(parts, "; "))
+	return nil, fmt.Errorf("header matches no %s format; closest: %s; fix the header, pass --input-format NAME, or run `postlive probe` on the file", kind, strings.Join(parts, "; "))
 }
 
 // reader is the state of one import: the file's rows, the options, the

@@ -316,7 +316,7 @@ func openReader(rd *reader, path string) (*os.File, error) {
 	case rd.lines != nil:
 	case opt.Format != "":
 		if rd.format.Sniff != nil {
-			return nil, &FileError{File: name, Line: 1, Msg: fmt.Sprintf("the first line is not a %s line; check the file or drop --format", rd.format.Name)}
+			return nil, &FileError{File: name, Line: 1, Msg: fmt.Sprintf("the first line is not a %s line; check the file or drop --input-format", rd.format.Name)}
 		}
 		if !jsonl {
 			if miss := h.missing(rd.format.Identify...); len(miss) > 0 {

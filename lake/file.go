@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,6 +103,23 @@ func (f *File) Fail(err error) {
 	if f.err == nil {
 		f.err = err
 	}
+}
+
+// WriteFile writes the file final atomically, as every postlive file is
+// written: write fills it through a File (a hidden temporary name, synced,
+// renamed into place when complete), so a reader sees the previous file or
+// the whole new one. A failure — write's own or the disk's — removes the
+// temporary file and is returned naming final.
+func WriteFile(final string, write func(w io.Writer) error) error {
+	f, err := Create(final)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Abort()
+		return fmt.Errorf("write %s: %w", final, err)
+	}
+	return f.Commit()
 }
 
 // TempName is where final is written before it is complete: a hidden name

@@ -2,6 +2,8 @@ package lake
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,4 +146,29 @@ func listAll(t *testing.T, dir string) []string {
 		return nil
 	})
 	return out
+}
+
+// TestWriteFile: a complete write replaces the file; a failing one leaves
+// the previous file and no temporary name behind, and names the file.
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sub", "out.csv")
+	if err := WriteFile(p, func(w io.Writer) error { _, err := io.WriteString(w, "a,b\n"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(p, func(w io.Writer) error {
+		io.WriteString(w, "half")
+		return errors.New("query failed")
+	})
+	if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "query failed") {
+		t.Fatalf("err = %v; want one naming %s and the cause", err, p)
+	}
+	b, _ := os.ReadFile(p)
+	if string(b) != "a,b\n" {
+		t.Errorf("file = %q after a failed write; want the previous content", b)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(p))
+	if len(entries) != 1 {
+		t.Errorf("folder holds %d entries after a failed write; want only out.csv", len(entries))
+	}
 }

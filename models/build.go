@@ -34,6 +34,10 @@ type Options struct {
 	// Log receives one debug record per model, data test and exported mart
 	// with its duration; nil logs nothing.
 	Log *slog.Logger
+	// Progress, when set, is called as each step starts — every model, the
+	// data tests, the export of the marts — with how many steps are done of
+	// total (cmd/postlive draws it on a terminal).
+	Progress func(step string, done, total int)
 }
 
 // TestResult is the outcome of one data test.
@@ -158,7 +162,13 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	res := &Result{Models: models, Marts: map[string]int64{}, Took: map[string]time.Duration{}}
-	for _, m := range models {
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	steps := len(models) + 2 // the models, the data tests, the export
+	for i, m := range models {
+		progress(m.Name, i, steps)
 		start := time.Now()
 		kind := "view"
 		if m.Materialized() {
@@ -198,6 +208,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err := writeFingerprints(ctx, db, fps); err != nil {
 		return nil, err
 	}
+	progress("data tests", len(models), steps)
 	for _, t := range tests {
 		start := time.Now()
 		tr, err := runTest(ctx, db, t)
@@ -208,6 +219,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		log.Debug("data test run", "test", t.Name, "failures", tr.Failures, "took", tr.Took)
 		res.Tests = append(res.Tests, tr)
 	}
+	progress("export marts", len(models)+1, steps)
 	start := time.Now()
 	if err := exportMarts(ctx, db, opt.Workspace, models); err != nil {
 		return nil, err

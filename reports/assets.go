@@ -58,6 +58,14 @@ func echartsBundle() (template.JS, error) {
 	return bundleJS, bundleErr
 }
 
+// Bundle reports whether the ECharts bundle was built into this binary: its
+// size, or the error Write would fail with. postlive checks it when a
+// command that writes reports starts, and --version shows it.
+func Bundle() (int, error) {
+	js, err := echartsBundle()
+	return len(js), err
+}
+
 // cspHash is the Content-Security-Policy source for an inline script.
 func cspHash(js template.JS) string {
 	sum := sha256.Sum256([]byte(js))

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"strconv"
 	"strings"
+
+	"github.com/postlive/postlive/escape"
 )
 
 // csvHeader is the header of merchant-<id>-reconciliation.csv: the columns of
@@ -31,21 +33,6 @@ func csvBool(b sql.NullBool) string {
 	return strconv.FormatBool(b.Bool)
 }
 
-// neutralise keeps a spreadsheet from reading a text cell as a formula: a cell
-// starting with =, +, -, @ (or a tab or carriage return, which some
-// spreadsheets skip before looking) gets a leading apostrophe. Only text
-// columns pass through here; numbers are written as numbers.
-func neutralise(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
 func csvNum(v sql.NullFloat64, decimals int) string {
 	if !v.Valid {
 		return ""
@@ -61,13 +48,13 @@ func reconciliationCSV(rows []redemption) ([]byte, error) {
 	}
 	for _, x := range rows {
 		rec := []string{
-			neutralise(x.MerchantID), neutralise(x.OrderID), neutralise(x.CouponCode), neutralise(x.DropID),
-			neutralise(x.StreamID), csvTime(x.RedeemedAt), neutralise(x.Status),
+			escape.CSV(x.MerchantID), escape.CSV(x.OrderID), escape.CSV(x.CouponCode), escape.CSV(x.DropID),
+			escape.CSV(x.StreamID), csvTime(x.RedeemedAt), escape.CSV(x.Status),
 			csvNum(x.RankInWindow, 0), csvBool(x.BonusEligible), plainMoney(x.NetRevenue), plainMoney(x.CommissionExpected),
 			plainMoney(x.CommissionReported), plainMoney(x.CommissionGap),
-			neutralise(x.CommissionReason.String), neutralise(x.OrderStatus.String), csvTime(x.ApprovedFirstSeen),
-			csvTime(x.ReversedFirstSeen), neutralise(x.CreditedStreamID.String), csvBool(x.HasClick),
-			neutralise(x.LeakSignal.String), csvBool(x.CodeLeaked),
+			escape.CSV(x.CommissionReason.String), escape.CSV(x.OrderStatus.String), csvTime(x.ApprovedFirstSeen),
+			csvTime(x.ReversedFirstSeen), escape.CSV(x.CreditedStreamID.String), csvBool(x.HasClick),
+			escape.CSV(x.LeakSignal.String), csvBool(x.CodeLeaked),
 		}
 		for i, c := range rec {
 			rec[i] = strings.ToValidUTF8(c, "\uFFFD")

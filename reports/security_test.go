@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/postlive/postlive/escape"
 )
 
 // xssPayloads are tried in every text field that comes from input.
@@ -116,8 +118,8 @@ func TestCSVNeutralised(t *testing.T) {
 		{"=1+1", "'=1+1"}, {"+SUM(A1)", "'+SUM(A1)"}, {"-2", "'-2"}, {"@cmd", "'@cmd"}, {"\t=1", "'\t=1"},
 		{"COATS20", "COATS20"}, {"", ""}, {"a=b", "a=b"},
 	} {
-		if got := neutralise(tc.in); got != tc.want {
-			t.Errorf("neutralise(%q) = %q; want %q", tc.in, got, tc.want)
+		if got := escape.CSV(tc.in); got != tc.want {
+			t.Errorf("escape.CSV(%q) = %q; want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/postlive/postlive/escape"
 	"github.com/postlive/postlive/lake"
 	"github.com/postlive/postlive/models"
 )
@@ -90,7 +91,7 @@ func readPayments(path string) ([]models.Payment, error) {
 			problems = append(problems, fmt.Sprintf("%s:%d:%d: %s: %s", path, line, c, paymentColumns[col], fmt.Sprintf(format, args...)))
 		}
 		for i := range rec {
-			rec[i] = unneutralize(rec[i])
+			rec[i] = escape.UnCSV(rec[i])
 		}
 		p := models.Payment{ID: rec[0], Affiliate: rec[2], Currency: rec[3], Period: rec[4], LineID: rec[5], Amount: rec[6], Reference: rec[7]}
 		for _, col := range []int{0, 2, 5} {
@@ -148,8 +149,8 @@ func appendPayments(path string, ps []models.Payment) error {
 		cw.Write(paymentColumns)
 	}
 	for _, p := range ps {
-		cw.Write([]string{neutralize(p.ID), p.PaidOn.UTC().Format("2006-01-02"), neutralize(p.Affiliate), p.Currency, p.Period,
-			neutralize(p.LineID), p.Amount, neutralize(p.Reference), p.RecordedAt.UTC().Format(time.RFC3339)})
+		cw.Write([]string{escape.CSV(p.ID), p.PaidOn.UTC().Format("2006-01-02"), escape.CSV(p.Affiliate), p.Currency, p.Period,
+			escape.CSV(p.LineID), p.Amount, escape.CSV(p.Reference), p.RecordedAt.UTC().Format(time.RFC3339)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -157,22 +158,4 @@ func appendPayments(path string, ps []models.Payment) error {
 		return err
 	}
 	return f.Commit()
-}
-
-// unneutralize undoes neutralize: a cell that starts with an apostrophe
-// before a formula character is the text after it.
-func unneutralize(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
-		return s[1:]
-	}
-	return s
-}
-
-// neutralize keeps a cell that starts with a formula character from being
-// run by a spreadsheet (the reverse of unneutralize).
-func neutralize(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -213,6 +213,10 @@ func TestLockHeldExits4(t *testing.T) {
 	if code != exitLockHeld || !strings.Contains(errOut, "holds the workspace lock (pid ") {
 		t.Fatalf("build while locked = %d %q; want exit 4 naming the holder", code, errOut)
 	}
+	plan := writeFile(t, filepath.Join(t.TempDir(), "plan.csv"), "stream_id,affiliate_id,started_at,ended_at\ns1,a1,2026-11-05T19:00:00Z,2026-11-05T19:30:00Z\n")
+	if code, _, errOut := postlive(t, "-w", ws, "import", "streams", plan); code != 0 {
+		t.Fatalf("import after release = %d %s", code, errOut)
+	}
 	if code, _, errOut := postlive(t, "-w", ws, "build"); code != 0 {
 		t.Fatalf("build after release = %d %s", code, errOut)
 	}

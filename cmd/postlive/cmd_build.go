@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postlive/postlive/escape"
 	"github.com/postlive/postlive/ingest"
 	"github.com/postlive/postlive/models"
 )
@@ -37,7 +38,7 @@ over the same lake files, with the same settings and postlive binary) is
 copied from the previous warehouse instead of computed again: after a night
 that brought only orders, the click classification is reused. --full
 computes everything.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := e.openWorkspace(true, o.wait)
 			if err != nil {
@@ -67,13 +68,32 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *session, full bo
 	if err := ingest.Init(ws.Lake); err != nil {
 		return nil, err
 	}
+	entries, err := ws.Lake.Manifest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, errEmptyWorkspace(ws.Dir)
+	}
 	start := time.Now()
 	opt, err := ws.BuildOptions(full)
 	if err != nil {
 		return nil, err
 	}
 	opt.Log = ws.log
+	// on a terminal: which model is being computed, a step per model
+	var bar *progress
+	opt.Progress = func(step string, done, total int) {
+		if bar == nil {
+			bar = ws.progress("build", int64(total), false)
+		}
+		bar.describe(fmt.Sprintf("build %s", step))
+		bar.set(int64(done))
+	}
 	res, err := models.Build(ctx, opt)
+	if bar != nil {
+		bar.done()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -94,15 +114,29 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *session, full bo
 		marts = append(marts, m)
 	}
 	sort.Strings(marts)
+	width := 0
 	for _, m := range marts {
-		fmt.Fprintf(out, "  %-24s %8d rows\n", m, res.Marts[m])
+		width = max(width, len(m))
+	}
+	for _, m := range marts {
+		fmt.Fprintf(out, "  %-*s %8d rows\n", width, m, res.Marts[m])
 	}
 	fmt.Fprintf(out, "data tests: %d passed, %d failed\n", len(res.Tests)-len(failed), len(failed))
 	for _, t := range failed {
 		fmt.Fprintf(out, "FAIL %s (%s): %d offending rows; first %d:\n", t.Name, t.Path, t.Failures, len(t.Sample))
 		fmt.Fprintf(out, "    %s\n", strings.Join(t.Columns, " | "))
 		for _, r := range t.Sample {
-			fmt.Fprintf(out, "    %s\n", strings.Join(r, " | "))
+			fmt.Fprintf(out, "    %s\n", escape.Terminal(strings.Join(r, " | ")))
+		}
+	}
+	cov, err := measureCoverage(ctx, ws, entries)
+	if err != nil {
+		return nil, err
+	}
+	cov.print(out)
+	for _, w := range cov.warnings {
+		if !ws.terminal {
+			ws.log.Warn("build warning", "warning", w)
 		}
 	}
 	return res, nil

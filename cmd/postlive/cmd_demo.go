@@ -6,7 +6,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -85,7 +87,7 @@ func newDemoCmd(e *env) *cobra.Command {
 orders of two merchants, click log, per-15-second stream metrics, chat, Meta Ads
 spend and the stream plan), imports them, builds the marts and prints the stream
 KPIs and where the outputs are. An existing demo workspace in --out is replaced.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDemo(cmd.Context(), e, o)
 		},
@@ -194,7 +196,37 @@ func printOutputs(w io.Writer, ws *session) {
 	fmt.Fprintf(w, "  warehouse   %s\n", ws.WarehousePath())
 	fmt.Fprintf(w, "  marts       %s\n", filepath.Join(ws.Lake.TableDir(lake.Marts), "*.parquet"))
 	fmt.Fprintf(w, "  lake        %s\n", ws.Lake.Dir)
-	fmt.Fprintf(w, "  try         postlive --workspace %s query \"select * from drop_performance\"\n", ws.Dir)
+	self := selfCommand()
+	fmt.Fprintf(w, "  try         %s --workspace %s query \"select * from drop_performance\"\n", self, ws.Dir)
+	if _, err := exec.LookPath("postlive"); err != nil {
+		fmt.Fprintf(w, "  install     make install puts postlive on your PATH (README.md § Install)\n")
+	}
+}
+
+// selfCommand is how to run this postlive again from the current folder:
+// "postlive" when that name on the PATH is this binary, else the path it
+// was started by (bin/postlive after make demo), else its absolute path.
+func selfCommand() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "postlive"
+	}
+	exe, _ = filepath.EvalSymlinks(exe)
+	if p, err := exec.LookPath("postlive"); err == nil {
+		if q, err := filepath.EvalSymlinks(p); err == nil {
+			if a, _ := filepath.Abs(q); a == exe {
+				return "postlive"
+			}
+		}
+	}
+	if arg := os.Args[0]; strings.ContainsRune(arg, filepath.Separator) {
+		if q, err := filepath.EvalSymlinks(arg); err == nil {
+			if a, _ := filepath.Abs(q); a == exe {
+				return arg
+			}
+		}
+	}
+	return exe
 }
 
 // prepareDemoDir empties a previous demo workspace; it refuses to touch a

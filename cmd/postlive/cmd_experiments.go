@@ -36,13 +36,8 @@ platform, host, weekday, start hour or duration, degenerate data). The control,
 primary metric, planned streams and alpha come from experiments.<id>.* in
 postlive.yaml (read at build time). --format csv or json prints the mart's rows
 with all their columns.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch o.format {
-			case "table", "csv", "json":
-			default:
-				return usagef("--format %q is not one of table, csv, json", o.format)
-			}
 			ws, err := e.openWorkspace(false, 0)
 			if err != nil {
 				return err
@@ -55,7 +50,7 @@ with all their columns.`,
 			return runExperiments(cmd.Context(), e.stdout, db, o)
 		},
 	}
-	c.Flags().StringVar(&o.format, "format", "table", "output format: table, csv or json (csv/json print the mart's rows)")
+	addFormatFlag(c, &o.format, "csv/json print the mart's rows", tableFormats...)
 	c.Flags().StringVar(&o.experiment, "experiment", "", "only this experiment id")
 	return c
 }
@@ -93,7 +88,7 @@ func runExperiments(ctx context.Context, w io.Writer, db *sql.DB, o experimentsO
 		fmt.Fprintln(w, "No experiments: no stream has both an experiment_id and a variant (or an experiment has only one variant).")
 		return nil
 	}
-	_, err = io.WriteString(w, experimentsText(rows))
+	_, err = io.WriteString(w, escapeLines(experimentsText(rows)))
 	return err
 }
 

@@ -29,7 +29,7 @@ N consecutive two-week replicas, deterministic for a seed, written as a stream
 --clicks-per-stream and --orders-per-stream raise the click and order volume
 for benchmarks: scale 100 with --clicks-per-stream 6700 --orders-per-stream 640
 is about 1,500 streams, 10M clicks and 1M orders.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.clicksPerStream < 0 || o.ordersPerStream < 0 {
 				return usagef("--clicks-per-stream and --orders-per-stream must not be negative")

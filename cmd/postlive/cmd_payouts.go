@@ -5,11 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/postlive/postlive/lake"
 )
 
 type payoutsOptions struct {
@@ -57,13 +58,8 @@ rebuilds the marts: postlive never assumes money was paid.
   postlive payouts --period 2026-11 --affiliate ana --lines --out ana-2026-11.csv
   postlive payouts --statement --affiliate ana
   postlive payouts --mark-paid 2026-11 --paid-on 2026-12-20 --reference "Wise batch 42"`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch o.format {
-			case "table", "csv", "json":
-			default:
-				return usagef("--format %q is not one of table, csv, json", o.format)
-			}
 			if o.period != "" && !periodPattern.MatchString(o.period) {
 				return usagef("--period %q is not a month; write it like 2026-11", o.period)
 			}
@@ -95,7 +91,7 @@ rebuilds the marts: postlive never assumes money was paid.
 	}
 	c.Flags().StringVar(&o.period, "period", "", "only this payout period (UTC month), like 2026-11; default all periods")
 	c.Flags().StringVar(&o.affiliate, "affiliate", "", "only this creator (affiliate_id)")
-	c.Flags().StringVar(&o.format, "format", "table", "output format: table, csv or json")
+	addFormatFlag(c, &o.format, "", tableFormats...)
 	c.Flags().BoolVar(&o.lines, "lines", false, "print every payout line instead of the totals")
 	c.Flags().StringVar(&o.out, "out", "", "also write the rows to this CSV file")
 	c.Flags().StringVar(&o.currency, "currency", "", "only this currency (ISO 4217, like USD)")
@@ -160,7 +156,7 @@ func runPayouts(ctx context.Context, e *env, db *sql.DB, o payoutsOptions) error
 		}
 	}
 	if o.out != "" {
-		if err := writeFileAtomic(o.out, func(f *os.File) error { return writeCSV(f, t) }); err != nil {
+		if err := lake.WriteFile(o.out, func(f io.Writer) error { return writeCSV(f, t) }); err != nil {
 			return err
 		}
 		what := "payouts"

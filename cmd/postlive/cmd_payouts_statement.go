@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/postlive/postlive/lake"
 	"github.com/postlive/postlive/models"
 	"github.com/postlive/postlive/workspace"
 )
@@ -98,7 +98,7 @@ func runStatement(ctx context.Context, e *env, db *sql.DB, o payoutsOptions) err
 		}
 	}
 	if o.out != "" {
-		if err := writeFileAtomic(o.out, func(f *os.File) error { return writeCSV(f, t) }); err != nil {
+		if err := lake.WriteFile(o.out, func(f io.Writer) error { return writeCSV(f, t) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "wrote %d statement rows to %s\n", len(t.rows), o.out)

@@ -15,9 +15,9 @@ import (
 
 type probeOptions struct {
 	kind     string
-	format   string
+	format   string // the input format (--input-format)
 	merchant string
-	output   string
+	output   string // text or json (--format)
 }
 
 func newProbeCmd(e *env) *cobra.Command {
@@ -33,19 +33,30 @@ the first rejected rows. Nothing is written to the lake.
 
 The time zones (time_zones.<format>) and merchant of the workspace's
 postlive.yaml, and the stream plan in its lake, are used when it exists;
-personal data in the sample rows is shown as keys, as in the lake.`,
-		Args: cobra.ExactArgs(1),
+personal data in the sample rows is shown as keys, as in the lake.
+
+A file no format recognises exits 2, as import does.
+
+Formats (--input-format FORMAT, with --kind KIND):
+` + formatList(),
+		Args: exactArgs(1, "FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch o.output {
-			case "text", "json":
-			default:
-				return usagef("--output %q is not one of text, json", o.output)
-			}
 			if o.format != "" && o.kind == "" {
-				return usagef("--format needs --kind: format names are per import kind (e.g. --kind orders --format amazon-orders)")
+				return usagef("--input-format needs --kind: format names are per import kind (e.g. --kind orders --input-format amazon-orders)")
 			}
 			if o.kind != "" && !probeHas(ingest.Kinds(), o.kind) {
-				return usagef("--kind %q is not one of %s", o.kind, strings.Join(ingest.Kinds(), ", "))
+				return usagef("--kind %q is not one of %s%s", o.kind, strings.Join(ingest.Kinds(), ", "), didYouMean(o.kind, ingest.Kinds()))
+			}
+			if o.format != "" {
+				if names := inputFormatNames(o.kind); !probeHas(names, o.format) {
+					return usagef("--input-format %q is not a %s format%s; %s formats: %s", o.format, o.kind, didYouMean(o.format, names), o.kind, strings.Join(names, ", "))
+				}
+			}
+			if cmd.Flags().Changed("output") {
+				fmt.Fprintln(e.stderr, "postlive: note: probe's --output is now --format (text or json), as in every command (docs/cli.md)")
+			}
+			if err := checkInputFile(args[0]); err != nil {
+				return err
 			}
 			opt := ingest.Options{Kind: o.kind, Format: o.format, Merchant: o.merchant, Salt: "probe", Name: args[0]}
 			probe := ingest.Probe
@@ -75,15 +86,19 @@ personal data in the sample rows is shown as keys, as in the lake.`,
 			}
 			printProbe(e.stdout, res)
 			if res.Format == "" {
-				return &dataError{fmt.Sprintf("%s: no format recognises this file", args[0])}
+				return usagef("%s: no format recognises this file; rename the headers, or name the format with --kind KIND --input-format NAME (see `postlive probe --help`)", args[0])
 			}
 			return nil
 		},
 	}
 	c.Flags().StringVar(&o.kind, "kind", "", "import kind to detect formats of (default: every kind)")
-	c.Flags().StringVar(&o.format, "format", "", "format name instead of detecting it (needs --kind)")
+	c.Flags().StringVar(&o.format, "input-format", "", "export format to read the file as, instead of detecting it (needs --kind)")
 	c.Flags().StringVar(&o.merchant, "merchant", "", "merchant id for exports that do not carry one (default: default_merchant)")
-	c.Flags().StringVar(&o.output, "output", "text", "text or json")
+	output := addFormatFlag(c, &o.output, "json: the probe result as one JSON object", "text", "json")
+	// --output was probe's output format before --format meant that in every
+	// command (docs/cli.md); it still works, with a warning.
+	c.Flags().Var(output, "output", "")
+	c.Flags().MarkHidden("output")
 	return c
 }
 
@@ -127,7 +142,7 @@ func printProbe(w io.Writer, r *ingest.ProbeResult) {
 		for _, c := range r.Candidates {
 			fmt.Fprintf(w, "            %s/%s misses %s\n", c.Kind, c.Format, strings.Join(probeQuote(c.Missing), ", "))
 		}
-		fmt.Fprintln(w, "            rename the headers, or import with --format NAME once they match")
+		fmt.Fprintln(w, "            rename the headers, or import with --input-format NAME once they match")
 		return
 	}
 	more := ""

@@ -22,11 +22,23 @@ func TestProbeCommand(t *testing.T) {
 	}
 	unknown := writeFile(t, filepath.Join(dir, "unknown.csv"), "foo,bar\n1,2\n")
 	code, out, _ = postlive(t, "--workspace", dir, "probe", "--kind", "orders", unknown)
-	if code != 3 || !strings.Contains(out, `orders/amazon-orders misses "asin"`) {
-		t.Errorf("probe of an unknown file: exit %d, output:\n%s\nwant exit 3 and the closest formats", code, out)
+	if code != exitUsage || !strings.Contains(out, `orders/amazon-orders misses "asin"`) {
+		t.Errorf("probe of an unknown file: exit %d, output:\n%s\nwant exit 2 (as import) and the closest formats", code, out)
 	}
-	code, _, errOut = postlive(t, "probe", "--format", "cj", file)
-	if code != 2 || !strings.Contains(errOut, "--format needs --kind") {
-		t.Errorf("probe --format without --kind: exit %d, stderr %q; want 2 and a hint", code, errOut)
+	code, _, errOut = postlive(t, "--workspace", dir, "import", "orders", unknown)
+	if code != exitUsage || !strings.Contains(errOut, "header matches no orders format") {
+		t.Errorf("import of the same file: exit %d, stderr %q; want 2 as probe", code, errOut)
+	}
+	code, _, errOut = postlive(t, "probe", "--input-format", "cj", file)
+	if code != 2 || !strings.Contains(errOut, "--input-format needs --kind") {
+		t.Errorf("probe --input-format without --kind: exit %d, stderr %q; want 2 and a hint", code, errOut)
+	}
+	code, _, errOut = postlive(t, "probe", "--kind", "orders", "--input-format", "amazon-order", file)
+	if code != 2 || !strings.Contains(errOut, "did you mean amazon-orders?") {
+		t.Errorf("probe --input-format amazon-order: exit %d, stderr %q; want 2 and the nearest name", code, errOut)
+	}
+	code, out, errOut = postlive(t, "--workspace", dir, "probe", "--format", "json", file)
+	if code != 0 || !strings.HasPrefix(strings.TrimSpace(out), "{") {
+		t.Errorf("probe --format json: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

@@ -21,12 +21,22 @@ func newQueryCmd(e *env) *cobra.Command {
 		Short: "Run SQL against the warehouse (marts and staging views)",
 		Long: `Query runs one SQL statement against warehouse.duckdb, read-only: the marts
 (stream_kpis, stream_minute, drop_performance, coupon_reconciliation, …), the
-staging and intermediate views, and stg_rejects. --format json prints an array of
-objects keyed by column name; csv neutralises cells that start with = + - @.
+staging and intermediate views, and stg_rejects. One statement per command: a
+second is an error, not silently dropped. --format json prints an array of
+objects keyed by column name (RFC 8259: lists, structs and maps as arrays and
+objects, NaN and infinities as null, decimals exact, doubles to 15 significant
+digits, intervals as ISO 8601 durations); csv writes the same values and
+neutralises text cells that start with = + - @ (docs/cli.md § Output formats).
 
   postlive query "select stream_id, rpv from stream_kpis order by rpv desc"`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1, "the SQL to run (one statement, quoted)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			switch n := statements(args[0]); {
+			case n == 0:
+				return usagef("query: no SQL statement given; e.g. postlive query \"select * from stream_kpis\"")
+			case n > 1:
+				return usagef("query: %d SQL statements given; postlive query runs one statement and prints its result: run one query per command", n)
+			}
 			ws, err := e.openWorkspace(false, 0)
 			if err != nil {
 				return err
@@ -43,7 +53,7 @@ objects keyed by column name; csv neutralises cells that start with = + - @.
 			return writeTable(e.stdout, t, o.format)
 		},
 	}
-	c.Flags().StringVar(&o.format, "format", "table", "output format: table, csv or json")
+	addFormatFlag(c, &o.format, "json: an array of objects keyed by column name", tableFormats...)
 	return c
 }
 

@@ -4,14 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/postlive/postlive/lake"
 )
 
 type reconcileOptions struct {
@@ -103,7 +104,7 @@ leaks or status_changes (the default with --since).
   postlive reconcile --merchant glowlab --out glowlab-reconciliation.csv
   postlive reconcile --merchant glowlab --since 2026-11-14
   postlive reconcile --table commissions --format csv > commissions.csv`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			since, err := o.validate(cmd.Flags().Changed("table"))
 			if err != nil {
@@ -123,7 +124,7 @@ leaks or status_changes (the default with --since).
 	}
 	c.Flags().StringVar(&o.merchant, "merchant", "", "only this merchant")
 	c.Flags().StringVar(&o.out, "out", "", "write the redemption reconciliation to this CSV file")
-	c.Flags().StringVar(&o.format, "format", "table", "output format: table, csv or json (csv/json print the table --table names)")
+	addFormatFlag(c, &o.format, "csv/json print the table --table names", tableFormats...)
 	c.Flags().StringVar(&o.table, "table", "redemptions", "with --format csv or json: "+strings.Join(reconcileTables, ", "))
 	c.Flags().StringVar(&o.since, "since", "", "also list the orders whose status changed since this date (2026-11-14) or time (RFC 3339)")
 	return c
@@ -131,11 +132,6 @@ leaks or status_changes (the default with --since).
 
 // validate checks the flag combinations and parses --since (nil: not given).
 func (o *reconcileOptions) validate(tableSet bool) (*time.Time, error) {
-	switch o.format {
-	case "table", "csv", "json":
-	default:
-		return nil, usagef("--format %q is not one of table, csv, json", o.format)
-	}
 	if _, ok := reconcileQueries[o.table]; !ok {
 		return nil, usagef("--table %q is not one of %s", o.table, strings.Join(reconcileTables, ", "))
 	}
@@ -189,7 +185,7 @@ func (o *reconcileOptions) run(ctx context.Context, e *env, db *sql.DB, since *t
 		return usagef("no drops, redemptions or commissions for merchant %q", o.merchant)
 	}
 	if o.out != "" {
-		if err := writeFileAtomic(o.out, func(f *os.File) error { return writeCSV(f, recon) }); err != nil {
+		if err := lake.WriteFile(o.out, func(f io.Writer) error { return writeCSV(f, recon) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "wrote %d redemptions to %s\n", len(recon.rows), o.out)
@@ -247,8 +243,24 @@ func (o *reconcileOptions) run(ctx context.Context, e *env, db *sql.DB, since *t
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nStatus changes since %s: %s\n", o.since, statusSummary(changes))
-	return writeText(e.stdout, changes)
+	// An order's first status is when postlive first saw it, not a change:
+	// after a first import every order would otherwise be "approved since".
+	changed := changes.filter(func(row map[string]string) bool { return row["previous_status"] != "" })
+	first := changes.filter(func(row map[string]string) bool { return row["previous_status"] == "" })
+	if len(changed.rows) == 0 && len(first.rows) > 0 {
+		fmt.Fprintf(e.stdout, "\nStatus changes since %s: none. The %s seen since then were imported for the first time (%s): "+
+			"a first status is not a change; changes show once a later import carries an order with another status.\n",
+			o.since, plural(len(first.rows), "order", "orders"), statusSummary(first))
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "\nStatus changes since %s: %s\n", o.since, statusSummary(changed))
+	if err := writeText(e.stdout, changed); err != nil {
+		return err
+	}
+	if len(first.rows) > 0 {
+		fmt.Fprintf(e.stdout, "(and %s first imported since %s, not listed: %s)\n", plural(len(first.rows), "order", "orders"), o.since, statusSummary(first))
+	}
+	return nil
 }
 
 // statusSummary counts the orders per new status: "1 order reversed, 2
@@ -282,40 +294,4 @@ func statusSummary(t *table) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// writeFileAtomic writes a file through a hidden temporary name in the same
-// folder (.<name>.tmp-<pid>), syncs it and renames it into place.
-func writeFileAtomic(path string, write func(*os.File) error) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.tmp-%d", filepath.Base(path), os.Getpid()))
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync() // best effort: make the rename itself durable
-		d.Close()
-	}
-	return nil
 }

@@ -70,6 +70,13 @@ func TestReconcileCommissionsAndSince(t *testing.T) {
 		}
 	}
 
+	// since before the first import: the orders it brought are first
+	// statuses, not changes
+	code, out, errOut = postlive(t, "-w", ws, "reconcile", "--merchant", "m1", "--since", "2026-11-01")
+	if code != 0 || !strings.Contains(out, "first imported since 2026-11-01, not listed") || !strings.Contains(out, "Status changes since 2026-11-01: 1 order reversed") {
+		t.Errorf("reconcile --since before the first import = %d:\n%s%s", code, out, errOut)
+	}
+
 	code, out, errOut = postlive(t, "-w", ws, "reconcile", "--since", "2026-11-10", "--format", "json")
 	if code != 0 {
 		t.Fatalf("reconcile --format json exited %d: %s", code, errOut)

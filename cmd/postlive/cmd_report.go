@@ -29,7 +29,7 @@ merchant-<id>.html per merchant and merchant-<id>-reconciliation.csv. Each file
 works offline (ECharts is inlined; nothing is loaded from the network). The
 same data gives byte-identical files: pages are stamped with the time of the
 newest import, not the clock.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := e.openWorkspace(true, o.wait)
 			if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/postlive/postlive/ingest"
+	"github.com/postlive/postlive/lake"
 )
 
 type runOptions struct {
@@ -39,7 +40,7 @@ only checks and says so, changing no file (it still sends e-mail that is due,
 e.g. after a night the SMTP server was down).
 A summary ends the run: files imported, rows accepted and rejected, data tests,
 reports written, mails sent.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := e.openWorkspace(true, o.wait)
 			if err != nil {
@@ -120,7 +121,7 @@ func (st *runState) save(ws *session) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(ws.StateDir(), "run-state.json"), func(f *os.File) error {
+	return lake.WriteFile(filepath.Join(ws.StateDir(), "run-state.json"), func(f io.Writer) error {
 		_, err := f.Write(b)
 		return err
 	})

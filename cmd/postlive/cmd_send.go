@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postlive/postlive/escape"
+	"github.com/postlive/postlive/lake"
 	"github.com/postlive/postlive/reports"
 	"github.com/postlive/postlive/reports/email"
 )
@@ -49,7 +51,7 @@ without sending anything (to start e-mailing a workspace that has history).
 The SMTP server, sender and addresses are configured under email: in
 postlive.yaml (docs/configuration.md); the password belongs in the environment
 variable POSTLIVE_EMAIL_SMTP_PASSWORD and is never printed.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n := 0
 			for _, b := range []bool{o.dryRun, o.toDir != "", o.markSent} {
@@ -138,7 +140,7 @@ func sendReports(ctx context.Context, e *env, ws *session, o sendOptions) (sendR
 	if len(unaddressed) > 0 {
 		var parts []string
 		for _, u := range unaddressed {
-			parts = append(parts, fmt.Sprintf("%s (%s)", u.Affiliate, plural(u.Streams, "stream", "streams")))
+			parts = append(parts, fmt.Sprintf("%s (%s)", escape.Terminal(u.Affiliate), plural(u.Streams, "stream", "streams")))
 		}
 		fmt.Fprintf(e.stdout, "not mailed, no address in email.to: %s\n", strings.Join(parts, ", "))
 	}
@@ -180,7 +182,7 @@ func sendReports(ctx context.Context, e *env, ws *session, o sendOptions) (sendR
 		day := e.now().UTC().Format("2006-01-02")
 		for _, m := range msgs {
 			path := filepath.Join(o.toDir, reports.FileID(m.Affiliate)+"-"+day+".eml")
-			if err := writeFileAtomic(path, func(f *os.File) error { _, err := f.Write(m.Raw); return err }); err != nil {
+			if err := lake.WriteFile(path, func(f io.Writer) error { _, err := f.Write(m.Raw); return err }); err != nil {
 				return res, err
 			}
 			printMessage(e.stdout, "wrote "+path+":", m)
@@ -200,7 +202,7 @@ func sendReports(ctx context.Context, e *env, ws *session, o sendOptions) (sendR
 			return res, err
 		}
 		if err := conn.Send(m); err != nil {
-			fmt.Fprintf(e.stderr, "postlive: e-mail to %s (%s) not sent: %v\n", strings.Join(m.To, ", "), m.Affiliate, err)
+			fmt.Fprintf(e.stderr, "postlive: e-mail to %s (%s) not sent: %s\n", escape.Terminal(strings.Join(m.To, ", ")), escape.Terminal(m.Affiliate), escape.Terminal(err.Error()))
 			res.failed++
 			continue
 		}
@@ -227,10 +229,12 @@ func printMessage(w io.Writer, verb string, m *email.Message) {
 	if m.Deferred > 0 {
 		extra = fmt.Sprintf("; %d more in the next e-mail", m.Deferred)
 	}
-	fmt.Fprintf(w, "%s %s to %s: %q, %s, %s (HTML body %s)%s\n", verb, m.Affiliate, strings.Join(m.To, ", "), m.Subject,
+	// affiliate ids, stream ids and titles are data: control characters in
+	// them are escaped, not sent to the terminal
+	fmt.Fprintf(w, "%s %s to %s: %q, %s, %s (HTML body %s)%s\n", verb, escape.Terminal(m.Affiliate), escape.Terminal(strings.Join(m.To, ", ")), m.Subject,
 		plural(len(m.Items), "stream", "streams"), byteSize(len(m.Raw)), byteSize(m.HTMLBytes), extra)
 	for _, it := range m.Items {
-		fmt.Fprintf(w, "  %-8s %s  %s\n", it.Status, it.Stream.ID, it.Stream.Title)
+		fmt.Fprintf(w, "  %-8s %s  %s\n", it.Status, escape.Terminal(it.Stream.ID), escape.Terminal(it.Stream.Title))
 	}
 }
 
@@ -276,7 +280,7 @@ func nightlyMail(ctx context.Context, e *env, ws *session) (sendResult, error) {
 		return res, err
 	}
 	key := mailKey(ws)
-	return res, writeFileAtomic(statePath, func(f *os.File) error { _, err := f.WriteString(key + "\n"); return err })
+	return res, lake.WriteFile(statePath, func(f io.Writer) error { _, err := io.WriteString(f, key+"\n"); return err })
 }
 
 // mailKey names what decides whether e-mail is due: the warehouse file, the

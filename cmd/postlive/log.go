@@ -14,6 +14,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
+
+	"github.com/postlive/postlive/escape"
 )
 
 // Logs are postlive's "what happened" channel, on stderr: files imported with
@@ -137,7 +139,7 @@ func (h *textHandler) Handle(_ context.Context, r slog.Record) error {
 	b = append(b, lv...)
 	b = append(b, strings.Repeat(" ", max(0, 5-len(lv)))...)
 	b = append(b, ' ')
-	b = append(b, r.Message...)
+	b = append(b, escape.Terminal(r.Message)...)
 	b = append(b, h.attrs...)
 	r.Attrs(func(a slog.Attr) bool {
 		b = appendTextAttr(b, h.group, a)
@@ -277,6 +279,13 @@ func (p *progress) set(n int64) {
 	}
 }
 
+// describe changes what the bar says it is doing.
+func (p *progress) describe(what string) {
+	if p.bar != nil {
+		p.bar.Describe(what)
+	}
+}
+
 // done removes the bar from the terminal, so log lines start on a clean line.
 func (p *progress) done() {
 	if p.bar != nil {
@@ -294,7 +303,7 @@ func (e *env) problem(level slog.Level, what, text string, attrs ...any) {
 		e.log.Log(context.Background(), level, what, append(attrs, "problem", text)...)
 		return
 	}
-	fmt.Fprintln(e.stderr, text)
+	fmt.Fprintln(e.stderr, escape.Terminal(text))
 }
 
 func (e *env) logFormat() string { return strings.ToLower(e.logOpts.format) }

@@ -210,7 +210,7 @@ func TestJSONHandlerRedactsAndUsesSeconds(t *testing.T) {
 }
 
 func TestLockWaitsThenTakesIt(t *testing.T) {
-	ws := t.TempDir()
+	ws := planWorkspace(t) // build needs something imported
 	holder, err := (&env{workspace: ws, now: time.Now, log: slog.New(slog.DiscardHandler), command: "postlive run"}).openWorkspace(true, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -251,7 +251,7 @@ func TestLockWaitsThenTakesIt(t *testing.T) {
 func TestStaleLockIsTakenOver(t *testing.T) {
 	// What a killed process leaves: its record in the lock file, no flock
 	// (the kernel dropped it). The crash test kills real processes.
-	ws := t.TempDir()
+	ws := planWorkspace(t) // build needs something imported
 	stale := "pid 4242 on nightly-1 since 2026-11-20T03:15:00Z (postlive run)"
 	writeFile(t, filepath.Join(ws, ".postlive", "lock"), stale+"\n")
 	code, _, errOut := postlive(t, "-w", ws, "--log-format", "json", "build")
@@ -274,7 +274,7 @@ func TestInterruptedFilesAreCleaned(t *testing.T) {
 	// What a killed run leaves outside the lake (the crash test produces
 	// them for real): a new warehouse with its WAL and spill folder, a
 	// half-written report, a temporary run state.
-	ws := t.TempDir()
+	ws := planWorkspace(t) // build needs something imported
 	left := []string{
 		"warehouse.duckdb.tmp-31337", "warehouse.duckdb.tmp-31337.wal", "warehouse.duckdb.tmp-31337.tmp/spill.block",
 		"reports/.tmp-stream-s1.html-123456", ".postlive/.run-state.json.tmp-31337",

@@ -11,15 +11,18 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/postlive/postlive/models"
+	"github.com/postlive/postlive/escape"
 )
 
-// table is a query result as text, with each column's DuckDB type.
+// table is a query result as text, with each column's DuckDB type and,
+// for a table read from DuckDB, the values themselves (values.go says how
+// each type is written).
 type table struct {
 	cols  []string
 	types []string
 	rows  [][]string
 	nulls [][]bool
+	vals  [][]any // nil for a table composed in Go
 }
 
 func (t *table) numeric(i int) bool {
@@ -36,7 +39,7 @@ func (t *table) numeric(i int) bool {
 func queryTable(ctx context.Context, db *sql.DB, q string, args ...any) (*table, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return nil, unsupportedHint(err)
 	}
 	defer rows.Close()
 	t := &table{}
@@ -57,13 +60,17 @@ func queryTable(ctx context.Context, db *sql.DB, q string, args ...any) (*table,
 		row := make([]string, len(vals))
 		null := make([]bool, len(vals))
 		for i, v := range vals {
-			row[i] = models.FormatValue(v)
-			null[i] = v == nil
+			s, ok := scalarText(v, t.types[i])
+			row[i], null[i] = s, !ok
 		}
 		t.rows = append(t.rows, row)
 		t.nulls = append(t.nulls, null)
+		t.vals = append(t.vals, append([]any(nil), vals...))
 	}
-	return t, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, unsupportedHint(err)
+	}
+	return t, nil
 }
 
 // columns returns the named columns of t, in that order (names t lacks are
@@ -85,11 +92,21 @@ func (t *table) columns(names ...string) *table {
 	for r := range t.rows {
 		row := make([]string, len(idx))
 		null := make([]bool, len(idx))
+		var val []any
+		if t.vals != nil {
+			val = make([]any, len(idx))
+		}
 		for j, i := range idx {
 			row[j], null[j] = t.rows[r][i], t.nulls[r][i]
+			if val != nil {
+				val[j] = t.vals[r][i]
+			}
 		}
 		out.rows = append(out.rows, row)
 		out.nulls = append(out.nulls, null)
+		if val != nil {
+			out.vals = append(out.vals, val)
+		}
 	}
 	return out
 }
@@ -106,6 +123,9 @@ func (t *table) filter(keep func(row map[string]string) bool) *table {
 		if keep(m) {
 			out.rows = append(out.rows, row)
 			out.nulls = append(out.nulls, t.nulls[r])
+			if t.vals != nil {
+				out.vals = append(out.vals, t.vals[r])
+			}
 		}
 	}
 	return out
@@ -123,17 +143,31 @@ func writeTable(w io.Writer, t *table, format string) error {
 	return usagef("--format %q is not one of table, csv, json", format)
 }
 
+// unsupportedHint adds what to do to the driver's error for a type it
+// cannot read (UNION, BIT).
+func unsupportedHint(err error) error {
+	if strings.Contains(err.Error(), "unsupported data type") {
+		return fmt.Errorf("%w; cast the column to VARCHAR (col::VARCHAR) to read it", err)
+	}
+	return err
+}
+
 // writeText aligns columns; numbers right-aligned, NULL ratios as "—".
+// Text from data is printed with its control characters escaped
+// (escape.Terminal): a stream title cannot set the terminal's title, clear
+// the screen or start a line of its own.
 func writeText(w io.Writer, t *table) error {
 	width := make([]int, len(t.cols))
 	cell := func(r, c int) string {
 		if t.nulls[r][c] {
 			return "—"
 		}
-		return displayNumber(t.rows[r][c], t.types[c])
+		return escape.Terminal(displayNumber(t.rows[r][c], t.types[c]))
 	}
+	cols := make([]string, len(t.cols))
 	for i, c := range t.cols {
-		width[i] = utf8.RuneCountInString(c)
+		cols[i] = escape.Terminal(c)
+		width[i] = utf8.RuneCountInString(cols[i])
 	}
 	for r := range t.rows {
 		for c := range t.cols {
@@ -160,7 +194,7 @@ func writeText(w io.Writer, t *table) error {
 		}
 		b.WriteString("\n")
 	}
-	line(func(c int) string { return t.cols[c] })
+	line(func(c int) string { return cols[c] })
 	line(func(c int) string { return strings.Repeat("-", width[c]) })
 	for r := range t.rows {
 		line(func(c int) string { return cell(r, c) })
@@ -181,24 +215,11 @@ func displayNumber(s, ty string) string {
 	return s
 }
 
-// neutralize defuses spreadsheet formulas in text cells: a cell starting
-// with =, +, -, @, tab or carriage return gets a leading apostrophe.
-func neutralize(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
 func writeCSV(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)
 	header := make([]string, len(t.cols))
 	for i, c := range t.cols {
-		header[i] = neutralize(c)
+		header[i] = escape.CSV(c)
 	}
 	cw.Write(header)
 	rec := make([]string, len(t.cols))
@@ -207,7 +228,7 @@ func writeCSV(w io.Writer, t *table) error {
 			if t.numeric(c) {
 				rec[c] = v
 			} else {
-				rec[c] = neutralize(v)
+				rec[c] = escape.CSV(v)
 			}
 		}
 		cw.Write(rec)
@@ -217,7 +238,8 @@ func writeCSV(w io.Writer, t *table) error {
 }
 
 // writeJSON writes an array of objects keyed by column name, in column
-// order; numbers stay exact (decimals are written as JSON numbers).
+// order, as RFC 8259 JSON (values.go: decimals exact, NaN and ±Inf null,
+// lists, structs and maps as arrays and objects).
 func writeJSON(w io.Writer, t *table) error {
 	var b bytes.Buffer
 	b.WriteString("[")
@@ -235,6 +257,8 @@ func writeJSON(w io.Writer, t *table) error {
 			b.WriteString(": ")
 			ty := strings.ToUpper(t.types[c])
 			switch {
+			case t.vals != nil:
+				appendJSON(&b, t.vals[r][c], t.types[c])
 			case t.nulls[r][c]:
 				b.WriteString("null")
 			case t.numeric(c):
@@ -254,6 +278,16 @@ func writeJSON(w io.Writer, t *table) error {
 	b.WriteString("]\n")
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// escapeLines escapes control characters in each line of a text built
+// from data (escape.Terminal), keeping its line breaks.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = escape.Terminal(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // plural writes n with the singular or plural noun.

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -16,6 +18,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postlive/postlive/escape"
+	"github.com/postlive/postlive/reports"
 	"github.com/postlive/postlive/workspace"
 )
 
@@ -85,7 +89,9 @@ reconciliation, creator payouts, campaigns, compliance checks) and writes
 reports.` + "\n" + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -101,9 +107,14 @@ reports.` + "\n" + exitStatusHelp,
 		e.log = l
 		e.bars = e.tty && e.logFormat() != "json"
 		e.command = c.CommandPath()
+		if needsBundle[c.Name()] && c.Parent() == c.Root() {
+			if _, err := reports.Bundle(); err != nil {
+				return errNoBundle
+			}
+		}
 		return nil
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err.Error()} })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(
 		newImportCmd(e),
 		newBuildCmd(e),
@@ -133,6 +144,9 @@ reports.` + "\n" + exitStatusHelp,
 	if ctx.Err() != nil { // SIGINT or SIGTERM: whatever failed, failed for that
 		err = errors.New("interrupted by a signal; nothing half-written is visible: run the command again to complete the work")
 	}
+	if m := unknownCommandRE.FindStringSubmatch(err.Error()); m != nil {
+		err = unknownCommand(root, m[1])
+	}
 	code := exitCode(err)
 	var rep *reportedError
 	if e.logFormat() == "json" {
@@ -145,9 +159,69 @@ reports.` + "\n" + exitStatusHelp,
 	case e.logFormat() == "json":
 		e.log.Error("failed", "error", err.Error(), "exit_status", code)
 	case !errors.As(err, &rep):
-		fmt.Fprintln(stderr, "postlive: "+err.Error())
+		fmt.Fprintln(stderr, "postlive: "+escape.Terminal(err.Error()))
 	}
 	return code
+}
+
+// unknownCommand is postlive's message for a command it does not have,
+// with the nearest one.
+func unknownCommand(root *cobra.Command, name string) error {
+	return usagef("unknown command %q%s; commands: %s (see `postlive --help`)", name, didYouMean(name, subcommandNames(root)), strings.Join(subcommandNames(root), ", "))
+}
+
+var unknownCommandRE = regexp.MustCompile(`^unknown command "([^"]*)" for`)
+
+// needsBundle are the commands that write or send reports: they need the
+// ECharts bundle built into the binary and refuse to start without it.
+var needsBundle = map[string]bool{"report": true, "run": true, "demo": true, "send": true}
+
+// errNoBundle is what a binary built without the chart bundle says when a
+// command that needs it starts (exit 1), before it does any work.
+var errNoBundle = errors.New("this postlive binary was built without the chart bundle (reports/assets/echarts.min.js), so it cannot write reports; " +
+	"build it with `make build` (bin/postlive) or `make install`, which build the bundle first (README.md § Install)")
+
+// version is set by the Makefile (-ldflags "-X main.version=…"): git describe.
+var version = ""
+
+// versionString is what --version prints: the version, the commit, the Go
+// toolchain and whether the chart bundle is built in.
+func versionString() string {
+	v := version
+	commit, dirty := "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if v == "" {
+		v = "devel"
+	}
+	out := "postlive " + v
+	if commit != "" {
+		if len(commit) > 12 {
+			commit = commit[:12]
+		}
+		if dirty {
+			commit += "-dirty"
+		}
+		out += " (commit " + commit + ")"
+	}
+	out += ", " + runtime.Version()
+	if n, err := reports.Bundle(); err != nil {
+		out += "\nchart bundle: MISSING — `report`, `run`, `demo` and `send` refuse to start; build with `make build` or `make install`"
+	} else {
+		out += fmt.Sprintf("\nchart bundle: built in (%d KB)", n/1024)
+	}
+	return out
 }
 
 // defaultMemoryLimit is the Go heap's soft limit unless GOMEMLIMIT is set.
@@ -179,8 +253,7 @@ func exitCode(err error) int {
 		return exitData
 	case errors.As(err, &le):
 		return exitLockHeld
-	case strings.HasPrefix(err.Error(), "unknown command"), strings.HasPrefix(err.Error(), "unknown flag"),
-		strings.Contains(err.Error(), "arg(s)"), strings.HasPrefix(err.Error(), "required flag"):
+	case strings.HasPrefix(err.Error(), "unknown command"), strings.HasPrefix(err.Error(), "required flag"):
 		return exitUsage
 	}
 	return exitFailure

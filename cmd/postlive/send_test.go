@@ -514,3 +514,27 @@ func TestRunSendsNoMailAfterFailedDataTest(t *testing.T) {
 		t.Fatalf("run with a failed data test = %d, %d messages\n%s\n%s", code, len(srv.Messages()), out, errOut)
 	}
 }
+
+// TestSendListingEscapesTitles: a stream title with terminal escapes is
+// listed by send with them escaped, as run lists it.
+func TestSendListingEscapesTitles(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{User: "mailer", Password: mailPassword})
+	ws := mailWorkspace(t, emailYAML(srv, "none"))
+	t.Setenv("POSTLIVE_EMAIL_SMTP_PASSWORD", mailPassword)
+	b, err := os.ReadFile(filepath.Join(ws, "inbox", "streams", "streams.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := strings.Replace(string(b), "Lunch-break knife skills", "Lunch\x1b]0;owned\x07\x1b[2J knife skills", 1)
+	f := writeFile(t, filepath.Join(t.TempDir(), "streams.csv"), hostile)
+	if code, _, errOut := postlive(t, "-w", ws, "import", "streams", f); code != 0 {
+		t.Fatalf("import = %d %s", code, errOut)
+	}
+	if code, out, errOut := postlive(t, "-w", ws, "build"); code != 0 {
+		t.Fatalf("build = %d %s%s", code, out, errOut)
+	}
+	code, out, errOut := postlive(t, "-w", ws, "send", "--dry-run", "--resend", "--affiliate", "ben")
+	if code != 0 || strings.ContainsAny(out+errOut, "\x1b\x07") || !strings.Contains(out, `Lunch\x1b]0;owned\x07\x1b[2J knife skills`) {
+		t.Errorf("send --dry-run = %d %q %q; want the title with its escapes escaped", code, out, errOut)
+	}
+}

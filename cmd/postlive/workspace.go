@@ -24,6 +24,9 @@ type session struct {
 	log  *slog.Logger
 	// progress starts a progress bar (a no-op off a terminal)
 	progress func(what string, max int64, inBytes bool) *progress
+	// terminal: stdout and stderr are one screen with text logs, so what
+	// stdout says is not logged again
+	terminal bool
 }
 
 // workspaceDir is the workspace folder the flags and environment name.
@@ -48,7 +51,7 @@ func (e *env) openWorkspace(lock bool, wait time.Duration) (*session, error) {
 	if log == nil { // an env made by a test
 		log = slog.New(slog.DiscardHandler)
 	}
-	ws := &session{Workspace: &workspace.Workspace{Dir: dir}, log: log, progress: e.newProgress}
+	ws := &session{Workspace: &workspace.Workspace{Dir: dir}, log: log, progress: e.newProgress, terminal: e.bars}
 	if lock {
 		if err := ws.acquire(wait, e.command); err != nil {
 			return nil, err
