@@ -89,6 +89,7 @@ func readAmazonEarnings(rd *reader) error {
 			kind = "returned"
 		}
 		o.SetString("tracking_id", tag)
+		o.SetString("sale_key", amazonSaleKey(tag, asin))
 		o.SetString("order_id", rows.orderID("amazon-earnings", tag, asin, rd.wallClock(t), kind))
 		if err := rd.write(o); err != nil {
 			return err

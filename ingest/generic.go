@@ -36,6 +36,7 @@ var genericDerived = map[string]bool{
 	"clicks.is_bot": true, "clicks.bot_reason": true, "clicks.referrer_host": true,
 	"clicks.utm_source": true, "clicks.utm_medium": true, "clicks.utm_campaign": true,
 	"clicks.utm_content": true, "clicks.utm_term": true, "clicks.is_aggregated": true, "clicks.click_count": true,
+	"orders.ordered_until": true,
 }
 
 // piiInputs are the generic input columns holding personal data.
