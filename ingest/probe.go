@@ -6,14 +6,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/postlive/postlive/lake"
 )
@@ -142,10 +141,13 @@ func probe(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
 		return nil, err
 	}
 	defer f.Close()
-	in, err := decompressFor(f, opt.Kind, opt.Format, nil)
+	in, err := decompressFor(f, opt.Kind, opt.Format, nil, xlsxMaxCell(&opt), nil)
 	if err != nil {
 		res.Encoding = "unreadable: " + err.Error()
 		return res, nil
+	}
+	if c, ok := in.(io.Closer); ok {
+		defer c.Close()
 	}
 	br := bufio.NewReaderSize(in, 1<<16)
 	peek, _ := br.Peek(1 << 16)
@@ -263,8 +265,10 @@ func probeRows(l *lake.Lake, res *ProbeResult, path string, f *Format, opt Optio
 		return
 	}
 	defer file.Close()
+	defer rd.closeContainer()
 	defer rd.csv.Close()
 	err = f.read(rd)
+	rd.rejectSheetRows()
 	switch {
 	case errors.Is(err, errProbeDone):
 		res.Truncated = true
@@ -304,18 +308,13 @@ func probeContainer(res *ProbeResult, p, kind, format string) error {
 			res.Container = "ZIP archive (unreadable)"
 			return nil
 		}
-		for _, m := range zr.File {
-			if m.Name == "xl/workbook.xml" {
-				f.Seek(0, 0)
-				if wb, err := excelize.OpenReader(f); err == nil {
-					sheets := wb.GetSheetList()
-					res.Container = fmt.Sprintf("XLSX workbook, sheet %q of %s", pickSheet(sheets, kind, format), strings.Join(sheets, ", "))
-					wb.Close()
-				} else {
-					res.Container = "XLSX workbook (unreadable)"
-				}
-				return nil
+		if isXLSX(zr) {
+			if wb, err := openWorkbook(zr, 0); err == nil {
+				res.Container = fmt.Sprintf("XLSX workbook, sheet %q of %s", pickSheet(wb.sheets, kind, format), strings.Join(wb.sheets, ", "))
+			} else {
+				res.Container = "XLSX workbook (unreadable)"
 			}
+			return nil
 		}
 		var names []string
 		for _, m := range zr.File {
