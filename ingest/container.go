@@ -11,7 +11,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-
 )
 
 // Containers and preambles: a ZIP holding one export (Amazon's report

@@ -2,8 +2,8 @@ package ingest
 
 import (
 	"encoding/json"
-	"io"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
