@@ -38,6 +38,12 @@ type ProbeResult struct {
 	Rejected   int
 	Rejects    []string // the first reject messages
 	Truncated  bool     // reading stopped after probeMaxRows rows
+	// Command imports the file as probed (kind, --format when needed,
+	// --merchant when the format needs one).
+	Command string
+	// MerchantGuess is set when Command's --merchant is the vendor's name
+	// (no --merchant or default_merchant was given): replace it with your id.
+	MerchantGuess bool
 }
 
 // ProbeCandidate is a format that could read the file and the headers it
@@ -221,6 +227,7 @@ func probe(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
 		}
 	}
 	res.Header = h.Raw
+	var matches []*Format
 	if chosen == nil {
 		for _, f := range registry {
 			if !inKinds(f.Kind) || f.JSONL != jsonl || f.Sniff != nil || (opt.Format != "" && f.Name != opt.Format) {
@@ -228,8 +235,8 @@ func probe(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
 			}
 			miss := h.missing(f.Identify...)
 			res.Candidates = append(res.Candidates, ProbeCandidate{Kind: f.Kind, Format: f.Name, Missing: miss})
-			if len(miss) == 0 && (chosen == nil || len(f.Identify) > len(chosen.Identify)) {
-				chosen = f
+			if len(miss) == 0 {
+				matches = append(matches, f)
 			}
 		}
 		sort.SliceStable(res.Candidates, func(i, j int) bool {
@@ -239,16 +246,67 @@ func probe(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
 			res.Candidates = res.Candidates[:5]
 		}
 	}
-	if chosen == nil {
+	if chosen != nil {
+		matches = []*Format{chosen}
+	}
+	if len(matches) == 0 {
 		return res, nil
 	}
-	res.Kind, res.Format = chosen.Kind, chosen.Name
-	probeRows(l, res, path, chosen, opt)
+	// Every format whose header matches reads the file; the one under
+	// which the most rows are accepted wins (a chat file matches the
+	// generic stream_metrics header too, and none of its rows is a metric),
+	// then the most specific (most identifying headers), then the fewest
+	// rejects.
+	var best *ProbeResult
+	var bestF *Format
+	for _, f := range matches {
+		try := *res
+		try.Kind, try.Format = f.Kind, f.Name
+		probeRows(l, &try, path, f, opt)
+		if best == nil || try.Accepted > best.Accepted ||
+			try.Accepted == best.Accepted && (len(f.Identify) > len(bestF.Identify) ||
+				len(f.Identify) == len(bestF.Identify) && try.Rejected < best.Rejected) {
+			best, bestF = &try, f
+		}
+	}
+	*res = *best
+	res.Command = importCommand(res, bestF, h, jsonl, opt)
 	return res, nil
+}
+
+// importCommand is the postlive import command that reads the file as the
+// probe did: its kind, --format when the import would not detect that
+// format by itself, --merchant when the format needs one (the probe's, else
+// the vendor's name to replace with yours; MerchantGuess says so).
+func importCommand(res *ProbeResult, f *Format, h header, jsonl bool, opt Options) string {
+	args := []string{"postlive", "import", f.Kind}
+	if f.Sniff == nil {
+		if d, err := detect(f.Kind, h, jsonl); err != nil || d != f {
+			args = append(args, "--format", f.Name)
+		}
+	}
+	if f.Merchant {
+		m := opt.Merchant
+		if m == "" {
+			m, _, _ = strings.Cut(f.Name, "-")
+			res.MerchantGuess = true
+		}
+		args = append(args, "--merchant", shellQuote(m))
+	}
+	return strings.Join(append(args, shellQuote(res.File)), " ")
+}
+
+// shellQuote quotes a word for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // probeRows runs the chosen format over the file with a sample sink.
 func probeRows(l *lake.Lake, res *ProbeResult, path string, f *Format, opt Options) {
+	forced := opt.Format
 	opt.Kind, opt.Format = f.Kind, f.Name
 	if opt.StreamParam == "" {
 		opt.StreamParam = DefaultStreamParam
@@ -269,6 +327,13 @@ func probeRows(l *lake.Lake, res *ProbeResult, path string, f *Format, opt Optio
 	defer rd.csv.Close()
 	err = f.read(rd)
 	rd.rejectSheetRows()
+	for _, p := range moreSheets(f.Kind, rd.sheet, forced) {
+		if err != nil {
+			break
+		}
+		res.Container += fmt.Sprintf(", and the returns of sheet %q", p.sheet)
+		err = rd.readSheet(file, p)
+	}
 	switch {
 	case errors.Is(err, errProbeDone):
 		res.Truncated = true

@@ -369,7 +369,7 @@ func (wb *workbook) writeSheet(out io.Writer, part io.Reader, sst *stringTable, 
 		held       [][]string
 		width      = -1 // the header row's width, once known
 	)
-	emit := func(rec []string) error {
+	emit := func(rec []string, pad bool) error {
 		if len(rec) == 0 {
 			// an empty row, or one left out: an empty line keeps the
 			// numbering (the CSV reader skips it)
@@ -377,7 +377,7 @@ func (wb *workbook) writeSheet(out io.Writer, part io.Reader, sst *stringTable, 
 			_, err := bw.WriteString("\n")
 			return err
 		}
-		for len(rec) < width {
+		for pad && len(rec) < width {
 			rec = append(rec, "")
 		}
 		if err := w.Write(rec); err != nil {
@@ -388,8 +388,9 @@ func (wb *workbook) writeSheet(out io.Writer, part io.Reader, sst *stringTable, 
 	}
 	flushHeld := func() error {
 		// the header is the row of the first few with the most non-empty cells
-		best, bestN := 0, -1
-		for _, r := range held {
+		// (title lines above it are not padded)
+		best, bestN, at := 0, -1, 0
+		for i, r := range held {
 			n := 0
 			for _, c := range r {
 				if c != "" {
@@ -397,12 +398,12 @@ func (wb *workbook) writeSheet(out io.Writer, part io.Reader, sst *stringTable, 
 				}
 			}
 			if n > bestN {
-				best, bestN = len(r), n
+				best, bestN, at = len(r), n, i
 			}
 		}
 		width = best
-		for _, r := range held {
-			if err := emit(r); err != nil {
+		for i, r := range held {
+			if err := emit(r, i >= at); err != nil {
 				return err
 			}
 		}
@@ -492,7 +493,7 @@ func (wb *workbook) writeSheet(out io.Writer, part io.Reader, sst *stringTable, 
 					written++
 					if held != nil || width < 0 {
 						held = append(held, nil)
-					} else if err := emit(nil); err != nil {
+					} else if err := emit(nil, true); err != nil {
 						return err
 					}
 				}
@@ -514,7 +515,7 @@ func (wb *workbook) writeSheet(out io.Writer, part io.Reader, sst *stringTable, 
 							return err
 						}
 					}
-				} else if err := emit(rec); err != nil {
+				} else if err := emit(rec, true); err != nil {
 					return err
 				}
 			}
