@@ -11,23 +11,17 @@ import (
 	"path"
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Containers and preambles: a ZIP holding one export (Amazon's report
-// download), an XLSX workbook (read as the CSV of one sheet, cells as
-// stored: dates stay Excel serial numbers), and title lines above the header.
-
-// maxSheetRows bounds an XLSX sheet: a workbook is read whole into memory,
-// unlike a CSV, which streams.
-const maxSheetRows = 2_000_000
+// download), an XLSX workbook (streamed as the CSV of one sheet, xlsx.go),
+// and title lines above the header.
 
 // openContainer unpacks a ZIP (one CSV/TSV/JSON member, ignoring folders and
 // macOS metadata) or converts an XLSX workbook's sheet to CSV. sheet names
 // the preferred sheets in order (from the format); else the first sheet a
 // format of kind names, else the first sheet.
-func openContainer(f *os.File, kind, format string) (io.Reader, error) {
+func openContainer(f *os.File, kind, format string, maxCell int, rejects *sheetRejects) (io.Reader, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
@@ -42,10 +36,7 @@ func openContainer(f *os.File, kind, format string) (io.Reader, error) {
 			continue
 		}
 		if m.Name == "xl/workbook.xml" {
-			if _, err := f.Seek(0, io.SeekStart); err != nil {
-				return nil, err
-			}
-			return xlsxAsCSV(f, kind, format)
+			return xlsxAsCSV(zr, kind, format, maxCell, rejects)
 		}
 		members = append(members, m)
 	}
@@ -72,50 +63,21 @@ func openContainer(f *os.File, kind, format string) (io.Reader, error) {
 	return rc, nil
 }
 
-// xlsxAsCSV writes the chosen sheet as CSV text.
-func xlsxAsCSV(r io.Reader, kind, format string) (io.Reader, error) {
-	wb, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true})
+// xlsxAsCSV streams the chosen sheet as CSV text (xlsx.go); rows with a
+// cell over maxCell are left out and recorded in rejects.
+func xlsxAsCSV(zr *zip.Reader, kind, format string, maxCell int, rejects *sheetRejects) (io.ReadCloser, error) {
+	wb, err := openWorkbook(zr, maxCell)
 	if err != nil {
-		return nil, fmt.Errorf("is not a readable XLSX workbook: %v", err)
+		return nil, err
 	}
-	defer wb.Close()
-	sheets := wb.GetSheetList()
-	sheet := pickSheet(sheets, kind, format)
+	sheet := pickSheet(wb.sheets, kind, format)
 	if sheet == "" {
 		return nil, fmt.Errorf("is an XLSX workbook without sheets")
 	}
-	rows, err := wb.Rows(sheet)
-	if err != nil {
-		return nil, fmt.Errorf("is an XLSX workbook whose sheet %q cannot be read: %v", sheet, err)
+	if rejects != nil {
+		rejects.sheets, rejects.picked = wb.sheets, sheet
 	}
-	defer rows.Close()
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	n := 0
-	for rows.Next() {
-		n++
-		if n > maxSheetRows {
-			return nil, fmt.Errorf("sheet %q has more than %d rows; export it as CSV instead", sheet, maxSheetRows)
-		}
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, fmt.Errorf("sheet %q row %d: %v", sheet, n, err)
-		}
-		for i, c := range cells {
-			cells[i] = xlsxNumber(c)
-		}
-		if len(cells) == 0 {
-			cells = []string{""}
-		}
-		if err := w.Write(cells); err != nil {
-			return nil, err
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return nil, err
-	}
-	return padRows(buf.Bytes()), nil
+	return wb.sheetCSV(sheet, rejects)
 }
 
 // pickSheet chooses the sheet of a workbook: the forced format's Sheets,
@@ -152,31 +114,6 @@ func xlsxNumber(c string) string {
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
-
-// padRows makes every CSV row of a sheet as wide as the widest row below the
-// preamble: XLSX rows end at their last non-empty cell.
-func padRows(b []byte) io.Reader {
-	recs, err := csv.NewReader(bytesReader(b)).ReadAll()
-	if err != nil {
-		return bytesReader(b)
-	}
-	width := 0
-	for _, r := range recs {
-		width = max(width, len(r))
-	}
-	var out bytes.Buffer
-	w := csv.NewWriter(&out)
-	for _, r := range recs {
-		for len(r) < width {
-			r = append(r, "")
-		}
-		w.Write(r)
-	}
-	w.Flush()
-	return &out
-}
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 // sniffPreamble returns how many lines stand above the header: the smallest
 // count, up to the largest Preamble of the formats of kind (or of the forced

@@ -144,6 +144,40 @@ type stampRules struct {
 	usAMPM bool     // a slash date with AM/PM is month first (TikTok US)
 	excel  bool     // Excel serial day numbers (a CSV re-saved as XLSX)
 	expect string   // the layout named in messages, e.g. "2026-11-05 00:00:00"
+	// days: the report is day-grained, so a local midnight (Amazon's
+	// "2026-11-05 00:00:00") names a calendar day, not an instant.
+	days bool
+}
+
+// orderTime reads an order's timestamp cell s into ordered_at and, when s
+// names only a calendar day, sets ordered_until to the start of the next
+// local day: the order happened somewhere in that local day
+// [ordered_at, ordered_until), docs/metrics.md § Orders of a whole day.
+func (rd *reader) orderTime(o *Record, s string, r stampRules) (time.Time, error) {
+	t, err := rd.stamp(s, r)
+	if err != nil {
+		return t, err
+	}
+	o.SetTime("ordered_at", t)
+	if rd.loc != nil && isDayOnly(exportCell(s), t.In(rd.loc), r) {
+		lt := t.In(rd.loc)
+		o.SetTime("ordered_until", time.Date(lt.Year(), lt.Month(), lt.Day()+1, 0, 0, 0, 0, rd.loc).UTC())
+	}
+	return t, nil
+}
+
+// isDayOnly tells whether a local timestamp cell names a calendar day rather
+// than an instant: it has no clock ("2026-11-05", "November 5 2026",
+// "11/05/2026"), it is a whole Excel serial day number (45966), or the
+// report is day-grained (r.days) and the clock reads midnight.
+func isDayOnly(s string, local time.Time, r stampRules) bool {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f == math.Floor(f)
+	}
+	if !strings.Contains(s, ":") {
+		return true
+	}
+	return r.days && local.Hour() == 0 && local.Minute() == 0 && local.Second() == 0 && local.Nanosecond() == 0
 }
 
 // stamp reads a timestamp of a vendor export. Offsets are honoured; local

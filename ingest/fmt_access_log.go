@@ -96,9 +96,7 @@ func readAccessLog(rd *reader) error {
 		plan.extras = [numExtras]string{}
 		plan.extras[extraIP] = m[1]
 		plan.extras[extraUserAgent] = unescapeLog(m[7])
-		if ref := unescapeLog(m[6]); ref != "-" {
-			plan.extras[extraReferrer] = ref
-		}
+		plan.extras[extraReferrer] = unescapeLog(m[6]) // "-" is absent (absentDash)
 		if rj := plan.finish(rd, rec, where); rj != nil {
 			rd.reject(*rj, masked(), []string{"line"})
 			continue

@@ -88,7 +88,13 @@ func readAmazonEarnings(rd *reader) error {
 		if rev < 0 || (nr > 0 && ns == 0) {
 			kind = "returned"
 		}
+		if rd.returnsOnly && kind != "returned" {
+			// a shipment of a sale the workbook's Fee-Orders sheet holds
+			rd.accept(1)
+			continue
+		}
 		o.SetString("tracking_id", tag)
+		o.SetString("sale_key", amazonSaleKey(tag, asin))
 		o.SetString("order_id", rows.orderID("amazon-earnings", tag, asin, rd.wallClock(t), kind))
 		if err := rd.write(o); err != nil {
 			return err

@@ -25,7 +25,7 @@ func init() {
 
 // amazonStamps are the date layouts seen in Associates reports (§2: "Date
 // Shipped is seen as 2024-12-18 00:00:00"; others in fixtures only).
-var amazonStamps = stampRules{local: []string{"2006-01-02", "January 2 2006", "January 2, 2006", "01-02-2006"}, excel: true, expect: "2026-11-05 00:00:00 (time_zones.<format> gives the zone)"}
+var amazonStamps = stampRules{local: []string{"2006-01-02", "January 2 2006", "January 2, 2006", "01-02-2006"}, excel: true, days: true, expect: "2026-11-05 00:00:00 (time_zones.<format> gives the zone)"}
 
 // amazonRows holds what both Amazon reports share: lenient quoting (inch
 // marks in product names are not escaped), the repair of a Name holding
@@ -89,12 +89,11 @@ func (a *amazonRows) start(o *Record, cur, status string, asinCol, dateCol int, 
 		rd.rejectCSV(rd.cellErr(asinCol, valueErr("is empty", "every row of the "+report+" report names its ASIN")))
 		return "", t, false
 	}
-	t, err := rd.stamp(rd.csv.Field(dateCol), amazonStamps)
+	t, err := rd.orderTime(o, rd.csv.Field(dateCol), amazonStamps)
 	if err != nil {
 		rd.rejectCSV(rd.cellErr(dateCol, err))
 		return "", t, false
 	}
-	o.SetTime("ordered_at", t)
 	return asin, t, true
 }
 
@@ -142,6 +141,7 @@ func readAmazonOrders(rd *reader) error {
 		o.SetMoney("net_revenue", qty*price)
 		o.SetMoney("gross_revenue", qty*price)
 		o.SetString("tracking_id", tag)
+		o.SetString("sale_key", amazonSaleKey(tag, asin))
 		o.SetString("order_id", rows.orderID("amazon-orders", tag, asin, rd.wallClock(t)))
 		if err := rd.write(o); err != nil {
 			return err
@@ -149,4 +149,11 @@ func readAmazonOrders(rd *reader) error {
 		rd.accept(1)
 	}
 	return nil
+}
+
+// amazonSaleKey is what ties an Amazon return row to the sale it reverses:
+// Amazon exports no order id, so a sale is known by its tracking id and
+// ASIN (docs/metrics.md § Returns and corrections).
+func amazonSaleKey(tag, asin string) string {
+	return strings.ToLower(strings.TrimSpace(tag)) + "|" + strings.ToUpper(strings.TrimSpace(asin))
 }

@@ -114,12 +114,15 @@ func fillAffiliateOrder(rd *reader, o *Record, c affiliateCols) *Reject {
 	o.SetString("order_id", id)
 	if c.orderName >= 0 {
 		o.SetString("order_name", rd.cell(c.orderName))
+		if n := rd.cell(c.orderName); c.negative && n != "" {
+			// CJ: a correction is a record of its own carrying the
+			// original sale's orderId; it reverses that sale
+			o.SetString("sale_key", n)
+		}
 	}
-	t, err := rd.stamp(rd.csv.Field(c.date), c.stamps)
-	if err != nil {
+	if _, err := rd.orderTime(o, rd.csv.Field(c.date), c.stamps); err != nil {
 		return bad(c.date, err)
 	}
-	o.SetTime("ordered_at", t)
 	if rd.cell(c.sale) == "" {
 		return bad(c.sale, valueErr("is empty", "every action needs its sale amount"))
 	}

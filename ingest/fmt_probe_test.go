@@ -15,7 +15,7 @@ func TestProbe(t *testing.T) {
 	}{
 		{file: "amazon-orders/orders.csv", format: "amazon-orders", preamble: 1, delimiter: ",", firstHead: "Category"},
 		{file: "amazon-orders/orders-in.zip", format: "amazon-orders", container: "ZIP archive holding Fee-Orders-IN.tsv", preamble: 1, delimiter: "tab", firstHead: "Category"},
-		{file: "amazon-earnings/workbook.xlsx", kind: "orders", format: "amazon-orders", container: `XLSX workbook, sheet "Fee-Orders" of Fee-Summary, Fee-Orders, Fee-Earnings`, preamble: 1, delimiter: ",", firstHead: "Category"},
+		{file: "amazon-earnings/workbook.xlsx", kind: "orders", format: "amazon-orders", container: `XLSX workbook, sheet "Fee-Orders" of Fee-Summary, Fee-Orders, Fee-Earnings, and the returns of sheet "Fee-Earnings"`, preamble: 1, delimiter: ",", firstHead: "Category"},
 		{file: "access-log/access.log.gz", format: "access-log", container: "gzip"},
 		{file: "tiktok-shop/orders.csv", format: "tiktok-shop", delimiter: ",", firstHead: "Order ID"},
 		{file: "bitly/broken.csv", kind: "orders", delimiter: ",", firstHead: "link", missing: "asin"},

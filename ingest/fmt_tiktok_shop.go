@@ -109,11 +109,9 @@ func tiktokShopOrder(rd *reader, c tiktokShopCols, cur string, o *Record, firstL
 		return bad(c.id, valueErr("is empty", "every row names its Order ID"))
 	}
 	o.SetString("order_id", id)
-	t, err := rd.stamp(rd.csv.Field(c.created), tiktokStamps)
-	if err != nil {
+	if _, err := rd.orderTime(o, rd.csv.Field(c.created), tiktokStamps); err != nil {
 		return bad(c.created, err)
 	}
-	o.SetTime("ordered_at", t)
 	raw := strings.ToLower(rd.cell(c.status))
 	status, ok := tiktokShopStatus[raw]
 	if !ok {

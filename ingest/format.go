@@ -3,6 +3,7 @@ package ingest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -133,6 +134,15 @@ type reader struct {
 	out      rowSink
 	lake     *lake.Lake // the lake being imported into (nil in probe): formats may read the plan's streams
 	merchant string
+	// container is the stream of an XLSX sheet or ZIP member, closed when
+	// the import ends; sheet collects the XLSX rows it left out.
+	container io.Closer
+	sheet     *sheetRejects
+	// sheetName is the sheet being read when an import reads several sheets
+	// of one workbook; returnsOnly says that its rows other than returns
+	// are the same sales as the first sheet's (accepted, not written).
+	sheetName   string
+	returnsOnly bool
 
 	read, accepted, rejected int
 	written                  map[string]int
@@ -236,6 +246,9 @@ func (rd *reader) accept(n int) {
 func (rd *reader) reject(rj Reject, cells []string, names []string) {
 	rd.read++
 	rd.rejected++
+	if rj.Sheet == "" {
+		rj.Sheet = rd.sheetName
+	}
 	if rj.Record == "" && len(cells) > 0 {
 		rj.Record = rd.recordJSON(cells, names)
 	}

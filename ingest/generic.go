@@ -36,6 +36,7 @@ var genericDerived = map[string]bool{
 	"clicks.is_bot": true, "clicks.bot_reason": true, "clicks.referrer_host": true,
 	"clicks.utm_source": true, "clicks.utm_medium": true, "clicks.utm_campaign": true,
 	"clicks.utm_content": true, "clicks.utm_term": true, "clicks.is_aggregated": true, "clicks.click_count": true,
+	"orders.ordered_until": true,
 }
 
 // piiInputs are the generic input columns holding personal data.
@@ -411,7 +412,7 @@ func (p *genericPlan) finish(rd *reader, rec *Record, where func(int) (int, int)
 		return after("starts_at", "ends_at")
 	case Clicks:
 		c, v := &clickCols, rec.Vals
-		ua := p.extras[extraUserAgent]
+		ua := absentDash(p.extras[extraUserAgent])
 		if ip := p.extras[extraIP]; ip != "" || ua != "" {
 			if !v[c.visitorKey].Valid {
 				v[c.visitorKey] = Value{Valid: true, S: rd.hash.key("visitor", ip, ua)}
@@ -424,7 +425,7 @@ func (p *genericPlan) finish(rd *reader, rec *Record, where func(int) (int, int)
 		}
 		v[c.isAggregated] = Value{Valid: true, B: false}
 		v[c.clickCount] = Value{Valid: true, I: 1}
-		if ref := p.extras[extraReferrer]; ref != "" {
+		if ref := absentDash(p.extras[extraReferrer]); ref != "" {
 			if h := rd.hosts.host(ref); h != "" {
 				v[c.referrerHost] = Value{Valid: true, S: h}
 			}
@@ -496,4 +497,14 @@ func deriveRedemption(rd *reader, order, red *Record) error {
 	red.Vals[Redemptions.Col("redeemed_at")] = order.Get("ordered_at")
 	red.Vals[Redemptions.Col("discount_amount")] = order.Get("discount")
 	return rd.write(red)
+}
+
+// absentDash reads the "-" that web servers (nginx, Apache) and many click
+// exports write for an absent user agent or referrer as absent: a "-" user
+// agent is an empty one, so the bot rule applies to it.
+func absentDash(s string) string {
+	if t := strings.TrimSpace(s); t == "-" || t == "" {
+		return ""
+	}
+	return s
 }

@@ -167,10 +167,24 @@ func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats
 		return nil, err
 	}
 	defer f.Close()
+	defer rd.closeContainer()
 	defer rd.csv.Close()
 	st.Format = rd.format.Name
 
-	if err := rd.format.read(rd); err != nil {
+	parts := moreSheets(opt.Kind, rd.sheet, opt.Format)
+	if len(parts) > 0 {
+		rd.sheetName = rd.sheet.picked
+	}
+	err = rd.format.read(rd)
+	rd.rejectSheetRows()
+	for _, p := range parts {
+		if err != nil {
+			break
+		}
+		st.Format += "+" + p.format.Name
+		err = rd.readSheet(f, p)
+	}
+	if err != nil {
 		rd.out.abort()
 		if st, ok := skipped(); ok {
 			return st, nil
@@ -266,9 +280,13 @@ func openReader(rd *reader, path string) (*os.File, error) {
 			f.Close()
 		}
 	}()
-	in, err := decompressFor(f, opt.Kind, opt.Format, opt.Progress)
+	rd.sheet = &sheetRejects{}
+	in, err := decompressFor(f, opt.Kind, opt.Format, opt.Progress, xlsxMaxCell(opt), rd.sheet)
 	if err != nil {
 		return nil, &FileError{File: name, Msg: err.Error()}
+	}
+	if c, ok := in.(io.Closer); ok {
+		rd.container = c
 	}
 	ts := newTextStream(in, opt.MaxRecordBytes)
 	rd.ts = ts
@@ -528,7 +546,10 @@ func (r *resolver) fileSHA() string {
 
 // decompressFor returns a reader of the file's content, unpacking gzip and
 // ZIP and choosing an XLSX sheet for the import kind and format.
-func decompressFor(f *os.File, kind, format string, progress func(int)) (io.Reader, error) {
+//
+// An XLSX sheet is streamed: rows with a cell over maxCell bytes are left out
+// and recorded in rejects (nil: not recorded), which the import rejects.
+func decompressFor(f *os.File, kind, format string, progress func(int), maxCell int, rejects *sheetRejects) (io.Reader, error) {
 	var src io.Reader = f
 	if progress != nil {
 		src = &countingReader{r: f, add: progress}
@@ -543,7 +564,7 @@ func decompressFor(f *os.File, kind, format string, progress func(int)) (io.Read
 		return zr, nil
 	}
 	if bytes.HasPrefix(magic, []byte("PK\x03\x04")) {
-		return openContainer(f, kind, format)
+		return openContainer(f, kind, format, maxCell, rejects)
 	}
 	return br, nil
 }
@@ -560,4 +581,71 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		c.add(n)
 	}
 	return n, err
+}
+
+// xlsxMaxCell is the largest XLSX cell an import reads: the maximum record
+// size of the import settings.
+func xlsxMaxCell(opt *Options) int {
+	if opt.MaxRecordBytes > 0 {
+		return opt.MaxRecordBytes
+	}
+	return DefaultMaxRecordBytes
+}
+
+// closeContainer stops the stream of an XLSX sheet (or ZIP member) that
+// was not read to its end.
+func (rd *reader) closeContainer() {
+	if rd.container != nil {
+		rd.container.Close()
+	}
+}
+
+// rejectSheetRows rejects the XLSX rows the sheet stream left out (a cell
+// over the maximum size), at their row numbers.
+func (rd *reader) rejectSheetRows() {
+	for _, rj := range rd.sheet.take() {
+		rd.reject(rj, nil, nil)
+	}
+}
+
+// readSheet reads one more sheet of a workbook set (moreSheets) with its
+// format, into the same import.
+func (rd *reader) readSheet(f *os.File, p workbookPart) error {
+	rd.closeContainer()
+	rd.csv.Close()
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	in, err := decompressFor(f, rd.opt.Kind, p.format.Name, nil, xlsxMaxCell(rd.opt), rd.sheet)
+	if err != nil {
+		return &FileError{File: rd.file, Msg: err.Error()}
+	}
+	if c, ok := in.(io.Closer); ok {
+		rd.container = c
+	}
+	ts := newTextStream(in, rd.opt.MaxRecordBytes)
+	rd.ts = ts
+	br := bufio.NewReaderSize(ts, max(1<<18, ts.max+len(closeField)+2))
+	rd.csv, err = newCSVRows(br, sniffPreamble(br, rd.opt.Kind, p.format.Name))
+	if err != nil {
+		return &FileError{File: rd.file + "[" + p.sheet + "]", Msg: err.Error()}
+	}
+	defer rd.csv.Close()
+	rd.csv.ts = ts
+	rd.csv.marked()
+	if miss := rd.csv.hdr.missing(p.format.Identify...); len(miss) > 0 {
+		return &FileError{File: rd.file + "[" + p.sheet + "]", Line: 1 + rd.csv.offset, Msg: fmt.Sprintf("the header lacks %s required by format %s", quoteList(miss), p.format.Name)}
+	}
+	rd.format, rd.formatTag, rd.lay = p.format, "", nil
+	rd.sheetName, rd.returnsOnly = p.sheet, true
+	rd.tzKey = "time_zones." + p.format.Name
+	rd.loc = nil
+	if z := rd.opt.TimeZones[p.format.Name]; z != "" {
+		if rd.loc, err = time.LoadLocation(z); err != nil {
+			return &FileError{File: rd.file, Msg: fmt.Sprintf("%s: unknown time zone %q; use an IANA name like America/New_York", rd.tzKey, z)}
+		}
+	}
+	err = p.format.read(rd)
+	rd.rejectSheetRows()
+	return err
 }

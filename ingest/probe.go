@@ -6,14 +6,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/postlive/postlive/lake"
 )
@@ -39,6 +38,12 @@ type ProbeResult struct {
 	Rejected   int
 	Rejects    []string // the first reject messages
 	Truncated  bool     // reading stopped after probeMaxRows rows
+	// Command imports the file as probed (kind, --format when needed,
+	// --merchant when the format needs one).
+	Command string
+	// MerchantGuess is set when Command's --merchant is the vendor's name
+	// (no --merchant or default_merchant was given): replace it with your id.
+	MerchantGuess bool
 }
 
 // ProbeCandidate is a format that could read the file and the headers it
@@ -142,10 +147,13 @@ func probe(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
 		return nil, err
 	}
 	defer f.Close()
-	in, err := decompressFor(f, opt.Kind, opt.Format, nil)
+	in, err := decompressFor(f, opt.Kind, opt.Format, nil, xlsxMaxCell(&opt), nil)
 	if err != nil {
 		res.Encoding = "unreadable: " + err.Error()
 		return res, nil
+	}
+	if c, ok := in.(io.Closer); ok {
+		defer c.Close()
 	}
 	br := bufio.NewReaderSize(in, 1<<16)
 	peek, _ := br.Peek(1 << 16)
@@ -219,6 +227,7 @@ func probe(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
 		}
 	}
 	res.Header = h.Raw
+	var matches []*Format
 	if chosen == nil {
 		for _, f := range registry {
 			if !inKinds(f.Kind) || f.JSONL != jsonl || f.Sniff != nil || (opt.Format != "" && f.Name != opt.Format) {
@@ -226,8 +235,8 @@ func probe(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
 			}
 			miss := h.missing(f.Identify...)
 			res.Candidates = append(res.Candidates, ProbeCandidate{Kind: f.Kind, Format: f.Name, Missing: miss})
-			if len(miss) == 0 && (chosen == nil || len(f.Identify) > len(chosen.Identify)) {
-				chosen = f
+			if len(miss) == 0 {
+				matches = append(matches, f)
 			}
 		}
 		sort.SliceStable(res.Candidates, func(i, j int) bool {
@@ -237,16 +246,67 @@ func probe(l *lake.Lake, path string, opt Options) (*ProbeResult, error) {
 			res.Candidates = res.Candidates[:5]
 		}
 	}
-	if chosen == nil {
+	if chosen != nil {
+		matches = []*Format{chosen}
+	}
+	if len(matches) == 0 {
 		return res, nil
 	}
-	res.Kind, res.Format = chosen.Kind, chosen.Name
-	probeRows(l, res, path, chosen, opt)
+	// Every format whose header matches reads the file; the one under
+	// which the most rows are accepted wins (a chat file matches the
+	// generic stream_metrics header too, and none of its rows is a metric),
+	// then the most specific (most identifying headers), then the fewest
+	// rejects.
+	var best *ProbeResult
+	var bestF *Format
+	for _, f := range matches {
+		try := *res
+		try.Kind, try.Format = f.Kind, f.Name
+		probeRows(l, &try, path, f, opt)
+		if best == nil || try.Accepted > best.Accepted ||
+			try.Accepted == best.Accepted && (len(f.Identify) > len(bestF.Identify) ||
+				len(f.Identify) == len(bestF.Identify) && try.Rejected < best.Rejected) {
+			best, bestF = &try, f
+		}
+	}
+	*res = *best
+	res.Command = importCommand(res, bestF, h, jsonl, opt)
 	return res, nil
+}
+
+// importCommand is the postlive import command that reads the file as the
+// probe did: its kind, --format when the import would not detect that
+// format by itself, --merchant when the format needs one (the probe's, else
+// the vendor's name to replace with yours; MerchantGuess says so).
+func importCommand(res *ProbeResult, f *Format, h header, jsonl bool, opt Options) string {
+	args := []string{"postlive", "import", f.Kind}
+	if f.Sniff == nil {
+		if d, err := detect(f.Kind, h, jsonl); err != nil || d != f {
+			args = append(args, "--format", f.Name)
+		}
+	}
+	if f.Merchant {
+		m := opt.Merchant
+		if m == "" {
+			m, _, _ = strings.Cut(f.Name, "-")
+			res.MerchantGuess = true
+		}
+		args = append(args, "--merchant", shellQuote(m))
+	}
+	return strings.Join(append(args, shellQuote(res.File)), " ")
+}
+
+// shellQuote quotes a word for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // probeRows runs the chosen format over the file with a sample sink.
 func probeRows(l *lake.Lake, res *ProbeResult, path string, f *Format, opt Options) {
+	forced := opt.Format
 	opt.Kind, opt.Format = f.Kind, f.Name
 	if opt.StreamParam == "" {
 		opt.StreamParam = DefaultStreamParam
@@ -265,8 +325,17 @@ func probeRows(l *lake.Lake, res *ProbeResult, path string, f *Format, opt Optio
 		return
 	}
 	defer file.Close()
+	defer rd.closeContainer()
 	defer rd.csv.Close()
 	err = f.read(rd)
+	rd.rejectSheetRows()
+	for _, p := range moreSheets(f.Kind, rd.sheet, forced) {
+		if err != nil {
+			break
+		}
+		res.Container += fmt.Sprintf(", and the returns of sheet %q", p.sheet)
+		err = rd.readSheet(file, p)
+	}
 	switch {
 	case errors.Is(err, errProbeDone):
 		res.Truncated = true
@@ -306,18 +375,13 @@ func probeContainer(res *ProbeResult, p, kind, format string) error {
 			res.Container = "ZIP archive (unreadable)"
 			return nil
 		}
-		for _, m := range zr.File {
-			if m.Name == "xl/workbook.xml" {
-				f.Seek(0, 0)
-				if wb, err := excelize.OpenReader(f); err == nil {
-					sheets := wb.GetSheetList()
-					res.Container = fmt.Sprintf("XLSX workbook, sheet %q of %s", pickSheet(sheets, kind, format), strings.Join(sheets, ", "))
-					wb.Close()
-				} else {
-					res.Container = "XLSX workbook (unreadable)"
-				}
-				return nil
+		if isXLSX(zr) {
+			if wb, err := openWorkbook(zr, 0); err == nil {
+				res.Container = fmt.Sprintf("XLSX workbook, sheet %q of %s", pickSheet(wb.sheets, kind, format), strings.Join(wb.sheets, ", "))
+			} else {
+				res.Container = "XLSX workbook (unreadable)"
 			}
+			return nil
 		}
 		var names []string
 		for _, m := range zr.File {

@@ -16,10 +16,16 @@ type Reject struct {
 	What   string
 	Hint   string
 	Record string
+	// Sheet names the XLSX sheet of the row when an import reads several
+	// sheets of one workbook (Amazon's Fee-Orders and Fee-Earnings).
+	Sheet string
 }
 
 // Message formats the reject as `FILE:LINE:COLUMN: problem; what to do`.
 func (r Reject) Message(file string) string {
+	if r.Sheet != "" {
+		file += "[" + r.Sheet + "]"
+	}
 	msg := fmt.Sprintf("%s:%d:%d: ", file, r.Line, r.Column)
 	if r.Field != "" {
 		msg += strconv.Quote(r.Field) + ": "

@@ -150,7 +150,17 @@ var (
 		req("merchant_id", String), unique(req("order_id", String)), req("ordered_at", Time), req("currency", String),
 		req("net_revenue", Money), opt("gross_revenue", Money), opt("discount", Money), opt("refunded", Money),
 		opt("items", Int), opt("coupon_code", String), opt("tracking_id", String), unique(opt("customer_key", String)),
-		opt("is_new_customer", Bool), opt("commission", Money), opt("status", String), unique(opt("order_name", String)))
+		opt("is_new_customer", Bool), opt("commission", Money), opt("status", String), unique(opt("order_name", String)),
+		// ordered_until is set when the export gives only a calendar day
+		// (Amazon Fee-Orders): ordered_at is the start of that local day
+		// and ordered_until the start of the next, so the order happened
+		// somewhere in [ordered_at, ordered_until) (docs/metrics.md § Orders
+		// of a whole day).
+		opt("ordered_until", Time),
+		// sale_key ties a return, correction or reversal row to the sale it
+		// reverses, on the vendor's own keys (Amazon: tracking id and ASIN;
+		// CJ: the order id); empty where the export has none.
+		opt("sale_key", String))
 
 	Redemptions = newTable("redemptions", []string{"merchant_id", "coupon_code", "order_id"}, "redeemed_at",
 		req("merchant_id", String), req("coupon_code", String), unique(req("order_id", String)), req("redeemed_at", Time),

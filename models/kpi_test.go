@@ -220,10 +220,14 @@ func TestAdjustmentRowsAreNotOrders(t *testing.T) {
 	w.importFiles(importSpec{filepath.Join("testdata", "kpi", "cj-adjustment.csv"), "orders", "m1"})
 	_, db := w.build(settingsDefault())
 	k := byKey(rows(t, db, "select * from stream_kpis"), "stream_id")
-	// before: 5 orders, 280.00 (TestStreamKPIsByHand); the sale lands during the
-	// stream (19:21), the correction after it (19:40).
+	// before: 5 orders, 280.00 (TestStreamKPIsByHand), 200.00 during, 80.00
+	// after; the sale lands during the stream (19:21). The correction,
+	// processed at 19:40, reverses that sale (same orderId C-1), so it
+	// reduces the sale's stream and its side of the split: during 200.00 +
+	// 100.00 − 40.00 = 260.00, after stays 80.00.
 	check(t, "S1 with a CJ sale and correction", k["S1"], map[string]string{
-		"orders": "6", "revenue": "340.00", "orders_during": "5", "orders_after": "1", "revenue_after": "40.00", "aov": "56.666666666666664",
+		"orders": "6", "revenue": "340.00", "orders_during": "5", "orders_after": "1",
+		"revenue_during": "260.00", "revenue_after": "80.00", "aov": "56.666666666666664",
 	})
 }
 

@@ -122,6 +122,9 @@ func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *session, full bo
 		fmt.Fprintf(out, "  %-*s %8d rows\n", width, m, res.Marts[m])
 	}
 	fmt.Fprintf(out, "data tests: %d passed, %d failed\n", len(res.Tests)-len(failed), len(failed))
+	if err := printOrderNotes(ctx, out, ws); err != nil {
+		return nil, err
+	}
 	for _, t := range failed {
 		fmt.Fprintf(out, "FAIL %s (%s): %d offending rows; first %d:\n", t.Name, t.Path, t.Failures, len(t.Sample))
 		fmt.Fprintf(out, "    %s\n", strings.Join(t.Columns, " | "))
@@ -152,4 +155,43 @@ func testFailures(res *models.Result) error {
 		names[i] = t.Name
 	}
 	return &dataError{fmt.Sprintf("%d data tests failed: %s", len(failed), strings.Join(names, ", "))}
+}
+
+// printOrderNotes says what the build could not put on a stream's timeline
+// or on a stream at all: revenue known only by its day (during/after
+// unknown, docs/metrics.md § Orders of a whole day), and returns or
+// corrections whose sale no stream is credited with (order_adjustments), so
+// that none is dropped silently.
+func printOrderNotes(ctx context.Context, out io.Writer, ws *session) error {
+	db, err := openWarehouse(ctx, ws)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `
+select 'day' as what, currency, count(*), sum(revenue_timing_unknown)::varchar, sum(revenue_day_grained)::varchar
+from (select currency, revenue_timing_unknown, revenue_day_grained from stream_kpis where revenue_day_grained <> 0 or revenue_timing_unknown <> 0)
+group by currency
+union all
+select 'returns', currency, count(*), sum(revenue)::varchar, string_agg(distinct match, ', ' order by match)
+from order_adjustments where match <> 'stream'
+group by currency
+order by 1, 2`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var what, cur, a, b string
+		var n int
+		if err := rows.Scan(&what, &cur, &n, &a, &b); err != nil {
+			return err
+		}
+		if what == "day" {
+			fmt.Fprintf(out, "orders known only by their day: %s %s of %d streams' revenue (%s %s of it during or after the stream: unknown); see stream_kpis.revenue_day_grained\n", b, cur, n, a, cur)
+		} else {
+			fmt.Fprintf(out, "returns and corrections on no stream: %d (%s %s; %s); see order_adjustments\n", n, a, cur, b)
+		}
+	}
+	return rows.Err()
 }

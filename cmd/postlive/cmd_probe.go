@@ -136,7 +136,11 @@ func printProbe(w io.Writer, r *ingest.ProbeResult) {
 		fmt.Fprintf(w, "header:     %s\n", strings.Join(r.Header, " | "))
 	}
 	if r.Format != "" {
-		fmt.Fprintf(w, "format:     %s (import kind %s): postlive import %s FILE\n", r.Format, r.Kind, r.Kind)
+		fmt.Fprintf(w, "format:     %s (import kind %s)\n", r.Format, r.Kind)
+		fmt.Fprintf(w, "import:     %s\n", r.Command)
+		if r.MerchantGuess {
+			fmt.Fprintln(w, "            (the export does not name its merchant: replace the --merchant id with yours, or set default_merchant)")
+		}
 	} else {
 		fmt.Fprintln(w, "format:     none recognises this file; closest:")
 		for _, c := range r.Candidates {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,5 +41,45 @@ func TestProbeCommand(t *testing.T) {
 	code, out, errOut = postlive(t, "--workspace", dir, "probe", "--format", "json", file)
 	if code != 0 || !strings.HasPrefix(strings.TrimSpace(out), "{") {
 		t.Errorf("probe --format json: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestProbePrintsAWorkingImport: probe picks the kind under which the most
+// rows are accepted (the bundled chat.jsonl also has the generic
+// stream_metrics header, and none of its 559 rows is a metric), and the
+// import command it prints works as printed: run, it accepts every row the
+// probe accepted. An Amazon report, which does not name its merchant, gets
+// --merchant.
+func TestProbePrintsAWorkingImport(t *testing.T) {
+	for _, c := range []struct {
+		file, yaml, kind string
+		rows             int
+	}{
+		{filepath.Join("..", "..", "fixtures", "sample", "chat.jsonl"), "", "chat", 559},
+		{filepath.Join("..", "..", "ingest", "testdata", "formats", "amazon-orders", "orders.csv"), "time_zones:\n  amazon-orders: America/Los_Angeles\n", "orders", 4},
+		{filepath.Join("..", "..", "ingest", "testdata", "formats", "amazon-orders", "workbook.xlsx"), "time_zones:\n  amazon-orders: America/Los_Angeles\n  amazon-earnings: America/Los_Angeles\n", "orders", 4},
+	} {
+		ws := t.TempDir()
+		if c.yaml != "" {
+			writeFile(t, filepath.Join(ws, "postlive.yaml"), c.yaml)
+		}
+		code, out, errOut := postlive(t, "-w", ws, "probe", c.file)
+		if code != 0 {
+			t.Fatalf("probe %s: exit %d\n%s%s", c.file, code, out, errOut)
+		}
+		var cmd string
+		for _, l := range strings.Split(out, "\n") {
+			if rest, ok := strings.CutPrefix(l, "import:     "); ok {
+				cmd = rest
+			}
+		}
+		args := strings.Fields(cmd)
+		if len(args) < 4 || args[0] != "postlive" || args[1] != "import" || args[2] != c.kind {
+			t.Fatalf("probe %s printed import command %q; want postlive import %s …\n%s", c.file, cmd, c.kind, out)
+		}
+		code, out, errOut = postlive(t, append([]string{"-w", ws}, args[1:]...)...)
+		if code != 0 || !strings.Contains(out+errOut, fmt.Sprintf("%d accepted", c.rows)) {
+			t.Errorf("%s (as printed by probe): exit %d; want 0 and %d accepted\n%s%s", cmd, code, c.rows, out, errOut)
+		}
 	}
 }

@@ -23,7 +23,8 @@
 -- it. comments fall back to the audience's chat messages (kind comment or
 -- question, not the host's) when no metrics source reports comments but the
 -- stream has chat. clicks: counted clicks; orders, revenue: attributed orders
--- placed in the minute.
+-- placed in the minute (a return in the minute of the sale it reverses; an
+-- order known only by its day in none).
 with
 
 streams as (
@@ -133,11 +134,13 @@ clicks_per_minute as (
 orders_per_minute as (
     select
         orders.stream_id,
-        cast(floor(date_diff('microsecond', orders.stream_started_at, orders.ordered_at) / 60000000) as integer) as minute,
+        cast(floor(date_diff('microsecond', orders.stream_started_at, orders.placed_at) / 60000000) as integer) as minute,
         count(*) filter (where not orders.is_adjustment) as orders,
         sum(orders.revenue) as revenue
     from orders
-    where orders.ordered_at < orders.stream_ended_at
+    -- placed_at: the order's time, a return's that of the sale it reverses;
+    -- an order of a whole day has none and is in no minute
+    where orders.is_during_stream and orders.placed_at is not null
     group by all
 ),
 

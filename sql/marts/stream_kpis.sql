@@ -14,6 +14,36 @@ config as (
     select * from attribution_settings cross join report_settings
 ),
 
+-- viewer figures come from three places, in this order of precedence
+-- (docs/metrics.md § Audience): the plan (streams), the platform's session
+-- export (stream_metrics rows of granularity 'session': TikTok LIVE's
+-- Viewers, PCU, ACU), then the per-minute and sample rows (YouTube's
+-- peakConcurrentViewers per minute, else the largest viewer sample)
+sessions as (
+    select
+        stream_id,
+        -- several sessions of one stream (a restarted LIVE): the largest
+        -- unique-viewer count, a lower bound of the stream's
+        max(unique_viewers) as unique_viewers,
+        max(peak_viewers) as peak_concurrent,
+        -- their ACU weighted by duration when every session has one
+        case
+            when count(duration_s) = count(avg_viewers) and sum(duration_s) filter (where avg_viewers is not null) > 0
+                then sum(avg_viewers * duration_s) / sum(duration_s) filter (where avg_viewers is not null)
+            else avg(avg_viewers)
+        end as avg_concurrent
+    from stg_stream_metrics
+    where granularity = 'session'
+    group by stream_id
+),
+
+platform_peaks as (
+    select stream_id, max(peak_viewers) as peak_concurrent
+    from stg_stream_metrics
+    where granularity <> 'session'
+    group by stream_id
+),
+
 samples as (
     select
         stream_id,
@@ -46,6 +76,12 @@ orders as (
         sum(revenue) as revenue,
         coalesce(sum(revenue) filter (where is_during_stream), 0) as revenue_during,
         coalesce(sum(revenue) filter (where not is_during_stream), 0) as revenue_after,
+        -- orders known only by their day that overlaps the end: during or
+        -- after is unknown, not guessed
+        count(*) filter (where not is_adjustment and is_during_stream is null) as orders_timing_unknown,
+        coalesce(sum(revenue) filter (where is_during_stream is null), 0) as revenue_timing_unknown,
+        -- revenue of rows the export dates by day only (Amazon)
+        coalesce(sum(revenue) filter (where is_day_grained), 0) as revenue_day_grained,
         sum(commission) as commission_reported,
         count(*) filter (where not is_adjustment and is_new_customer) as new_customer_orders,
         min(currency) as order_currency
@@ -91,9 +127,18 @@ joined as (
         streams.started_at,
         streams.ended_at,
         date_diff('second', streams.started_at, streams.ended_at) / 60.0 as duration_min,
-        coalesce(samples.peak_concurrent, streams.peak_viewers) as peak_concurrent,
-        samples.avg_concurrent,
-        streams.unique_viewers,
+        coalesce(streams.peak_viewers, sessions.peak_concurrent, platform_peaks.peak_concurrent, samples.peak_concurrent) as peak_concurrent,
+        case
+            when streams.peak_viewers is not null then 'plan'
+            when sessions.peak_concurrent is not null then 'session'
+            when coalesce(platform_peaks.peak_concurrent, samples.peak_concurrent) is not null then 'samples'
+        end as peak_source,
+        coalesce(sessions.avg_concurrent, samples.avg_concurrent) as avg_concurrent,
+        coalesce(streams.unique_viewers, sessions.unique_viewers) as unique_viewers,
+        case
+            when streams.unique_viewers is not null then 'plan'
+            when sessions.unique_viewers is not null then 'session'
+        end as unique_source,
         streams.commission_rate,
         coalesce(clicks.clicks, 0) as clicks,
         coalesce(clicks.clicks_during, 0) as clicks_during,
@@ -104,6 +149,9 @@ joined as (
         cast(coalesce(orders.revenue, 0) as decimal(18, 2)) as revenue,
         cast(coalesce(orders.revenue_during, 0) as decimal(18, 2)) as revenue_during,
         cast(coalesce(orders.revenue_after, 0) as decimal(18, 2)) as revenue_after,
+        coalesce(orders.orders_timing_unknown, 0) as orders_timing_unknown,
+        cast(coalesce(orders.revenue_timing_unknown, 0) as decimal(18, 2)) as revenue_timing_unknown,
+        cast(coalesce(orders.revenue_day_grained, 0) as decimal(18, 2)) as revenue_day_grained,
         orders.commission_reported,
         orders.new_customer_orders,
         cast(spend.ad_spend as decimal(18, 2)) as ad_spend,
@@ -113,6 +161,8 @@ joined as (
         stream_campaigns.campaign_id
     from streams
     cross join config
+    left join sessions on sessions.stream_id = streams.stream_id
+    left join platform_peaks on platform_peaks.stream_id = streams.stream_id
     left join samples on samples.stream_id = streams.stream_id
     left join clicks on clicks.stream_id = streams.stream_id
     left join orders on orders.stream_id = streams.stream_id
@@ -131,7 +181,9 @@ audience as (
         case
             when unique_viewers is not null then 'unique'
             when peak_concurrent is not null then 'peak_concurrent'
-        end as viewer_basis
+        end as viewer_basis,
+        -- where the viewers figure comes from: plan, session or samples
+        coalesce(unique_source, peak_source) as viewer_source
     from joined
 ),
 
@@ -146,6 +198,7 @@ kpis as (
         duration_min,
         viewers,
         viewer_basis,
+        viewer_source,
         peak_concurrent,
         avg_concurrent,
         clicks,
@@ -158,6 +211,9 @@ kpis as (
         revenue,
         revenue_during,
         revenue_after,
+        orders_timing_unknown,
+        revenue_timing_unknown,
+        revenue_day_grained,
         cast(case when clicks > 0 then orders / clicks end as double) as cvr_click,
         cast(case when viewers > 0 then orders / viewers end as double) as cvr_viewer,
         cast(case when viewers > 0 then revenue / viewers end as double) as rpv,

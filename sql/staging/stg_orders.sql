@@ -17,6 +17,9 @@ select
     order_id,
     order_name,
     ordered_at::timestamp as ordered_at,
+    -- set when the export gives only a calendar day: the order happened in
+    -- [ordered_at, ordered_until), the local day (docs/metrics.md)
+    ordered_until::timestamp as ordered_until,
     upper(currency) as currency,
     net_revenue,
     gross_revenue,
@@ -28,6 +31,7 @@ select
     customer_key,
     is_new_customer,
     commission,
+    nullif(trim(sale_key), '') as sale_key,
     coalesce(status, 'approved') as status,
     source_format,
     import_seq,
