@@ -374,3 +374,29 @@ func TestTruncatedGzip(t *testing.T) {
 		t.Errorf("%d links landed; want %d", got, st.Accepted)
 	}
 }
+
+// TestImplausibleNumbers: 1e-400 viewers were stored as 0 and a discount of
+// 1e29 % accepted.
+func TestImplausibleNumbers(t *testing.T) {
+	for _, s := range []string{"1e-400", "4e-320"} {
+		if _, err := parseFloat(s); err == nil {
+			t.Errorf("parseFloat(%q) accepted", s)
+		}
+	}
+	if _, err := parseInt("1e-400"); err == nil {
+		t.Error("parseInt(1e-400) accepted")
+	}
+	for _, s := range []string{"0", "0.0", "0e5", "12.0", "0.12"} {
+		if _, err := parseFloat(s); err != nil {
+			t.Errorf("parseFloat(%q): %v", s, err)
+		}
+	}
+	p := writeInput(t, "drops.csv", "drop_id,stream_id,starts_at,ends_at,discount_pct\n"+
+		"d1,s1,2026-11-02T19:10:00Z,2026-11-02T19:20:00Z,20\n"+
+		"d2,s1,2026-11-02T19:10:00Z,2026-11-02T19:20:00Z,1e29\n"+
+		"d3,s1,2026-11-02T19:10:00Z,2026-11-02T19:20:00Z,-5\n")
+	st := importOK(t, newTestLake(t), p, Options{Kind: "drops"})
+	if st.Accepted != 1 || st.Rejected != 2 || st.Rejects[0].Field != "discount_pct" {
+		t.Errorf("accepted %d, rejected %d (%v); want d2 and d3 rejected", st.Accepted, st.Rejected, st.Rejects)
+	}
+}
