@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -399,4 +401,109 @@ func TestImplausibleNumbers(t *testing.T) {
 	if st.Accepted != 1 || st.Rejected != 2 || st.Rejects[0].Field != "discount_pct" {
 		t.Errorf("accepted %d, rejected %d (%v); want d2 and d3 rejected", st.Accepted, st.Rejected, st.Rejects)
 	}
+}
+
+var hostileLong = flag.Bool("hostile.long", false, "TestHostileMatrix: every text fixture, not only the vendor formats'")
+
+// hostileMutations turn a good export into a hostile one.
+var hostileMutations = []struct {
+	name string
+	gz   bool
+	f    func(b []byte) []byte
+}{
+	{"long line", false, func(b []byte) []byte { return insertLine(b, bytes.Repeat([]byte("x,"), 40<<10)) }},
+	{"long quoted cell", false, func(b []byte) []byte {
+		return insertLine(b, append(append([]byte(`"`), bytes.Repeat([]byte("y\n"), 40<<10)...), '"'))
+	}},
+	{"unclosed quote", false, func(b []byte) []byte { return insertLine(b, []byte(`a,"never closed`)) }},
+	{"bare CR", false, func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r")) }},
+	{"NUL and control bytes", false, func(b []byte) []byte { return insertLine(b, []byte("\x00\x01\x1b[2J\x7f,\x00")) }},
+	{"invalid UTF-8", false, func(b []byte) []byte { return insertLine(b, []byte("\xff\xfe\xc3(,\xed\xa0\x80")) }},
+	{"two JSON values", false, func(b []byte) []byte { return insertLine(b, []byte(`{"a":1}{"b":2}`)) }},
+	{"year 1 and 9999", false, func(b []byte) []byte {
+		b = bytes.Replace(b, []byte("2026-"), []byte("0001-"), 1)
+		return bytes.Replace(b, []byte("2026-"), []byte("9999-"), 1)
+	}},
+	{"truncated .gz", true, func(b []byte) []byte { return b }},
+	{"empty", false, func([]byte) []byte { return nil }},
+	{"header only", false, func(b []byte) []byte { i := bytes.IndexByte(b, '\n'); return b[:i+1] }},
+}
+
+// insertLine puts line after the third line of b.
+func insertLine(b, line []byte) []byte {
+	at := 0
+	for i := 0; i < 3; i++ {
+		j := bytes.IndexByte(b[at:], '\n')
+		if j < 0 {
+			break
+		}
+		at += j + 1
+	}
+	out := append([]byte{}, b[:at]...)
+	out = append(append(out, line...), '\n')
+	return append(out, b[at:]...)
+}
+
+// TestHostileMatrix runs every text fixture through every mutation: each
+// import ends with a file problem (FileError) or with read = accepted +
+// rejected, every reject saying where and what, within the record bound —
+// never a panic, another error, or a row silently lost.
+//
+// By default the vendor fixtures (testdata/formats); with -hostile.long the
+// sample and invalid fixtures too (429 cases, about a minute).
+func TestHostileMatrix(t *testing.T) {
+	cases, failures := 0, 0
+	for _, c := range endingCases() {
+		if !*hostileLong && !strings.Contains(filepath.ToSlash(c.src), "testdata/formats/") {
+			continue
+		}
+		orig, err := os.ReadFile(c.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range hostileMutations {
+			cases++
+			data := m.f(append([]byte{}, orig...))
+			name := filepath.Base(c.src)
+			if m.gz {
+				var gz bytes.Buffer
+				zw := gzip.NewWriter(&gz)
+				zw.Write(data)
+				zw.Close()
+				data = gz.Bytes()[:gz.Len()*2/3]
+				name += ".gz"
+			}
+			p := filepath.Join(t.TempDir(), name)
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			opt := c.opt
+			opt.Kind, opt.Salt, opt.Now, opt.MaxRecordBytes = c.kind, testSalt, importNow, 16<<10
+			if opt.Merchant == "" {
+				opt.Merchant = "shop-1"
+			}
+			lake := newTestLake(t)
+			st, err := Import(context.Background(), lake, p, opt)
+			if err != nil {
+				var fe *FileError
+				if !errors.As(err, &fe) {
+					failures++
+					t.Errorf("%s, %s: %v", c.src, m.name, err)
+				}
+				continue
+			}
+			if st.Read != st.Accepted+st.Rejected || len(st.Rejects) != st.Rejected {
+				failures++
+				t.Errorf("%s, %s: read %d, accepted %d, rejected %d (%d listed)", c.src, m.name, st.Read, st.Accepted, st.Rejected, len(st.Rejects))
+			}
+			for _, rj := range st.Rejects {
+				if rj.Line < 1 || rj.Column < 1 || rj.What == "" || rj.Hint == "" || len(rj.Record) > 64<<10 {
+					failures++
+					t.Errorf("%s, %s: reject %+.200v", c.src, m.name, rj)
+					break
+				}
+			}
+		}
+	}
+	t.Logf("hostile matrix: %d cases, %d failures", cases, failures)
 }
