@@ -532,3 +532,38 @@ func BenchmarkTextStream(b *testing.B) {
 type onlyReader struct{ r io.Reader }
 
 func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+// TestManyRejects: beyond the rejects an import holds in memory the rest
+// wait in a spill file; lake/_rejects gets every one, the spill file is gone.
+func TestManyRejects(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("link_id,stream_id,tracking_id,target_url\nl0,s1,,https://x.example/?utm_content=s1\n")
+	const bad = heldRejects + 2500
+	for i := 0; i < bad; i++ {
+		fmt.Fprintf(&b, "broken row %d\n", i)
+	}
+	b.WriteString("l1,s1,,https://x.example/?utm_content=s1\n")
+	lake := newTestLake(t)
+	st, err := Import(context.Background(), lake, writeInput(t, "links.csv", b.String()), Options{Kind: "links", Salt: testSalt, Now: importNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Read != bad+2 || st.Accepted != 2 || st.Rejected != bad || len(st.Rejects) != heldRejects {
+		t.Fatalf("read %d, accepted %d, rejected %d, held %d; want %d, 2, %d, %d", st.Read, st.Accepted, st.Rejected, len(st.Rejects), bad+2, bad, heldRejects)
+	}
+	files := lakeFiles(t, lake, "_rejects")
+	if len(files) != 1 {
+		t.Fatalf("rejects files %v", files)
+	}
+	rows, err := readRows(context.Background(), files[0], rejectsTable)
+	if err != nil || len(rows) != bad {
+		t.Fatalf("%d rejects stored (%v); want %d", len(rows), err, bad)
+	}
+	if last := rows[len(rows)-1][rejectsTable.Col("line")].I; last != bad+2 {
+		t.Errorf("last reject at line %d; want %d", last, bad+2)
+	}
+	left, _ := filepath.Glob(filepath.Join(lake.Dir, "_rejects", ".spill-*"))
+	if len(left) > 0 {
+		t.Errorf("spill files left: %v", left)
+	}
+}

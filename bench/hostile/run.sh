@@ -7,13 +7,15 @@
 #   sh bench/hostile/run.sh               1 GiB bombs
 #   SIZE=4G sh bench/hostile/run.sh       4 GiB bombs (the sizes of the attack)
 #   CASES="line night" sh bench/hostile/run.sh   some cases only (line quote
-#                                        runaway jsonl log cr night)
+#                                        runaway jsonl log cr garbage night)
+#   garbage: GARBAGE bytes (100M) of broken rows, every one a reject
 #
 # Needs this repo, Go, gzip and /usr/bin/time (GNU time, for peak RSS).
 set -eu
 cd "$(dirname "$0")/../.."
 SIZE=${SIZE:-1G}
-CASES=${CASES:-"line quote runaway jsonl log cr night"}
+CASES=${CASES:-"line quote runaway jsonl log cr garbage night"}
+GARBAGE=${GARBAGE:-100M}
 want() { case " $CASES " in *" $1 "*) return 0 ;; esac; return 1; }
 WORK=${WORK:-$(mktemp -d /tmp/postlive-hostile.XXXXXX)}
 BIN="$WORK/postlive"
@@ -75,6 +77,9 @@ want log && case_import "access log: one $SIZE line between good lines" clicks "
 
 want cr && bomb "$WORK/cr-only.csv.gz" "link_id,stream_id,tracking_id,target_url" "$(printf '\r')" ""
 want cr && case_import "CSV: $SIZE of bare CR (empty lines)" links "$WORK/cr-only.csv.gz"
+
+want garbage && yes "a broken row that is not a link, with some text" | head -c "$GARBAGE" | { echo 'link_id,stream_id,tracking_id,target_url'; cat; } | gzip -1 >"$WORK/garbage.csv.gz"
+want garbage && case_import "CSV: $GARBAGE of broken rows (all rejects)" links "$WORK/garbage.csv.gz"
 
 # a truncated .gz among good files: the night goes on, exit 3
 want night || exit 0
