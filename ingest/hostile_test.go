@@ -567,3 +567,35 @@ func TestManyRejects(t *testing.T) {
 		t.Errorf("spill files left: %v", left)
 	}
 }
+
+// FuzzTextStream: whatever the bytes and however they are split into reads,
+// the stream passes on no CR, one LF per line break (LF, CRLF or CR), lines
+// of at most the bound (plus the bytes closing a cut line), and the same
+// bytes for the same input.
+func FuzzTextStream(f *testing.F) {
+	f.Add([]byte("a\r\nb\rc\nd\r\r\ne\n\rf\r"), uint8(4))
+	f.Add([]byte(strings.Repeat("x", 100)+"\r\n\"q\"\r"), uint8(7))
+	f.Fuzz(func(t *testing.T, in []byte, max uint8) {
+		limit := int(max%32) + 1
+		whole, err := io.ReadAll(newTextStream(bytes.NewReader(in), limit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bytewise, err := io.ReadAll(newTextStream(iotest.OneByteReader(bytes.NewReader(in)), limit))
+		if err != nil || !bytes.Equal(whole, bytewise) {
+			t.Fatalf("read whole %q, byte by byte %q (%v)", whole, bytewise, err)
+		}
+		breaks := bytes.Count(bytes.ReplaceAll(in, []byte("\r\n"), []byte("\n")), []byte("\n")) + bytes.Count(bytes.ReplaceAll(in, []byte("\r\n"), []byte("\n")), []byte("\r"))
+		if bytes.IndexByte(whole, '\r') >= 0 && bytes.Count(in, []byte("\r")) == 0 {
+			t.Fatalf("a CR appeared: %q", whole)
+		}
+		if n := bytes.Count(whole, []byte("\n")); n != breaks {
+			t.Fatalf("%d line breaks out, %d in: %q → %q", n, breaks, in, whole)
+		}
+		for _, l := range bytes.Split(whole, []byte("\n")) {
+			if len(l) > limit+len(closeField) {
+				t.Fatalf("line of %d bytes with a bound of %d: %q", len(l), limit, l)
+			}
+		}
+	})
+}
