@@ -153,8 +153,10 @@ type reader struct {
 	urls                     *urlScrubber    // personal query parameters of stored URLs (nil: none)
 	urlCols                  map[*Table][]int
 	plaus                    *plausibility // the plausible range of times (nil: unchecked)
-	dropped                  int           // input rows write rejected since the last accept
-	droppedLine              int           // the line of the last of them
+	spill                    *rejectSpill  // rejects beyond heldRejects (nil: none yet)
+	spillErr                 error
+	dropped                  int // input rows write rejected since the last accept
+	droppedLine              int // the line of the last of them
 }
 
 // rowSink receives the canonical rows of an import: the lake's table
@@ -257,7 +259,24 @@ func (rd *reader) reject(rj Reject, cells []string, names []string) {
 	} else {
 		rj.Value = rd.sanitize(rj.Value)
 	}
-	rd.rejects = append(rd.rejects, rj)
+	if len(rd.rejects) < heldRejects || rd.lake == nil {
+		rd.rejects = append(rd.rejects, rj)
+		return
+	}
+	if rd.spill == nil && rd.spillErr == nil {
+		rd.spill, rd.spillErr = newRejectSpill(rd.lake)
+	}
+	if rd.spillErr == nil {
+		rd.spillErr = rd.spill.add(rj)
+	}
+}
+
+// spilled is how many rejects wait in the spill file.
+func (rd *reader) spilled() int {
+	if rd.spill == nil {
+		return 0
+	}
+	return rd.spill.n
 }
 
 func normName(s string) string { n, _ := normalizeHeaderName(s); return n }

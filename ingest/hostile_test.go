@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -373,4 +375,227 @@ func TestTruncatedGzip(t *testing.T) {
 	if got := len(tableRows(t, lake, Links)); got != st.Accepted {
 		t.Errorf("%d links landed; want %d", got, st.Accepted)
 	}
+}
+
+// TestImplausibleNumbers: 1e-400 viewers were stored as 0 and a discount of
+// 1e29 % accepted.
+func TestImplausibleNumbers(t *testing.T) {
+	for _, s := range []string{"1e-400", "4e-320"} {
+		if _, err := parseFloat(s); err == nil {
+			t.Errorf("parseFloat(%q) accepted", s)
+		}
+	}
+	if _, err := parseInt("1e-400"); err == nil {
+		t.Error("parseInt(1e-400) accepted")
+	}
+	for _, s := range []string{"0", "0.0", "0e5", "12.0", "0.12"} {
+		if _, err := parseFloat(s); err != nil {
+			t.Errorf("parseFloat(%q): %v", s, err)
+		}
+	}
+	p := writeInput(t, "drops.csv", "drop_id,stream_id,starts_at,ends_at,discount_pct\n"+
+		"d1,s1,2026-11-02T19:10:00Z,2026-11-02T19:20:00Z,20\n"+
+		"d2,s1,2026-11-02T19:10:00Z,2026-11-02T19:20:00Z,1e29\n"+
+		"d3,s1,2026-11-02T19:10:00Z,2026-11-02T19:20:00Z,-5\n")
+	st := importOK(t, newTestLake(t), p, Options{Kind: "drops"})
+	if st.Accepted != 1 || st.Rejected != 2 || st.Rejects[0].Field != "discount_pct" {
+		t.Errorf("accepted %d, rejected %d (%v); want d2 and d3 rejected", st.Accepted, st.Rejected, st.Rejects)
+	}
+}
+
+var hostileLong = flag.Bool("hostile.long", false, "TestHostileMatrix: every text fixture, not only the vendor formats'")
+
+// hostileMutations turn a good export into a hostile one.
+var hostileMutations = []struct {
+	name string
+	gz   bool
+	f    func(b []byte) []byte
+}{
+	{"long line", false, func(b []byte) []byte { return insertLine(b, bytes.Repeat([]byte("x,"), 40<<10)) }},
+	{"long quoted cell", false, func(b []byte) []byte {
+		return insertLine(b, append(append([]byte(`"`), bytes.Repeat([]byte("y\n"), 40<<10)...), '"'))
+	}},
+	{"unclosed quote", false, func(b []byte) []byte { return insertLine(b, []byte(`a,"never closed`)) }},
+	{"bare CR", false, func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r")) }},
+	{"NUL and control bytes", false, func(b []byte) []byte { return insertLine(b, []byte("\x00\x01\x1b[2J\x7f,\x00")) }},
+	{"invalid UTF-8", false, func(b []byte) []byte { return insertLine(b, []byte("\xff\xfe\xc3(,\xed\xa0\x80")) }},
+	{"two JSON values", false, func(b []byte) []byte { return insertLine(b, []byte(`{"a":1}{"b":2}`)) }},
+	{"year 1 and 9999", false, func(b []byte) []byte {
+		b = bytes.Replace(b, []byte("2026-"), []byte("0001-"), 1)
+		return bytes.Replace(b, []byte("2026-"), []byte("9999-"), 1)
+	}},
+	{"truncated .gz", true, func(b []byte) []byte { return b }},
+	{"empty", false, func([]byte) []byte { return nil }},
+	{"header only", false, func(b []byte) []byte { i := bytes.IndexByte(b, '\n'); return b[:i+1] }},
+}
+
+// insertLine puts line after the third line of b.
+func insertLine(b, line []byte) []byte {
+	at := 0
+	for i := 0; i < 3; i++ {
+		j := bytes.IndexByte(b[at:], '\n')
+		if j < 0 {
+			break
+		}
+		at += j + 1
+	}
+	out := append([]byte{}, b[:at]...)
+	out = append(append(out, line...), '\n')
+	return append(out, b[at:]...)
+}
+
+// TestHostileMatrix runs every text fixture through every mutation: each
+// import ends with a file problem (FileError) or with read = accepted +
+// rejected, every reject saying where and what, within the record bound —
+// never a panic, another error, or a row silently lost.
+//
+// By default the vendor fixtures (testdata/formats); with -hostile.long the
+// sample and invalid fixtures too (429 cases, about a minute).
+func TestHostileMatrix(t *testing.T) {
+	cases, failures := 0, 0
+	for _, c := range endingCases() {
+		if !*hostileLong && !strings.Contains(filepath.ToSlash(c.src), "testdata/formats/") {
+			continue
+		}
+		orig, err := os.ReadFile(c.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range hostileMutations {
+			cases++
+			data := m.f(append([]byte{}, orig...))
+			name := filepath.Base(c.src)
+			if m.gz {
+				var gz bytes.Buffer
+				zw := gzip.NewWriter(&gz)
+				zw.Write(data)
+				zw.Close()
+				data = gz.Bytes()[:gz.Len()*2/3]
+				name += ".gz"
+			}
+			p := filepath.Join(t.TempDir(), name)
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			opt := c.opt
+			opt.Kind, opt.Salt, opt.Now, opt.MaxRecordBytes = c.kind, testSalt, importNow, 16<<10
+			if opt.Merchant == "" {
+				opt.Merchant = "shop-1"
+			}
+			lake := newTestLake(t)
+			st, err := Import(context.Background(), lake, p, opt)
+			if err != nil {
+				var fe *FileError
+				if !errors.As(err, &fe) {
+					failures++
+					t.Errorf("%s, %s: %v", c.src, m.name, err)
+				}
+				continue
+			}
+			if st.Read != st.Accepted+st.Rejected || len(st.Rejects) != min(st.Rejected, heldRejects) {
+				failures++
+				t.Errorf("%s, %s: read %d, accepted %d, rejected %d (%d listed)", c.src, m.name, st.Read, st.Accepted, st.Rejected, len(st.Rejects))
+			}
+			for _, rj := range st.Rejects {
+				if rj.Line < 1 || rj.Column < 1 || rj.What == "" || rj.Hint == "" || len(rj.Record) > 64<<10 {
+					failures++
+					t.Errorf("%s, %s: reject %+.200v", c.src, m.name, rj)
+					break
+				}
+			}
+		}
+	}
+	t.Logf("hostile matrix: %d cases, %d failures", cases, failures)
+}
+
+// BenchmarkTextStream: the cost of the line-ending and length checks under
+// every reader, on CSV lines of clicks (compare with a plain copy).
+func BenchmarkTextStream(b *testing.B) {
+	line := "c00000001,2026-11-02T23:45:32Z,https://shop.glowlab.example/products/vitamin-c-serum-30ml?utm_source=tiktok&utm_medium=live&utm_content=s-2026-11-02-ana,,Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7),198.51.100.175,https://www.tiktok.com/,US,desktop\r\n"
+	data := []byte(strings.Repeat(line, (32<<20)/len(line)))
+	buf := make([]byte, 256<<10)
+	b.Run("copy", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for i := 0; i < b.N; i++ {
+			io.CopyBuffer(io.Discard, onlyReader{bytes.NewReader(data)}, buf)
+		}
+	})
+	b.Run("textStream", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for i := 0; i < b.N; i++ {
+			io.CopyBuffer(io.Discard, onlyReader{newTextStream(bytes.NewReader(data), 0)}, buf)
+		}
+	})
+}
+
+// onlyReader hides WriterTo, so that io.CopyBuffer reads through Read.
+type onlyReader struct{ r io.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+// TestManyRejects: beyond the rejects an import holds in memory the rest
+// wait in a spill file; lake/_rejects gets every one, the spill file is gone.
+func TestManyRejects(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("link_id,stream_id,tracking_id,target_url\nl0,s1,,https://x.example/?utm_content=s1\n")
+	const bad = heldRejects + 2500
+	for i := 0; i < bad; i++ {
+		fmt.Fprintf(&b, "broken row %d\n", i)
+	}
+	b.WriteString("l1,s1,,https://x.example/?utm_content=s1\n")
+	lake := newTestLake(t)
+	st, err := Import(context.Background(), lake, writeInput(t, "links.csv", b.String()), Options{Kind: "links", Salt: testSalt, Now: importNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Read != bad+2 || st.Accepted != 2 || st.Rejected != bad || len(st.Rejects) != heldRejects {
+		t.Fatalf("read %d, accepted %d, rejected %d, held %d; want %d, 2, %d, %d", st.Read, st.Accepted, st.Rejected, len(st.Rejects), bad+2, bad, heldRejects)
+	}
+	files := lakeFiles(t, lake, "_rejects")
+	if len(files) != 1 {
+		t.Fatalf("rejects files %v", files)
+	}
+	rows, err := readRows(context.Background(), files[0], rejectsTable)
+	if err != nil || len(rows) != bad {
+		t.Fatalf("%d rejects stored (%v); want %d", len(rows), err, bad)
+	}
+	if last := rows[len(rows)-1][rejectsTable.Col("line")].I; last != bad+2 {
+		t.Errorf("last reject at line %d; want %d", last, bad+2)
+	}
+	left, _ := filepath.Glob(filepath.Join(lake.Dir, "_rejects", ".spill-*"))
+	if len(left) > 0 {
+		t.Errorf("spill files left: %v", left)
+	}
+}
+
+// FuzzTextStream: whatever the bytes and however they are split into reads,
+// the stream passes on no CR, one LF per line break (LF, CRLF or CR), lines
+// of at most the bound (plus the bytes closing a cut line), and the same
+// bytes for the same input.
+func FuzzTextStream(f *testing.F) {
+	f.Add([]byte("a\r\nb\rc\nd\r\r\ne\n\rf\r"), uint8(4))
+	f.Add([]byte(strings.Repeat("x", 100)+"\r\n\"q\"\r"), uint8(7))
+	f.Fuzz(func(t *testing.T, in []byte, max uint8) {
+		limit := int(max%32) + 1
+		whole, err := io.ReadAll(newTextStream(bytes.NewReader(in), limit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bytewise, err := io.ReadAll(newTextStream(iotest.OneByteReader(bytes.NewReader(in)), limit))
+		if err != nil || !bytes.Equal(whole, bytewise) {
+			t.Fatalf("read whole %q, byte by byte %q (%v)", whole, bytewise, err)
+		}
+		breaks := bytes.Count(bytes.ReplaceAll(in, []byte("\r\n"), []byte("\n")), []byte("\n")) + bytes.Count(bytes.ReplaceAll(in, []byte("\r\n"), []byte("\n")), []byte("\r"))
+		if bytes.IndexByte(whole, '\r') >= 0 && bytes.Count(in, []byte("\r")) == 0 {
+			t.Fatalf("a CR appeared: %q", whole)
+		}
+		if n := bytes.Count(whole, []byte("\n")); n != breaks {
+			t.Fatalf("%d line breaks out, %d in: %q → %q", n, breaks, in, whole)
+		}
+		for _, l := range bytes.Split(whole, []byte("\n")) {
+			if len(l) > limit+len(closeField) {
+				t.Fatalf("line of %d bytes with a bound of %d: %q", len(l), limit, l)
+			}
+		}
+	})
 }

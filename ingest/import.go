@@ -73,7 +73,9 @@ type Stats struct {
 	Accepted int
 	Rejected int
 	Written  map[string]int // canonical rows written per table
-	Rejects  []Reject
+	// Rejects are the first 10,000 rejects (heldRejects); all Rejected
+	// are in lake/_rejects.
+	Rejects []Reject
 	// Partial says why the file could not be read to its end (a truncated
 	// .gz, a read error), "" when it was: the rows before that point were
 	// imported and the end is one reject; the manifest keeps it as status.
@@ -158,6 +160,7 @@ func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats
 		out: newTableWriter(l, res.decision, res.claim), lake: l, written: st.Written, pii: map[string]bool{}}
 	rd.urls = newURLScrubber(opt.URLParams, rd.hash)
 	rd.plaus = newPlausibility(opt.Plausible, opt.Now())
+	defer func() { rd.spill.remove() }()
 	f, err := openReader(rd, path)
 	if err != nil {
 		rd.out.abort()
@@ -221,10 +224,14 @@ func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats
 		rd.reject(Reject{Line: line, Column: 1, What: "cannot be read past this point (" + what + "); the rows before it were imported",
 			Hint: "the file is cut short or damaged (an interrupted download or copy?); fetch it again and put it into the inbox"}, nil, nil)
 	}
-	st.Read, st.Accepted, st.Rejected, st.Rejects = rd.read, rd.accepted, rd.rejected, rd.rejects
-	if st.Read != st.Accepted+st.Rejected || len(st.Rejects) != st.Rejected {
+	if rd.spillErr != nil {
 		rd.out.abort()
-		return nil, fmt.Errorf("import %s: internal accounting error: read %d != accepted %d + rejected %d (rejects %d)", name, st.Read, st.Accepted, st.Rejected, len(st.Rejects))
+		return nil, rd.spillErr
+	}
+	st.Read, st.Accepted, st.Rejected, st.Rejects = rd.read, rd.accepted, rd.rejected, rd.rejects
+	if st.Read != st.Accepted+st.Rejected || len(st.Rejects)+rd.spilled() != st.Rejected {
+		rd.out.abort()
+		return nil, fmt.Errorf("import %s: internal accounting error: read %d != accepted %d + rejected %d (rejects %d + %d)", name, st.Read, st.Accepted, st.Rejected, len(st.Rejects), rd.spilled())
 	}
 	if err := rd.out.commit(); err != nil {
 		if st, ok := skipped(); ok {
@@ -242,7 +249,7 @@ func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats
 		st.Retried = int(res.previous.RowsRejected)
 	}
 	if len(rd.rejects) > 0 {
-		if err := writeRejects(l, sha, name, rd.rejects); err != nil {
+		if err := writeRejects(l, sha, name, rd.rejects, rd.spill); err != nil {
 			return nil, err
 		}
 	}

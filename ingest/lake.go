@@ -218,13 +218,15 @@ var rejectsTable = newBareTable(lake.Rejects, []string{"sha256", "line", "column
 	req("sha256", String), req("file_name", String), req("line", Int), req("column", Int),
 	opt("field", String), opt("value", String), req("reason", String), opt("hint", String), opt("record", String))
 
-func writeRejects(l *lake.Lake, sha, name string, rejects []Reject) error {
+// writeRejects writes the rejects of an import, those held and then those
+// spilled (spill may be nil), to its file in lake/_rejects.
+func writeRejects(l *lake.Lake, sha, name string, rejects []Reject, spill *rejectSpill) error {
 	w, err := newPartWriter(rejectsTable, l.RejectsFile(sha))
 	if err != nil {
 		return err
 	}
 	r := NewRecord(rejectsTable)
-	for _, rj := range rejects {
+	add := func(rj Reject) error {
 		r.Reset()
 		r.SetString("sha256", sha)
 		r.SetString("file_name", name)
@@ -235,7 +237,16 @@ func writeRejects(l *lake.Lake, sha, name string, rejects []Reject) error {
 		r.SetString("reason", rj.What)
 		r.SetString("hint", rj.Hint)
 		r.SetString("record", rj.Record)
-		if err := w.add(r); err != nil {
+		return w.add(r)
+	}
+	for _, rj := range rejects {
+		if err := add(rj); err != nil {
+			w.abort()
+			return err
+		}
+	}
+	if spill != nil {
+		if err := spill.each(add); err != nil {
 			w.abort()
 			return err
 		}

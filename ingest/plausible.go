@@ -3,6 +3,7 @@ package ingest
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -92,6 +93,12 @@ func (c *plausibility) check(r *Record) *Reject {
 			return &Reject{Line: r.Line, Column: 1, Field: col.Name, Value: shown,
 				What: fmt.Sprintf("is outside the plausible range %s to %s", c.p.Earliest.Format("2006-01-02"), c.hiTime.UTC().Format("2006-01-02")),
 				Hint: "check the date (a placeholder like 0001-01-01 or 9999-12-31?); widen import.earliest or import.latest_ahead if it is real"}
+		}
+	}
+	if t == Drops {
+		if v := r.Get("discount_pct"); v.Valid && (v.Float() < 0 || v.Float() > 100) {
+			return &Reject{Line: r.Line, Column: 1, Field: "discount_pct", Value: strconv.FormatFloat(v.Float(), 'g', -1, 64),
+				What: "is not a percentage from 0 to 100", Hint: "write a 20 % discount as 20"}
 		}
 	}
 	if t == Streams {

@@ -248,7 +248,7 @@ func parseInt(s string) (int64, error) {
 	var buf [24]byte
 	digits, ok := stripGrouping(strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+"), '.', buf[:0])
 	if !ok || len(digits) == 0 {
-		if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) {
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) && !underflows(s, f) {
 			return int64(f), nil // "12.0" from spreadsheets
 		}
 		return 0, valueErr("is not a whole number", "write counts as plain integers like 1250")
@@ -263,6 +263,19 @@ func parseInt(s string) (int64, error) {
 	return v, nil
 }
 
+// underflows tells a number written with a non-zero digit before its
+// exponent that reads as 0 ("1e-400").
+func underflows(s string, f float64) bool {
+	if f != 0 {
+		return false
+	}
+	mant := s
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant = s[:i]
+	}
+	return strings.ContainsAny(mant, "123456789")
+}
+
 // parseFloat parses a plain decimal number; a trailing % divides by 100.
 func parseFloat(s string) (float64, error) {
 	s = cleanCell(s)
@@ -271,6 +284,9 @@ func parseFloat(s string) (float64, error) {
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f != f || f > 1e300 || f < -1e300 {
 		return 0, valueErr("is not a number", "write numbers with a dot as decimal separator, like 0.12")
+	}
+	if underflows(s, f) || f != 0 && f < 1e-300 && f > -1e-300 {
+		return 0, valueErr("is too close to 0 to be a real measure (it would be stored as 0)", "check the cell; write small numbers like 0.0001")
 	}
 	if pct {
 		f /= 100

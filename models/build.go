@@ -324,7 +324,10 @@ func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Mo
 	for _, n := range names {
 		final := l.MartFile(n)
 		tmp := lake.TempName(final)
-		q := fmt.Sprintf("copy (select * from %s) to '%s' (format parquet, compression snappy)", n, strings.ReplaceAll(tmp, "'", "''"))
+		// in a total order (every column, left to right): a mart's rows
+		// come out of parallel joins and windows in any order, and its
+		// file must have the same bytes for the same data
+		q := fmt.Sprintf("copy (select * from %s order by all) to '%s' (format parquet, compression snappy)", n, strings.ReplaceAll(tmp, "'", "''"))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			os.Remove(tmp)
 			return fmt.Errorf("export mart %s to %s: %s", n, final, cleanDuckDBError(err))

@@ -96,8 +96,20 @@ var keys = []key{
 		}},
 	{name: "import.latest_ahead", def: "730d", doc: "a timestamp or date more than this after the import is rejected as implausible",
 		set: durationKey(func(c *Config) *time.Duration { return &c.Plausible.LatestAhead }, time.Hour)},
-	{name: "import.max_stream_length", def: "24h", doc: "a stream longer than this (ended_at - started_at) is rejected at import",
-		set: durationKey(func(c *Config) *time.Duration { return &c.Plausible.MaxStreamLength }, time.Minute)},
+	{name: "import.max_stream_length", def: "24h", doc: "a stream longer than this (ended_at - started_at) is rejected at import; at most 168h",
+		set: func(c *Config, _ string, v value) error {
+			d, err := parseDuration(v.text)
+			if err != nil {
+				return err
+			}
+			// the models expand a stream minute by minute up to 7 days
+			// (int_stream_minutes, int_orders_attributed)
+			if d < time.Minute || d > 7*24*time.Hour {
+				return fmt.Errorf("%q is not between 1m and 168h (7d)", v.text)
+			}
+			c.Plausible.MaxStreamLength = d
+			return nil
+		}},
 	{name: "report.currency", def: "USD", doc: "currency of reports and of streams that name none",
 		set: func(c *Config, _ string, v value) error {
 			cur, err := isoCurrency(v.text)

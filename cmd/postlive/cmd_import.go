@@ -223,8 +223,8 @@ func (e *env) printImport(st *ingest.Stats, rejectsOnStdout bool) {
 	}
 	for i, r := range st.Rejects {
 		if i == maxPrinted {
-			reject(fmt.Sprintf("%s: … and %d more rejected rows; all are kept in lake/_rejects (postlive query \"select * from stg_rejects\")", st.File, len(st.Rejects)-maxPrinted),
-				"file", st.File, "more_rejected", len(st.Rejects)-maxPrinted)
+			reject(fmt.Sprintf("%s: … and %d more rejected rows; all are kept in lake/_rejects (postlive query \"select * from stg_rejects\")", st.File, st.Rejected-maxPrinted),
+				"file", st.File, "more_rejected", st.Rejected-maxPrinted)
 			break
 		}
 		reject(r.Message(st.File), "file", st.File, "line", r.Line, "column", r.Column, "field", r.Field)

@@ -38,7 +38,8 @@ EXIT STATUS
   0  ok
   1  failure (I/O, DuckDB, an internal error)
   2  usage or configuration error (bad flag, unknown config key, unreadable file header)
-  3  data problems: a failed data test, or rejected rows with --strict
+  3  data problems: a failed data test, an inbox file run could not import
+     or read to the end, or rejected rows with --strict
   4  another postlive process holds the workspace lock
 `
 

@@ -82,9 +82,12 @@ stream_days as (
         streams.merchant_id,
         streams.started_at,
         streams.ended_at + attribution.attribution_window as attributable_until,
+        -- at most 7 days of stream (import.max_stream_length is at most
+        -- 168h) plus the window, by construction: a row past that bound
+        -- must not expand into a list no memory limit can spill
         unnest(range(
             date_trunc('day', streams.started_at),
-            streams.ended_at + attribution.attribution_window,
+            least(streams.ended_at, streams.started_at + interval 7 day) + attribution.attribution_window,
             interval 1 day
         )) as day
     from streams

@@ -60,8 +60,11 @@ spine as (
         streams.started_at + to_minutes(minute_offset.minute) as minute_at,
         least(60.0, date_diff('microsecond', streams.started_at, streams.ended_at) / 1000000.0 - 60 * minute_offset.minute) as duration_s
     from streams
+    -- at most 10080 minutes (7 days) per stream, by construction: import
+    -- rejects longer streams (import.max_stream_length, at most 168h), and a
+    -- row that got past it must not make a list no memory limit can spill
     cross join lateral (
-        select unnest(range(0, cast(ceil(date_diff('microsecond', streams.started_at, streams.ended_at) / 60000000.0) as bigint))) as minute
+        select unnest(range(0, least(10080, cast(ceil(date_diff('microsecond', streams.started_at, streams.ended_at) / 60000000.0) as bigint)))) as minute
     ) as minute_offset
 ),
 
