@@ -99,9 +99,10 @@ func runExperiments(ctx context.Context, w io.Writer, db *sql.DB, o experimentsO
 
 // experimentRow is the part of an experiment_results row the text shows.
 type experimentRow struct {
-	experimentID, testedVariable, metric, variant, control, warning, reason string
-	streams, controlStreams                                                 int64
-	liftRel, ciLow, ciHigh, p, pAdj, streamsNeeded                          sql.NullFloat64
+	experimentID, testedVariable, metric, variant, control, reason, method  string
+	warnings                                                                []string
+	streams, controlStreams, familySize                                     int64
+	liftRel, ciLow, ciHigh, p, pAdj, streamsNeeded, streamsLow, streamsHigh sql.NullFloat64
 	alpha, target                                                           float64
 	primary                                                                 bool
 }
@@ -109,8 +110,10 @@ type experimentRow struct {
 func readExperimentRows(ctx context.Context, db *sql.DB, experiment string) ([]experimentRow, error) {
 	r, err := db.QueryContext(ctx, `
 select experiment_id, coalesce(tested_variable, ''), metric, variant, control,
-    coalesce(warning, ''), coalesce(reason, ''), streams, control_streams,
+    coalesce(warnings, []), coalesce(reason, ''), coalesce(method, ''), streams, control_streams,
+    coalesce(family_size, 0),
     lift_rel, ci_low, ci_high, p_value, p_value_adjusted, streams_needed::double,
+    streams_needed_low::double, streams_needed_high::double,
     alpha, target_lift_rel::double, coalesce(is_primary, false)
 from experiment_results
 where $1 = '' or experiment_id = $1`+experimentsOrder, experiment)
@@ -121,11 +124,17 @@ where $1 = '' or experiment_id = $1`+experimentsOrder, experiment)
 	var out []experimentRow
 	for r.Next() {
 		var x experimentRow
+		var warnings []any
 		if err := r.Scan(&x.experimentID, &x.testedVariable, &x.metric, &x.variant, &x.control,
-			&x.warning, &x.reason, &x.streams, &x.controlStreams,
-			&x.liftRel, &x.ciLow, &x.ciHigh, &x.p, &x.pAdj, &x.streamsNeeded,
+			&warnings, &x.reason, &x.method, &x.streams, &x.controlStreams, &x.familySize,
+			&x.liftRel, &x.ciLow, &x.ciHigh, &x.p, &x.pAdj, &x.streamsNeeded, &x.streamsLow, &x.streamsHigh,
 			&x.alpha, &x.target, &x.primary); err != nil {
 			return nil, fmt.Errorf("read experiment_results: %w", err)
+		}
+		for _, w := range warnings {
+			if s, ok := w.(string); ok {
+				x.warnings = append(x.warnings, s)
+			}
 		}
 		out = append(out, x)
 	}
@@ -185,9 +194,16 @@ func writeExperimentBlock(b *strings.Builder, rows []experimentRow) {
 			break
 		}
 	}
-	fmt.Fprintf(b, "%s%s: %s against control %s; %sα = %s, p adjusted (Holm) across %d tests\n",
+	family := "no test had a p-value"
+	switch n := first.familySize; {
+	case n == 1:
+		family = "1 test, nothing to adjust"
+	case n > 1:
+		family = fmt.Sprintf("p adjusted (Holm) across %d tests", n)
+	}
+	fmt.Fprintf(b, "%s%s: %s against control %s; %sα = %s, randomisation test, %s\n",
 		first.experimentID, tested, strings.Join(variants, ", "), first.control, primary,
-		strconv.FormatFloat(first.alpha, 'f', -1, 64), len(rows))
+		strconv.FormatFloat(first.alpha, 'f', -1, 64), family)
 
 	width := 0
 	for _, x := range rows {
@@ -200,7 +216,7 @@ func writeExperimentBlock(b *strings.Builder, rows []experimentRow) {
 	for _, x := range rows {
 		line := verdictLine(x)
 		fmt.Fprintf(b, "  %-*s  %d vs %d streams  %s\n", width, x.variant, x.streams, x.controlStreams, line)
-		for _, wn := range strings.Split(x.warning, "; ") {
+		for _, wn := range x.warnings {
 			if wn != "" && !seenWarning[wn] {
 				seenWarning[wn] = true
 				warnings = append(warnings, wn)
@@ -230,6 +246,9 @@ func verdictLine(x experimentRow) string {
 	in.P = x.pAdj.Float64
 	if x.streamsNeeded.Valid {
 		in.StreamsPerArm = int(x.streamsNeeded.Float64)
+	}
+	if x.streamsLow.Valid && x.streamsHigh.Valid {
+		in.StreamsLow, in.StreamsHigh = int(x.streamsLow.Float64), int(x.streamsHigh.Float64)
 	}
 	v := experiments.Verdict(in)
 	ps := fmt.Sprintf("p %s, adjusted %s", formatP(x.p), formatP(x.pAdj))
