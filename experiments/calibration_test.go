@@ -76,9 +76,14 @@ func (w *simWorld) history(h simHost) (m, d float64) {
 	return m, d
 }
 
-// unblockedDesign: kA + kB streams, each by a host drawn from 8.
+// unblockedDesign: kA + kB streams, each by a host drawn from 8, with the
+// host's history (5 earlier streams).
 func (w *simWorld) unblockedDesign(kA, kB int, effect float64) []Unit {
 	hs := w.hosts(8)
+	pre := make([][2]float64, len(hs))
+	for i, h := range hs {
+		pre[i][0], pre[i][1] = w.history(h)
+	}
 	var us []Unit
 	for i := 0; i < kA+kB; i++ {
 		hi := w.rng.IntN(len(hs))
@@ -88,7 +93,7 @@ func (w *simWorld) unblockedDesign(kA, kB int, effect float64) []Unit {
 			e = effect
 		}
 		m, d := w.stream(hs[hi], e)
-		us = append(us, Unit{Variant: variant, Host: fmt.Sprint("h", hi), M: m, D: d})
+		us = append(us, Unit{Variant: variant, Host: fmt.Sprint("h", hi), M: m, D: d, PreM: pre[hi][0], PreD: pre[hi][1]})
 	}
 	return us
 }
@@ -116,8 +121,15 @@ func (w *simWorld) hostDesign(hosts, perArm int, effect float64) []Unit {
 // significant at alpha by the randomisation test and by the delta-method
 // Welch t on the relative lift, over the experiments that had a result.
 func rejectionRate(sims int, seed uint64, opt AnalysisOptions, draw func(w *simWorld) []Unit, sigma float64) (perm, welch float64, n int) {
+	perm, welch, n, _ = rejectionRateVR(sims, seed, opt, draw, sigma)
+	return perm, welch, n
+}
+
+// rejectionRateVR is rejectionRate with the mean variance reduction of the
+// CUPED analyses.
+func rejectionRateVR(sims int, seed uint64, opt AnalysisOptions, draw func(w *simWorld) []Unit, sigma float64) (perm, welch float64, n int, vr float64) {
 	w := &simWorld{rng: rand.New(rand.NewPCG(seed, 7)), valueSigma: sigma}
-	var rp, rw int
+	var rp, rw, nv int
 	for s := 0; s < sims; s++ {
 		us := draw(w)
 		a := Analyse(us, opt)
@@ -125,6 +137,10 @@ func rejectionRate(sims int, seed uint64, opt AnalysisOptions, draw func(w *simW
 			continue
 		}
 		n++
+		if a.Method == MethodCUPED {
+			vr += a.VarianceReduction
+			nv++
+		}
 		if a.P < opt.Alpha {
 			rp++
 		}
@@ -145,7 +161,10 @@ func rejectionRate(sims int, seed uint64, opt AnalysisOptions, draw func(w *simW
 			rw++
 		}
 	}
-	return float64(rp) / float64(n), float64(rw) / float64(n), n
+	if nv > 0 {
+		vr /= float64(nv)
+	}
+	return float64(rp) / float64(n), float64(rw) / float64(n), n, vr
 }
 
 // benchOptions: Monte-Carlo p-values with 999 draws (exact enumeration up to
@@ -171,7 +190,7 @@ func TestCalibration(t *testing.T) {
 	if !*calibration {
 		t.Skip("run with -calibration")
 	}
-	const sims = 2000
+	const sims = 10000
 	opt := benchOptions
 	opt.NoBlocking, opt.NoCUPED = true, true
 	fmt.Printf("| design | experiments | randomisation (default) | delta-method Welch | bound α + 2 MCSE |\n|---|---|---|---|---|\n")
@@ -182,6 +201,7 @@ func TestCalibration(t *testing.T) {
 	}{
 		{"5 vs 5", 5, 5, 1}, {"10 vs 10", 10, 10, 1}, {"20 vs 20", 20, 20, 1}, {"30 vs 30", 30, 30, 1},
 		{"9 vs 2", 9, 2, 1}, {"10 vs 10, heavy-tailed order values (σ 1.5)", 10, 10, 1.5},
+		{"5 vs 5, very heavy tails (σ 2: one order can outweigh an arm)", 5, 5, 2},
 	} {
 		rate, welch, n := rejectionRate(sims, 11, opt, func(w *simWorld) []Unit { return w.unblockedDesign(c.kA, c.kB, 1) }, c.sigma)
 		bound := 0.05 + 2*math.Sqrt(0.05*0.95/float64(n))
@@ -190,22 +210,32 @@ func TestCalibration(t *testing.T) {
 			t.Errorf("%s null: %.3f > %.3f", c.name, rate, bound)
 		}
 	}
-	fmt.Printf("\n| 3 hosts × 2 streams per arm each, +30 %% RPV | experiments | share significant |\n|---|---|---|\n")
+	fmt.Printf("\n| design, analysis | experiments | null: share significant | +30 %% RPV: power | mean variance reduction |\n|---|---|---|---|---|\n")
+	none := func(o AnalysisOptions) AnalysisOptions { o.NoBlocking, o.NoCUPED = true, true; return o }
+	blocked := func(o AnalysisOptions) AnalysisOptions { o.NoCUPED = true; return o }
+	cuped := func(o AnalysisOptions) AnalysisOptions { o.NoBlocking = true; return o }
+	hostDesign := func(effect float64) func(w *simWorld) []Unit {
+		return func(w *simWorld) []Unit { return w.hostDesign(3, 2, effect) }
+	}
+	openDesign := func(effect float64) func(w *simWorld) []Unit {
+		return func(w *simWorld) []Unit { return w.unblockedDesign(10, 10, effect) }
+	}
 	for _, c := range []struct {
-		name string
-		opt  func(AnalysisOptions) AnalysisOptions
+		name   string
+		opt    func(AnalysisOptions) AnalysisOptions
+		design func(float64) func(w *simWorld) []Unit
 	}{
-		{"unblocked (no host, no history)", func(o AnalysisOptions) AnalysisOptions { o.NoBlocking, o.NoCUPED = true, true; return o }},
-		{"blocked within host (default)", func(o AnalysisOptions) AnalysisOptions { return o }},
-		{"CUPED on 5 earlier streams per host", func(o AnalysisOptions) AnalysisOptions { o.NoBlocking = true; return o }},
+		{"3 hosts × 2 streams per arm each, unblocked", none, hostDesign},
+		{"3 hosts × 2 streams per arm each, blocked within host (default)", blocked, hostDesign},
+		{"10 vs 10, hosts drawn from 8 with 5 earlier streams each, unadjusted", none, openDesign},
+		{"10 vs 10, hosts drawn from 8 with 5 earlier streams each, CUPED", cuped, openDesign},
 	} {
-		for _, effect := range []float64{1, 1.3} {
-			rate, _, n := rejectionRate(sims/2, 21, c.opt(benchOptions), func(w *simWorld) []Unit { return w.hostDesign(3, 2, effect) }, 1)
-			label := "power"
-			if effect == 1 {
-				label = "null (false positives)"
-			}
-			fmt.Printf("| %s, %s | %d | %.3f |\n", c.name, label, n, rate)
+		null, _, n, _ := rejectionRateVR(sims/2, 21, c.opt(benchOptions), c.design(1), 1)
+		power, _, _, vr := rejectionRateVR(sims/2, 22, c.opt(benchOptions), c.design(1.3), 1)
+		bound := 0.05 + 2*math.Sqrt(0.05*0.95/float64(n))
+		fmt.Printf("| %s | %d | %.3f | %.3f | %.2f |\n", c.name, n, null, power, vr)
+		if null > bound {
+			t.Errorf("%s null: %.3f > %.3f", c.name, null, bound)
 		}
 	}
 }
