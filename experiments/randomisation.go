@@ -93,8 +93,10 @@ type Analysis struct {
 	// CI is the interval for the relative lift obtained by inverting the
 	// test under the multiplicative null M_B = θ·M_A: the θ − 1 that the
 	// test at level Alpha does not reject. It never goes below −100 %.
-	CI Interval
-	// CIReason is non-empty when the interval could not be bounded.
+	// When the design cannot reject any θ on a side (too few
+	// re-assignments), that side is open: Low = −1 (−100 %) or High = +Inf,
+	// and CIReason is ReasonUnbounded.
+	CI       Interval
 	CIReason Reason
 	// VarianceReduction is 1 − SE²(CUPED)/SE²(unadjusted) when Method is
 	// MethodCUPED (negative when the covariate made it worse), else 0.
@@ -207,7 +209,8 @@ func Analyse(units []Unit, opt AnalysisOptions) Analysis {
 	if !opt.NoInterval {
 		res.CI, res.CIReason = d.invert(obs, opt)
 	}
-	if !finite(res.LogRatio, res.Lift, res.SE, res.Stat, res.DF, res.P, res.CI.Low, res.CI.High, res.VarianceReduction) {
+	if !finite(res.LogRatio, res.Lift, res.SE, res.Stat, res.DF, res.P, res.CI.Low, res.VarianceReduction) ||
+		math.IsNaN(res.CI.High) || math.IsInf(res.CI.High, -1) {
 		return Analysis{Reason: ReasonNonFinite}
 	}
 	return res
@@ -652,7 +655,10 @@ func (d *design) assignments() float64 {
 // pValue is the share of re-assignments whose |statistic| on numerators m
 // is at least obs.
 func (d *design) pValue(m []float64, obs float64, maxExact, samples int, seed uint64) pResult {
-	thr := obs - 1e-9*math.Max(1, obs)
+	// Statistics equal up to rounding (10⁻⁶ relative: far out in the interval
+	// search a mirrored assignment differs from the observed one only there)
+	// count as ties.
+	thr := obs - 1e-6*math.Max(1, obs)
 	if math.IsInf(obs, 1) {
 		thr = math.Inf(1)
 	}
@@ -660,10 +666,13 @@ func (d *design) pValue(m []float64, obs float64, maxExact, samples int, seed ui
 	tr := make([]bool, len(d.m))
 	test := func() {
 		s := d.stat(m, tr)
+		total++
 		if !s.ok {
+			// No statistic (the fixed-effects equation has no root): count
+			// it as extreme, which can only make the p-value larger.
+			count++
 			return
 		}
-		total++
 		if math.Abs(s.t) >= thr {
 			count++
 		}
@@ -774,16 +783,19 @@ func (d *design) invert(obs statValue, opt AnalysisOptions) (Interval, Reason) {
 	// Critical value of a t on the design's df gives the starting width.
 	df := d.df(obs.beta)
 	tc := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: math.Max(df, 1)}.Quantile(1 - opt.Alpha/2)
+	// Beyond |log θ − estimate| = 20 (a factor of 5·10⁸) the bound is
+	// taken as infinite: the design cannot reject any θ on that side.
+	const far = 20.0
 	bound := func(dir float64) (float64, bool) {
 		inside := obs.beta
 		step := math.Max(tc*obs.se, 1e-3)
 		outside := obs.beta + dir*step
-		for i := 0; pAt(outside) > opt.Alpha; i++ {
-			if i > 40 {
+		for pAt(outside) > opt.Alpha {
+			if step >= far {
 				return 0, false
 			}
 			inside = outside
-			step *= 2
+			step = math.Min(2*step, far)
 			outside = obs.beta + dir*step
 		}
 		for i := 0; i < 60 && math.Abs(outside-inside) > 1e-9; i++ {
@@ -798,10 +810,17 @@ func (d *design) invert(obs statValue, opt AnalysisOptions) (Interval, Reason) {
 	}
 	lo, okL := bound(-1)
 	hi, okH := bound(1)
-	if !okL || !okH {
-		return Interval{}, ReasonUnbounded
+	iv := Interval{Low: -1, High: math.Inf(1)}
+	if okL {
+		iv.Low = math.Expm1(lo)
 	}
-	return Interval{Low: math.Expm1(lo), High: math.Expm1(hi)}, OK
+	if okH {
+		iv.High = math.Expm1(hi)
+	}
+	if !okL || !okH {
+		return iv, ReasonUnbounded
+	}
+	return iv, OK
 }
 
 // LogPlan is the power analysis of the analysis actually run: a two-sided

@@ -195,3 +195,29 @@ func TestAnalyseDeterministicMonteCarlo(t *testing.T) {
 		t.Errorf("Monte-Carlo p %.4f ± %.4f; exact %.4f", a1.P, a1.MCSE, c.P)
 	}
 }
+
+// TestAnalyseOpenInterval: 2 hosts × 2 + 2 streams give 36 within-host
+// re-assignments, so no p-value can fall below 2/36 > 0.05: no θ can be
+// rejected and the interval is open on both sides (−100 % to +∞), not made
+// up; the p-value is still exact.
+func TestAnalyseOpenInterval(t *testing.T) {
+	rows := []struct {
+		v    bool
+		h    string
+		m, d float64
+	}{
+		{false, "ana", 2352.8, 50}, {false, "chloe", 560.8, 13}, {false, "ana", 1783.3, 27}, {false, "chloe", 1022.5, 20},
+		{true, "ana", 1057.3, 30}, {true, "chloe", 1258.6, 21}, {true, "ana", 1327.2, 34}, {true, "chloe", 602.7, 12},
+	}
+	var us []Unit
+	for _, r := range rows {
+		us = append(us, Unit{Variant: r.v, Host: r.h, M: r.m, D: r.d})
+	}
+	a := Analyse(us, AnalysisOptions{Alpha: 0.05})
+	if a.Method != MethodBlocked || !a.Exact || a.Assignments != 36 || a.P < 2.0/36 {
+		t.Fatalf("%+v; want a blocked exact test over 36 assignments", a)
+	}
+	if a.CIReason != ReasonUnbounded || a.CI.Low != -1 || !math.IsInf(a.CI.High, 1) {
+		t.Errorf("interval %+v (%s); want −100 %% to +∞, unbounded", a.CI, a.CIReason)
+	}
+}

@@ -49,7 +49,11 @@ func Verdict(v VerdictInput) string {
 		return name + ": no verdict, " + ReasonInvalidInput.Words()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s (%s to %s), ", name, Percent(v.Lift), Percent(v.CI.Low), Percent(v.CI.High))
+	high := Percent(v.CI.High)
+	if math.IsInf(v.CI.High, 1) {
+		high = "no upper bound"
+	}
+	fmt.Fprintf(&b, "%s %s (%s to %s), ", name, Percent(v.Lift), Percent(v.CI.Low), high)
 	if v.P < alpha {
 		b.WriteString("significant")
 		return b.String()

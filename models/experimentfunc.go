@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"math"
 
 	"github.com/marcboeker/go-duckdb"
 
@@ -176,7 +177,8 @@ func comparisonRow(units []experiments.Unit, a, b experiments.RatioStat, alpha, 
 		row["fieller_low"] = r.FiellerT.Low
 		row["fieller_high"] = r.FiellerT.High
 	}
-	an := experiments.Analyse(units, experiments.AnalysisOptions{Alpha: alpha})
+	opt := experiments.AnalysisOptions{Alpha: alpha}
+	an := experiments.Analyse(units, opt)
 	if an.Reason != experiments.OK {
 		row["reason"] = string(an.Reason)
 		return row
@@ -193,9 +195,12 @@ func comparisonRow(units []experiments.Unit, a, b experiments.RatioStat, alpha, 
 	row["p_value_exact"] = an.Exact
 	row["assignments"] = int64(an.Assignments)
 	row["p_value_mcse"] = an.MCSE
-	if an.CIReason == experiments.OK {
+	// An open side: the lower bound is −100 %, an open upper bound NULL.
+	if !opt.NoInterval {
 		row["ci_low"] = an.CI.Low
-		row["ci_high"] = an.CI.High
+		if !math.IsInf(an.CI.High, 1) {
+			row["ci_high"] = an.CI.High
+		}
 	}
 	if an.Method == experiments.MethodCUPED {
 		row["variance_reduction"] = an.VarianceReduction

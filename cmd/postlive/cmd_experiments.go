@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -236,13 +237,17 @@ func writeExperimentBlock(b *strings.Builder, rows []experimentRow) {
 func verdictLine(x experimentRow) string {
 	in := experiments.VerdictInput{Metric: metricName(x.metric), Alpha: x.alpha, TargetLift: x.target,
 		Reason: experiments.Reason(x.reason)}
-	if !x.liftRel.Valid || !x.ciLow.Valid || !x.ciHigh.Valid || !x.pAdj.Valid {
+	if !x.liftRel.Valid || !x.ciLow.Valid || !x.pAdj.Valid {
 		if in.Reason == experiments.OK {
 			in.Reason = experiments.ReasonInvalidInput
 		}
 		return experiments.Verdict(in)
 	}
 	in.Lift, in.CI = x.liftRel.Float64, experiments.Interval{Low: x.ciLow.Float64, High: x.ciHigh.Float64}
+	if !x.ciHigh.Valid {
+		// the design cannot bound the lift from above
+		in.CI.High = math.Inf(1)
+	}
 	in.P = x.pAdj.Float64
 	if x.streamsNeeded.Valid {
 		in.StreamsPerArm = int(x.streamsNeeded.Float64)

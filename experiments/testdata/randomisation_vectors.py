@@ -116,7 +116,7 @@ def perm_p(m, e, block, treated):
         if s is None:
             continue
         total += 1
-        if abs(s[2]) >= obs - 1e-9 * max(1, obs):
+        if abs(s[2]) >= obs - 1e-6 * max(1, obs):  # ties: equal to 1e-6 relative, as in Go
             count += 1
     return count / total, total
 

@@ -7,7 +7,8 @@
 --   lift_abs                  value − control_value
 --   lift_rel                  the estimated relative lift of the method: e^log_ratio − 1
 --   ci_low, ci_high           1 − alpha interval for lift_rel, the randomisation test
---                             inverted under a multiplicative effect (never below −100 %)
+--                             inverted under a multiplicative effect (never below −100 %;
+--                             when the design cannot bound it, ci_low −1 and ci_high NULL)
 --   p_value                   two-sided randomisation p-value of the studentised log ratio
 --   p_value_adjusted          Holm across the experiment's comparisons that have a p-value
 --   significant               p_value_adjusted < alpha
@@ -249,9 +250,10 @@ reason_words as (
                 || '), check for dropped or relabelled streams'
         end as srm_text,
         case when adjusted.method = 'randomisation_log_ratio_host_blocked' then
-            metric || ' compared within host: ' || adjusted.blocks || case when adjusted.blocks = 1 then ' host' else ' hosts' end
-            || ' streamed in both arms ('
-            || adjusted.streams_used || ' of ' || (a_k + b_k) || ' streams), the others are left out of it'
+            'compared within host: ' || adjusted.blocks || case when adjusted.blocks = 1 then ' host' else ' hosts' end
+            || ' streamed in both arms'
+            || case when adjusted.streams_used < a_k + b_k then ' (' || adjusted.streams_used || ' of ' || (a_k + b_k)
+                || ' ' || metric || ' streams; the other hosts'' streams are left out of the comparison)' else '' end
         end as method_text,
         case when adjusted.planned_streams is not null and adjusted.p_value is not null
             and a_k + b_k < round(adjusted.planned_streams * 2.0 / adjusted.arm_count) then
