@@ -26,14 +26,19 @@ func newExperimentsCmd(e *env) *cobra.Command {
 		Short: "Show stream-level A/B results: lifts, intervals, p-values and verdicts",
 		Long: `Experiments prints the experiment_results mart: for every experiment, each
 non-control variant against the control on rpv, cvr_click, ctr and aov, with the
-stream as the unit (docs/statistics.md). One line per metric × variant gives the
-relative lift with its interval, the p-value, the Holm-adjusted p-value across the
-experiment's metrics × variants and the verdict in words, e.g.
+stream as the unit (docs/statistics.md). The decision is a randomisation test:
+the studentised log ratio over every re-assignment of the streams to the arms
+(within host when hosts streamed in both arms; adjusted for each host's earlier
+streams otherwise). One line per metric × variant gives the relative lift with
+its interval (the test inverted: never below −100 %), the p-value, the
+Holm-adjusted p-value across the experiment's tests and the verdict in words, e.g.
 
-  RPV +6.8 % (−1.0 % to +15.1 %), p 0.132, adjusted 0.529: not significant; ~81 streams per arm would detect +10 %
+  RPV +6.8 % (−1.8 % to +16.9 %), p 0.130, adjusted 0.260: not significant; ~9 streams per arm (5–27) would detect +10 %
 
-followed by the experiment's warnings (sample-ratio mismatch, arms that differ in
-platform, host, weekday, start hour or duration, degenerate data). The control,
+followed by the experiment's warnings (an interim result before the planned
+streams, a within-host comparison, sample-ratio mismatch against
+experiments.<id>.allocation, arms that differ in platform, host, weekday, start
+hour or duration, degenerate data). The control,
 primary metric, planned streams and alpha come from experiments.<id>.* in
 postlive.yaml (read at build time). --format csv or json prints the mart's rows
 with all their columns.`,
