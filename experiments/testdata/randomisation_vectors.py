@@ -285,7 +285,7 @@ def main():
     plans = [plan_vectors(c["se"], c["df"], sum(1 for u in c["units"] if not u["variant"]),
                           sum(1 for u in c["units"] if u["variant"]), 0.10, 0.80) for c in cases]
     srm = [dict(counts=c, weights=w, p=multinomial_exact(c, w)) for c, w in
-           [([5, 9, 4], [1, 1, 1]), ([10, 3, 7], [2, 1, 1]), ([6, 6, 6, 12], [1, 1, 1, 1])]]
+           [([5, 9, 4], [1, 1, 1]), ([10, 3, 7], [2, 1, 1]), ([6, 6, 6, 12], [1, 1, 1, 1]), ([4, 4, 7], [1, 1, 2]), ([2, 2, 9], [1, 1, 1]), ([2, 2, 9], [1, 1, 2])]]
     out = dict(meta=dict(alpha=ALPHA, numpy=np.__version__, scipy=scipy.__version__,
                          statsmodels=statsmodels.__version__, generator="randomisation_vectors.py"),
                analyses=cases, plans=plans, srm_multinomial=srm, fieller_t_section_c=fieller_t(section_c()))
