@@ -429,26 +429,45 @@ func (d *design) stat(m []float64, tr []bool) statValue {
 		tr = d.treated
 	}
 	nb := len(d.blocks)
-	// per block sums
-	var stackMA, stackMB, stackEA, stackEB [16]float64
-	var mAh, mBh, eAh, eBh []float64
-	if nb <= 16 {
-		mAh, mBh, eAh, eBh = stackMA[:nb], stackMB[:nb], stackEA[:nb], stackEB[:nb]
-	} else {
-		mAh, mBh, eAh, eBh = make([]float64, nb), make([]float64, nb), make([]float64, nb), make([]float64, nb)
-	}
-	var totA, totB float64
-	for i := range m {
-		h := d.block[i]
-		if tr[i] {
-			mBh[h] += m[i]
-			eBh[h] += d.e[i]
-			totB += m[i]
-		} else {
-			mAh[h] += m[i]
-			eAh[h] += d.e[i]
-			totA += m[i]
+	if nb == 1 {
+		var a, b armSums
+		for i := range m {
+			x := &a
+			if tr[i] {
+				x = &b
+			}
+			x.add(m[i], d.e[i])
 		}
+		return sumsT(a, b, float64(d.armK[0]), float64(d.armK[1]))
+	}
+	sa, sb := make([]armSums, nb), make([]armSums, nb)
+	for i := range m {
+		if tr[i] {
+			sb[d.block[i]].add(m[i], d.e[i])
+		} else {
+			sa[d.block[i]].add(m[i], d.e[i])
+		}
+	}
+	return blockedT(sa, sb, float64(d.armK[0]), float64(d.armK[1]))
+}
+
+// blockedT is the statistic from each block's arm sums: the conditional
+// Poisson (host fixed effects) estimate of log θ and its sandwich variance
+// (Σ c·u²)/I², u = (m − e·μ_h·θ^B)·(B − π_h), c = k/(k−1) of the stream's
+// arm, written with the sums of m, e, m², e², m·e of each block and arm.
+func blockedT(sa, sb []armSums, ka, kb float64) statValue {
+	nb := len(sa)
+	var totA, totB float64
+	var stack [4 * 16]float64
+	buf := stack[:]
+	if nb > 16 {
+		buf = make([]float64, 4*nb)
+	}
+	mAh, mBh, eAh, eBh := buf[:nb], buf[nb:2*nb], buf[2*nb:3*nb], buf[3*nb:4*nb]
+	for h := range sa {
+		mAh[h], eAh[h], mBh[h], eBh[h] = sa[h].m, sa[h].e, sb[h].m, sb[h].e
+		totA += sa[h].m
+		totB += sb[h].m
 	}
 	switch {
 	case totA == 0 && totB == 0:
@@ -458,41 +477,24 @@ func (d *design) stat(m []float64, tr []bool) statValue {
 	case totB == 0:
 		return statValue{beta: math.Inf(-1), t: math.Inf(-1), ok: true}
 	}
-	var beta float64
-	if nb == 1 {
-		beta = math.Log(mBh[0]/eBh[0]) - math.Log(mAh[0]/eAh[0])
-	} else {
-		var ok bool
-		if beta, ok = fixedEffects(mAh, mBh, eAh, eBh); !ok {
-			return statValue{}
-		}
+	beta, ok := fixedEffects(mAh, mBh, eAh, eBh)
+	if !ok {
+		return statValue{}
 	}
 	theta := math.Exp(beta)
-	// residuals and the efficient score per stream
 	var info, va, vb float64
 	for h := 0; h < nb; h++ {
 		mh := mAh[h] + mBh[h]
 		den := eAh[h] + theta*eBh[h]
 		pi := theta * eBh[h] / den
-		info += mh * pi * (1 - pi)
-	}
-	for i := range m {
-		h := d.block[i]
-		mh := mAh[h] + mBh[h]
-		den := eAh[h] + theta*eBh[h]
-		pi := theta * eBh[h] / den
 		mu := mh / den
-		if tr[i] {
-			r := m[i] - d.e[i]*mu*theta
-			u := r * (1 - pi)
-			vb += u * u
-		} else {
-			r := m[i] - d.e[i]*mu
-			u := r * pi
-			va += u * u
-		}
+		info += mh * pi * (1 - pi)
+		a, b := sa[h], sb[h]
+		ssA := math.Max(0, a.m2-2*mu*a.me+mu*mu*a.e2)
+		ssB := math.Max(0, b.m2-2*mu*theta*b.me+mu*mu*theta*theta*b.e2)
+		va += pi * pi * ssA
+		vb += (1 - pi) * (1 - pi) * ssB
 	}
-	ka, kb := float64(d.armK[0]), float64(d.armK[1])
 	v := (va*ka/(ka-1) + vb*kb/(kb-1)) / (info * info)
 	if !(v >= 0) || !finite(v) {
 		return statValue{}
@@ -509,6 +511,64 @@ func (d *design) stat(m []float64, tr []bool) statValue {
 		}
 		return statValue{beta: beta, se: 0, t: t, ok: true}
 	}
+	return statValue{beta: beta, se: se, t: beta / se, ok: true}
+}
+
+// armSums are one arm's Σm, Σe, Σm², Σe², Σm·e.
+type armSums struct {
+	m, e, m2, e2, me float64
+}
+
+func (s *armSums) add(m, e float64) {
+	s.m += m
+	s.e += e
+	s.m2 += m * m
+	s.e2 += e * e
+	s.me += m * e
+}
+
+func (s armSums) minus(o armSums) armSums {
+	return armSums{s.m - o.m, s.e - o.e, s.m2 - o.m2, s.e2 - o.e2, s.me - o.me}
+}
+
+// sumsT is the one-block statistic from the arms' sums: log(R_B/R_A) over
+// √(SS_A·k_A/(k_A−1)/M_A² + SS_B·k_B/(k_B−1)/M_B²), SS = Σ(m − R·e)² =
+// Σm² − 2RΣme + R²Σe² (the sandwich of stat with one block, exactly).
+func sumsT(a, b armSums, ka, kb float64) statValue {
+	switch {
+	case a.m <= 0 && b.m <= 0:
+		return statValue{ok: false}
+	case a.m <= 0:
+		return statValue{beta: math.Inf(1), t: math.Inf(1), ok: true}
+	case b.m <= 0:
+		return statValue{beta: math.Inf(-1), t: math.Inf(-1), ok: true}
+	}
+	if a.e <= 0 || b.e <= 0 {
+		return statValue{}
+	}
+	ra, rb := a.m/a.e, b.m/b.e
+	beta := math.Log(rb / ra)
+	ssA := math.Max(0, a.m2-2*ra*a.me+ra*ra*a.e2)
+	ssB := math.Max(0, b.m2-2*rb*b.me+rb*rb*b.e2)
+	// what is left of the cancellation is rounding when tiny against Σm²
+	if ssA <= 1e-12*a.m2 {
+		ssA = 0
+	}
+	if ssB <= 1e-12*b.m2 {
+		ssB = 0
+	}
+	v := ssA*ka/(ka-1)/(a.m*a.m) + ssB*kb/(kb-1)/(b.m*b.m)
+	if !finite(v, beta) {
+		return statValue{}
+	}
+	if v == 0 {
+		t := 0.0
+		if beta != 0 {
+			t = math.Copysign(math.Inf(1), beta)
+		}
+		return statValue{beta: beta, t: t, ok: true}
+	}
+	se := math.Sqrt(v)
 	return statValue{beta: beta, se: se, t: beta / se, ok: true}
 }
 
@@ -685,16 +745,68 @@ func (d *design) pValue(m []float64, obs float64, maxExact, samples int, seed ui
 		return pResult{p: float64(count) / float64(total), exact: true, total: total}
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	copy(tr, d.treated)
-	for s := 0; s < samples; s++ {
-		for _, idx := range d.blocks {
-			// Fisher–Yates on the block's labels keeps its arm sizes.
-			for j := len(idx) - 1; j > 0; j-- {
-				k := rng.IntN(j + 1)
-				tr[idx[j]], tr[idx[k]] = tr[idx[k]], tr[idx[j]]
+	if len(d.blocks) == 1 {
+		// One block: draw the variant's k_B streams by a partial
+		// Fisher–Yates shuffle and take the control's sums as the rest.
+		var tot armSums
+		for i := range m {
+			tot.add(m[i], d.e[i])
+		}
+		n, kb := len(m), d.armK[1]
+		ka := float64(d.armK[0])
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		for s := 0; s < samples; s++ {
+			var b armSums
+			for j := 0; j < kb; j++ {
+				k := j + rng.IntN(n-j)
+				idx[j], idx[k] = idx[k], idx[j]
+				b.add(m[idx[j]], d.e[idx[j]])
+			}
+			st := sumsT(tot.minus(b), b, ka, float64(kb))
+			total++
+			if !st.ok || math.Abs(st.t) >= thr {
+				count++
 			}
 		}
-		test()
+		p := float64(count+1) / float64(total+1)
+		return pResult{p: p, total: total, mcse: math.Sqrt(p * (1 - p) / float64(total+1))}
+	}
+	// Blocks: in each, draw its variant streams by a partial Fisher–Yates
+	// shuffle; the block's control sums are the rest.
+	nb := len(d.blocks)
+	tot := make([]armSums, nb)
+	kbh := make([]int, nb)
+	idx := make([][]int, nb)
+	for h, ii := range d.blocks {
+		idx[h] = append([]int(nil), ii...)
+		for _, i := range ii {
+			tot[h].add(m[i], d.e[i])
+			if d.treated[i] {
+				kbh[h]++
+			}
+		}
+	}
+	sa, sb := make([]armSums, nb), make([]armSums, nb)
+	ka, kb := float64(d.armK[0]), float64(d.armK[1])
+	for s := 0; s < samples; s++ {
+		for h, ii := range idx {
+			var b armSums
+			n := len(ii)
+			for j := 0; j < kbh[h]; j++ {
+				k := j + rng.IntN(n-j)
+				ii[j], ii[k] = ii[k], ii[j]
+				b.add(m[ii[j]], d.e[ii[j]])
+			}
+			sb[h], sa[h] = b, tot[h].minus(b)
+		}
+		st := blockedT(sa, sb, ka, kb)
+		total++
+		if !st.ok || math.Abs(st.t) >= thr {
+			count++
+		}
 	}
 	p := float64(count+1) / float64(total+1)
 	return pResult{p: p, total: total, mcse: math.Sqrt(p * (1 - p) / float64(total+1))}
