@@ -13,8 +13,8 @@ import (
 func newScaleWarehouse(b testing.TB, n int) *sql.DB {
 	b.Helper()
 	db := openDB(b)
-	mustExec(b, db, martDDL)
-	mustExec(b, db, experimentDDL)
+	createMarts(b, db)
+	createExperimentResults(b, db)
 	mustExec(b, db, `insert into stream_kpis
         select 's' || i, 'h' || (i % 50), 'm' || (i % 20), 'tiktok',
             timestamp '2026-01-01 18:00:00' + to_hours(i * 7), timestamp '2026-01-01 18:45:00' + to_hours(i * 7), 45,
@@ -66,7 +66,7 @@ func BenchmarkWriteStreamReports(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for b.Loop() {
-		res, err := Write(context.Background(), db, Options{Out: out, Now: testNow})
+		res, err := Write(context.Background(), db, Options{Out: out, Now: testNow, Currency: "USD"})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -24,6 +24,7 @@ type chart struct {
 	Height  int
 	Options template.JS
 	Table   dataTable
+	Static  bool // shown as its table only (page.Static)
 }
 
 type dataTable struct {
@@ -127,25 +128,6 @@ func withSeries(f func(s *charts.SingleSeries)) charts.SeriesOpts {
 	return charts.WithSeriesOpts(f)
 }
 
-// dropSpan gives the first and last minute (as category labels) a drop window covers.
-func dropSpan(d drop, started time.Time, last int64) (string, string, bool) {
-	if !d.StartsAt.Valid || !d.EndsAt.Valid || started.IsZero() {
-		return "", "", false
-	}
-	from := int64(math.Floor(d.StartsAt.Time.Sub(started).Minutes()))
-	to := int64(math.Ceil(d.EndsAt.Time.Sub(started).Minutes())) - 1
-	if from < 0 {
-		from = 0
-	}
-	if to > last {
-		to = last
-	}
-	if to < from || from > last {
-		return "", "", false
-	}
-	return minuteClock(from), minuteClock(to), true
-}
-
 func dropName(d drop) string {
 	if d.CouponCode != "" {
 		return d.CouponCode
@@ -166,22 +148,24 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 		Head:    []string{"Minute", "Viewers", "Likes", "Comments", "Shares", "Engagement", "Clicks", "Orders", "Revenue", "In a drop", "Peak"},
 	}
 	var last int64
-	label := map[string]string{} // mm:ss → the category label (a partial last minute says so)
 	for i, m := range s.Minutes {
 		cats[i] = minuteLabel(m)
-		label[minuteClock(m.Minute)] = cats[i]
-		viewers[i] = opts.LineData{Value: chartValue(m.Viewers)}
-		engagement[i] = opts.BarData{Value: chartValue(m.Engagement)}
-		clicks[i] = opts.BarData{Value: chartValue(m.Clicks)}
-		orders[i] = opts.LineData{Value: chartValue(m.Orders)}
+		// Every point sits in the middle of its minute on a numeric axis of
+		// minutes into the stream, shared by both panels, so the drop windows
+		// (exact minutes) shade the same span in both.
+		x := float64(m.Minute) + 0.5
+		viewers[i] = opts.LineData{Value: []any{x, chartValue(m.Viewers)}}
+		engagement[i] = opts.BarData{Value: []any{x, chartValue(m.Engagement)}}
+		clicks[i] = opts.BarData{Value: []any{x, chartValue(m.Clicks)}}
+		orders[i] = opts.LineData{Value: []any{x, chartValue(m.Orders)}}
 		if m.IsPeak {
 			peaks = append(peaks, opts.MarkPointNameCoordItem{
 				Name:       "Peak " + cats[i],
-				Coordinate: []any{cats[i], chartValue(m.Engagement)},
+				Coordinate: []any{x, chartValue(m.Engagement)},
 				Value:      cats[i],
 				Symbol:     "pin",
 				SymbolSize: 44,
-				Label:      &opts.Label{Show: opts.Bool(true), FontSize: 10, Color: "#ffffff"},
+				Label:      &opts.Label{Show: opts.Bool(true), FontSize: 11, Color: "#ffffff"},
 				ItemStyle:  &opts.ItemStyle{Color: "#a33b00"},
 			})
 			peakNames = append(peakNames, cats[i])
@@ -191,14 +175,19 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 			fmtCount(m.Shares), fmtPctPoints(m.Engagement), fmtCount(m.Clicks), fmtCount(m.Orders),
 			fmtMoney(m.Revenue, cur), yesNo(m.InDrop), yesNo(m.IsPeak)})
 	}
+	end := float64(last + 1)
 	var areas [][]opts.MarkAreaData
 	var dropNames []string
 	for _, d := range s.Drops {
-		from, to, ok := dropSpan(d, s.StartedAt.Time, last)
-		if !ok {
+		if !d.StartsAt.Valid || !d.EndsAt.Valid || !s.StartedAt.Valid {
 			continue
 		}
-		areas = append(areas, []opts.MarkAreaData{{Name: dropName(d), XAxis: label[from]}, {XAxis: label[to]}})
+		from := math.Max(d.StartsAt.Time.Sub(s.StartedAt.Time).Minutes(), 0)
+		to := math.Min(d.EndsAt.Time.Sub(s.StartedAt.Time).Minutes(), end)
+		if to <= from {
+			continue
+		}
+		areas = append(areas, []opts.MarkAreaData{{Name: dropName(d), XAxis: from}, {XAxis: to}})
 		dropNames = append(dropNames, dropName(d)+" "+clock(d.StartsAt.Time.Sub(s.StartedAt.Time))+"–"+clock(d.EndsAt.Time.Sub(s.StartedAt.Time)))
 	}
 	// Drop windows are shaded in both grids and named above the upper one.
@@ -217,14 +206,13 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithGridOpts(
-			opts.Grid{Left: "48", Right: "48", Top: "84", Height: "42%"},
-			opts.Grid{Left: "48", Right: "48", Top: "72%", Bottom: "28"},
+			opts.Grid{Left: "48", Right: "48", Top: "84", Height: "40%"},
+			opts.Grid{Left: "48", Right: "48", Top: "68%", Bottom: "48"},
 		),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", GridIndex: 0, AxisLabel: &opts.AxisLabel{Show: opts.Bool(false)}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", GridIndex: 0, Min: 0, Max: end, AxisLabel: &opts.AxisLabel{Show: opts.Bool(false)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Viewers", GridIndex: 0}),
 	)
-	bar.SetXAxis(cats)
-	bar.ExtendXAxis(opts.XAxis{Type: "category", GridIndex: 1, Data: cats})
+	bar.ExtendXAxis(opts.XAxis{Type: "value", GridIndex: 1, Min: 0, Max: end, Name: "minutes into the stream", NameLocation: "middle", NameGap: 28})
 	bar.ExtendYAxis(
 		opts.YAxis{Type: "value", Name: "Engagement %", GridIndex: 0, Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}},
 		opts.YAxis{Type: "value", Name: "Clicks, orders", GridIndex: 1, MinInterval: 1},

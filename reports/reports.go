@@ -2,14 +2,11 @@ package reports
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -22,7 +19,8 @@ type Options struct {
 	// Now is the clock stamped on every page ("generated …"). Inject it so the same
 	// marts give byte-identical files; the zero value means time.Now().
 	Now time.Time
-	// Currency is the ISO 4217 code used where a mart row carries none; default USD.
+	// Currency is the ISO 4217 code used where a mart row carries none
+	// (report.currency, whose default workspace/keys.go owns); required.
 	Currency string
 	// Progress, when set, is called once the number of files to write is
 	// known (done 0) and after each file written.
@@ -51,7 +49,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		return Result{}, errors.New("reports: no output folder given")
 	}
 	if opt.Currency == "" {
-		opt.Currency = "USD"
+		return Result{}, errors.New("reports: no currency given (report.currency; its default is in workspace/keys.go)")
 	}
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
@@ -70,7 +68,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	if err := RemoveTemp(opt.Out); err != nil {
 		return Result{}, err
 	}
-	r := &renderer{opt: opt, w: w, bundle: bundle, locs: map[string]*time.Location{}}
+	r := newRenderer(opt, w, bundle)
 	creators, statements, err := r.statements(ctx, db)
 	if err != nil {
 		return Result{}, err
@@ -100,7 +98,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("stream report %s: %w", s.ID, err)
 		}
-		if err := emit(streamFile(s.ID), b); err != nil {
+		if err := emit(r.files.stream(s.ID), b); err != nil {
 			return res, err
 		}
 	}
@@ -109,7 +107,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("experiment report %s: %w", e.ID, err)
 		}
-		if err := emit(experimentFile(e.ID), b); err != nil {
+		if err := emit(r.files.experiment(e.ID), b); err != nil {
 			return res, err
 		}
 	}
@@ -118,14 +116,14 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("merchant report %s: %w", m.ID, err)
 		}
-		if err := emit(merchantFile(m.ID), b); err != nil {
+		if err := emit(r.files.merchant(m.ID), b); err != nil {
 			return res, err
 		}
 		c, err := reconciliationCSV(m.Rows)
 		if err != nil {
 			return res, fmt.Errorf("merchant reconciliation %s: %w", m.ID, err)
 		}
-		if err := emit(merchantCSVFile(m.ID), c); err != nil {
+		if err := emit(r.files.merchantCSV(m.ID), c); err != nil {
 			return res, err
 		}
 	}
@@ -214,31 +212,3 @@ func RemoveTemp(dir string) error {
 	}
 	return nil
 }
-
-var safeID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$`)
-var unsafeRun = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
-
-// FileID turns an id from the data (stream, experiment or merchant id) into the
-// part of a file name that names it. Ids made of letters, digits, '_', '-' and
-// '.' (not leading, no "..") are kept as they are; anything else — slashes,
-// spaces, markup — is replaced by '_' and suffixed with a short hash of the
-// original id, so distinct ids stay distinct and no id can leave the folder.
-func FileID(id string) string {
-	if safeID.MatchString(id) && !strings.Contains(id, "..") {
-		return id
-	}
-	sum := sha256.Sum256([]byte(id))
-	slug := strings.Trim(unsafeRun.ReplaceAllString(id, "_"), "_")
-	if len(slug) > 40 {
-		slug = slug[:40]
-	}
-	if slug == "" {
-		slug = "id"
-	}
-	return slug + "-" + hex.EncodeToString(sum[:4])
-}
-
-func streamFile(id string) string      { return "stream-" + FileID(id) + ".html" }
-func experimentFile(id string) string  { return "experiment-" + FileID(id) + ".html" }
-func merchantFile(id string) string    { return "merchant-" + FileID(id) + ".html" }
-func merchantCSVFile(id string) string { return "merchant-" + FileID(id) + "-reconciliation.csv" }

@@ -166,6 +166,8 @@ func TestFileID(t *testing.T) {
 		{"a b", "a_b-"},
 		{"", "id-"},
 		{"</script>", "script-"},
+		{"a_b-c14cddc0", "a_b-c14cddc0-"}, // looks like a hashed name: hashed itself
+		{"run-2026", "run-2026"},
 	} {
 		got := FileID(tc.in)
 		if strings.HasSuffix(tc.want, "-") {
@@ -253,5 +255,42 @@ func TestComplianceSection(t *testing.T) {
 	}
 	if s5 := readFile(t, filepath.Join(out, "stream-s5.html")); !strings.Contains(s5, "host h1 (micro creator, 48,200 followers)") {
 		t.Error("stream-s5.html does not name the host's tier")
+	}
+}
+
+// TestFileNamesUnique: ids that FileID alone, or a case-insensitive file
+// system, would give one name get distinct files, the same ones every run,
+// and every link points at the right one (issue 21 item 10).
+func TestFileNamesUnique(t *testing.T) {
+	requireBundle(t)
+	db := newTestWarehouse(t, fixture{})
+	for _, id := range []string{"a/b", "a_b-c14cddc0", "S7", "s7"} {
+		mustExec(t, db, `insert into stream_kpis (stream_id, affiliate_id, merchant_id, platform, started_at, title, host, currency)
+			values (?, 'h3', 'm1', 'youtube', timestamp '2026-11-01 12:00:00', ?, 'h3', 'USD')`, id, "Title of "+id)
+	}
+	out := t.TempDir()
+	res := writeReports(t, db, out)
+	names := map[string]bool{}
+	for _, f := range res.Files {
+		names[strings.ToLower(filepath.Base(f))] = true
+	}
+	if len(names) != len(res.Files) {
+		t.Fatalf("%d files but %d names ignoring case: %q", len(res.Files), len(names), res.Files)
+	}
+	want := map[string]string{
+		"a/b":          "stream-a_b-c14cddc0.html",
+		"a_b-c14cddc0": "stream-a_b-c14cddc0-" + idHash("a_b-c14cddc0", 4) + ".html",
+		"S7":           "stream-S7.html",
+		"s7":           "stream-s7-" + idHash("s7", 4) + ".html",
+	}
+	index := readFile(t, filepath.Join(out, "index.html"))
+	for id, file := range want {
+		page := readFile(t, filepath.Join(out, file))
+		if !strings.Contains(page, "<h1>Title of "+id+"</h1>") {
+			t.Errorf("%s is not the report of %q", file, id)
+		}
+		if !strings.Contains(index, `href="`+file+`">Title of `+id+`<`) {
+			t.Errorf("index.html does not link %q to %s", id, file)
+		}
 	}
 }

@@ -202,8 +202,6 @@ func loadStatements(ctx context.Context, db *sql.DB) ([]*creatorStatement, error
 	return out, nil
 }
 
-func statementFile(affiliate string) string { return "statement-" + FileID(affiliate) + ".html" }
-
 // ---- presentation ----
 
 // Statement is one creator's statement in the form other presentations
@@ -361,7 +359,7 @@ func (r *renderer) statementView(s *creatorStatement) *statementView {
 			row.Title = st.StreamID
 			if k, ok := r.w.byID[st.StreamID]; ok {
 				row.Title = orDefault(k.Title, k.ID)
-				row.Link = streamFile(k.ID)
+				row.Link = r.files.stream(k.ID)
 				row.Date = fmtDate(k.StartedAt, r.loc(k.Timezone))
 				row.Platform = orDash(k.Platform)
 			}
@@ -446,12 +444,18 @@ func (r *renderer) statements(ctx context.Context, db *sql.DB) ([]*creatorStatem
 		return nil, nil, err
 	}
 	out := &Statements{byID: map[string]*Statement{}}
+	var ids []string
+	for _, s := range list {
+		ids = append(ids, s.Affiliate)
+	}
+	r.files.statements = newFileNames(ids)
+	r.creators = list
 	for _, s := range list {
 		page, err := r.statementPage(s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("statement of %s: %w", s.Affiliate, err)
 		}
-		st := &Statement{AffiliateID: s.Affiliate, AsOf: fmtWhen(s.AsOf, r.loc("")), File: statementFile(s.Affiliate), Page: page}
+		st := &Statement{AffiliateID: s.Affiliate, AsOf: fmtWhen(s.AsOf, r.loc("")), File: r.files.statement(s.Affiliate), Page: page}
 		for _, b := range s.Balances {
 			st.Money = append(st.Money, r.money(b))
 		}

@@ -20,8 +20,10 @@ type Stream struct {
 	Title       string // the stream's title, else its id
 	Host        string // the host's name, else the affiliate id
 	Platform    string // "—" when unknown
-	Merchant    string
-	Currency    string
+	// PlatformName is the platform as people write it ("TikTok").
+	PlatformName string
+	Merchant     string
+	Currency     string
 	// StartedAt is the start in UTC (zero when the mart has none).
 	StartedAt time.Time
 	// When is the start and end in the stream's own time zone, e.g.
@@ -30,6 +32,10 @@ type Stream struct {
 	When, Date, Duration string
 	ViewerBasis          string // "unique viewers" or "peak concurrent viewers"
 
+	// Summary is the verdict on the stream in one sentence, against the
+	// host's usual range ("Revenue above your usual range for TikTok
+	// streams; the rest as usual.").
+	Summary string
 	Tiles   []Tile
 	Minutes []Minute
 	Moments []Moment
@@ -49,9 +55,9 @@ type Stream struct {
 	File string
 }
 
-// Tile is one KPI tile: label, value, note and the change against the
-// median of the host's previous streams. Tone is good, bad, flat or none;
-// Arrow is ▲, ▼, → or empty.
+// Tile is one KPI tile: label, value, note and the value against the host's
+// usual range (stream_baselines). Tone is good or bad (with Arrow ▲ or ▼)
+// only outside that range; flat within it; none with too few streams.
 type Tile struct {
 	Label, Value, Note, Change, Arrow, Tone string
 }
@@ -95,7 +101,7 @@ type Streams struct {
 // they mean for Write, so Page returns the bytes Write writes.
 func LoadStreams(ctx context.Context, db *sql.DB, opt Options) (*Streams, error) {
 	if opt.Currency == "" {
-		opt.Currency = "USD"
+		return nil, errors.New("reports: no currency given (report.currency; its default is in workspace/keys.go)")
 	}
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
@@ -108,7 +114,7 @@ func LoadStreams(ctx context.Context, db *sql.DB, opt Options) (*Streams, error)
 	if err != nil {
 		return nil, err
 	}
-	r := &renderer{opt: opt, w: w, bundle: bundle, locs: map[string]*time.Location{}}
+	r := newRenderer(opt, w, bundle)
 	_, statements, err := r.statements(ctx, db)
 	if err != nil {
 		return nil, err
@@ -141,15 +147,32 @@ func (s *Streams) Page(id string) ([]byte, error) {
 	return b, nil
 }
 
+// Attachment renders the report of stream id to attach to an e-mail: the
+// page Write writes, without the chart library (each chart shown as its
+// table), so a message carries no copy of it.
+func (s *Streams) Attachment(id string) ([]byte, error) {
+	st := s.byID[id]
+	if st == nil {
+		return nil, errors.New("reports: no stream " + id + " in stream_kpis")
+	}
+	r := *s.r
+	r.static = true
+	b, err := r.streamPage(st)
+	if err != nil {
+		return nil, fmt.Errorf("stream report %s: %w", id, err)
+	}
+	return b, nil
+}
+
 func (r *renderer) streamSummary(s *stream) Stream {
 	cur := r.currency(s.Currency)
 	loc := r.loc(s.Timezone)
 	out := Stream{
 		ID: s.ID, AffiliateID: s.Affiliate, Title: orDefault(s.Title, s.ID), Host: orDefault(s.Host, s.Affiliate),
-		Platform: orDash(s.Platform), Merchant: s.Merchant, Currency: cur,
+		Platform: orDash(s.Platform), PlatformName: platformName(s.Platform), Merchant: s.Merchant, Currency: cur,
 		When: fmtWhen(s.StartedAt, loc), Date: fmtDate(s.StartedAt, loc), Duration: fmtNumber(s.DurationMin, 0) + " min",
 		ViewerBasis: viewerBasisWords(s.ViewerBasis), ExperimentID: s.ExperimentID, Variant: s.Variant,
-		File: streamFile(s.ID),
+		File: r.files.stream(s.ID),
 	}
 	if s.StartedAt.Valid {
 		out.StartedAt = s.StartedAt.Time.UTC()
@@ -157,6 +180,7 @@ func (r *renderer) streamSummary(s *stream) Stream {
 	if s.EndedAt.Valid {
 		out.When += " – " + s.EndedAt.Time.In(loc).Format("15:04 MST")
 	}
+	out.Summary = r.summary(s)
 	for _, t := range r.tiles(s, cur) {
 		out.Tiles = append(out.Tiles, Tile{Label: t.Label, Value: t.Value, Note: t.Note, Change: t.Change, Arrow: t.Arrow, Tone: t.Tone})
 	}

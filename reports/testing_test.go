@@ -18,48 +18,33 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // testNow is the injected clock of every test report.
 var testNow = time.Date(2026, 11, 6, 7, 30, 0, 0, time.UTC)
 
-// martDDL creates the marts with the columns of DESIGN.md "Marts" plus the
-// extras of docs/contract-notes.md, typed as the contract says.
-const martDDL = `
-create table stream_kpis (
-    stream_id varchar, affiliate_id varchar, merchant_id varchar, platform varchar,
-    started_at timestamp, ended_at timestamp, duration_min double,
-    viewers bigint, viewer_basis varchar, peak_concurrent bigint, avg_concurrent double,
-    clicks bigint, clicks_during bigint, ctr double,
-    orders bigint, orders_during bigint, orders_after bigint,
-    revenue decimal(18,2), revenue_during decimal(18,2), revenue_after decimal(18,2),
-    cvr_click double, cvr_viewer double, rpv double, aov double,
-    ad_spend decimal(18,2), cpa double, roas double, commission decimal(18,2),
-    new_customer_share double, currency varchar,
-    title varchar, timezone varchar, experiment_id varchar, variant varchar, tested_variable varchar, host varchar
-);
-create table stream_minute (
-    stream_id varchar, minute integer, minute_at timestamp, viewers double,
-    likes bigint, comments bigint, shares bigint, engagement_rate double,
-    clicks bigint, orders bigint, revenue decimal(18,2), in_drop boolean, is_peak boolean
-);
-create table drop_performance (
-    drop_id varchar, stream_id varchar, coupon_code varchar, starts_at timestamp, ends_at timestamp,
-    quantity_limit integer, redemptions_in_window bigint, sell_through double, sold_out_at timestamp,
-    before_window bigint, after_window bigint, over_quantity bigint, bonus_awarded bigint,
-    revenue_in_window decimal(18,2)
-);
-create table coupon_reconciliation (
-    merchant_id varchar, order_id varchar, coupon_code varchar, drop_id varchar, stream_id varchar,
-    redeemed_at timestamp, status varchar, rank_in_window bigint, bonus_eligible boolean,
-    net_revenue decimal(18,2), commission_expected decimal(18,2), commission_reported decimal(18,2),
-    commission_gap decimal(18,2)
-);
-`
+// createMarts creates the marts every report reads, with the columns the
+// fixtures fill, typed as the models build them (see mart).
+func createMarts(t testing.TB, db *sql.DB) {
+	t.Helper()
+	mart(t, db, "stream_kpis", "stream_id", "affiliate_id", "merchant_id", "platform", "started_at", "ended_at",
+		"duration_min", "viewers", "viewer_basis", "peak_concurrent", "avg_concurrent", "clicks", "clicks_during", "ctr",
+		"orders", "orders_during", "orders_after", "revenue", "revenue_during", "revenue_after", "cvr_click", "cvr_viewer",
+		"rpv", "aov", "ad_spend", "cpa", "roas", "commission", "new_customer_share", "currency", "title", "timezone",
+		"experiment_id", "variant", "tested_variable", "host")
+	mart(t, db, "stream_minute", "stream_id", "minute", "minute_at", "viewers", "likes", "comments", "shares",
+		"engagement_rate", "clicks", "orders", "revenue", "in_drop", "is_peak")
+	mart(t, db, "drop_performance", "drop_id", "stream_id", "coupon_code", "starts_at", "ends_at", "quantity_limit",
+		"redemptions_in_window", "sell_through", "sold_out_at", "before_window", "after_window", "over_quantity",
+		"bonus_awarded", "revenue_in_window")
+	mart(t, db, "coupon_reconciliation", "merchant_id", "order_id", "coupon_code", "drop_id", "stream_id", "redeemed_at",
+		"status", "rank_in_window", "bonus_eligible", "net_revenue", "commission_expected", "commission_reported",
+		"commission_gap")
+}
 
-const experimentDDL = `
-create table experiment_results (
-    experiment_id varchar, tested_variable varchar, metric varchar, variant varchar, control varchar,
-    streams bigint, numerator double, denominator double, value double, lift_abs double, lift_rel double,
-    ci_low double, ci_high double, p_value double, p_value_adjusted double, significant boolean,
-    method varchar, mde_rel double, streams_needed bigint, warning varchar
-);
-`
+// createExperimentResults creates experiment_results with the columns of
+// the contract, typed as the models build them.
+func createExperimentResults(t testing.TB, db *sql.DB) {
+	t.Helper()
+	mart(t, db, "experiment_results", "experiment_id", "tested_variable", "metric", "variant", "control", "streams",
+		"numerator", "denominator", "value", "lift_abs", "lift_rel", "ci_low", "ci_high", "p_value", "p_value_adjusted",
+		"significant", "method", "mde_rel", "streams_needed", "warning")
+}
 
 // fixture says how to fill the test warehouse.
 type fixture struct {
@@ -91,6 +76,7 @@ func openDB(t testing.TB) *sql.DB {
 	}
 	db.SetMaxOpenConns(1) // one in-memory database, shared by every query
 	t.Cleanup(func() { db.Close() })
+	attachSample(t, db)
 	return db
 }
 
@@ -135,7 +121,7 @@ func ts(s string) time.Time {
 func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 	t.Helper()
 	db := openDB(t)
-	mustExec(t, db, martDDL)
+	createMarts(t, db)
 
 	type kpiRow struct {
 		id, host, title, exp, variant string
@@ -265,7 +251,7 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 	}
 
 	if !f.noExperiments {
-		mustExec(t, db, experimentDDL)
+		createExperimentResults(t, db)
 		type er struct {
 			metric                      string
 			streams                     int64
@@ -277,12 +263,8 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 			warning                     string
 		}
 		if !f.contractOnly {
-			mustExec(t, db, `alter table experiment_results add column control_streams bigint;
-                alter table experiment_results add column control_value double;
-                alter table experiment_results add column is_primary boolean;
-                alter table experiment_results add column alpha double;
-                alter table experiment_results add column power double;
-                alter table experiment_results add column target_lift_rel double;`)
+			addColumns(t, db, "experiment_results", "control_streams", "control_value", "is_primary", "alpha", "power",
+				"target_lift_rel")
 		}
 		for _, r := range []er{
 			{"rpv", 3, 1905, 3800, 0.5013, 0.15, 0.43, 0.05, 0.81, 0.03, 0.06, false, 0.35, 40, "arms differ by weekday"},
@@ -305,13 +287,10 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 	if !f.contractOnly {
 		// Influencer tiers and compliance checks (docs/metrics.md): h1 is a
 		// micro creator, h2 has no follower count.
-		mustExec(t, db, `alter table stream_kpis add column followers bigint;
-            alter table stream_kpis add column follower_tier varchar;
-            update stream_kpis set followers = 48200, follower_tier = 'micro' where stream_id = ?`, f.t("s5"))
-		mustExec(t, db, `create table stream_compliance (
-            stream_id varchar, affiliate_id varchar, platform varchar, started_at timestamp, check_order integer,
-            check_name varchar, status varchar, passed boolean, detail varchar, observed_at timestamp,
-            observed double, threshold double)`)
+		addColumns(t, db, "stream_kpis", "followers", "follower_tier")
+		mustExec(t, db, `update stream_kpis set followers = 48200, follower_tier = 'micro' where stream_id = ?`, f.t("s5"))
+		mart(t, db, "stream_compliance", "stream_id", "affiliate_id", "platform", "started_at", "check_order",
+			"check_name", "status", "passed", "detail", "observed_at", "observed", "threshold")
 		for _, c := range []struct {
 			stream          string
 			order           int
@@ -341,41 +320,25 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 	return db
 }
 
-// commissionDDL creates the commission, leak and status-history marts with
-// the columns the reports read (sql/marts/*.sql have more).
-const commissionDDL = `
-alter table coupon_reconciliation add column commission_reason varchar;
-alter table coupon_reconciliation add column order_status varchar;
-alter table coupon_reconciliation add column approved_first_seen_at timestamp;
-alter table coupon_reconciliation add column reversed_first_seen_at timestamp;
-alter table coupon_reconciliation add column credited_stream_id varchar;
-alter table coupon_reconciliation add column has_click boolean;
-alter table coupon_reconciliation add column leak_signal varchar;
-alter table coupon_reconciliation add column code_leaked boolean;
-create table commission_totals (
-    affiliate_id varchar, merchant_id varchar, currency varchar, orders bigint,
-    commission_expected decimal(18,2), commission_reported decimal(18,2), commission_gap decimal(18,2),
-    orders_ok bigint, orders_missing_in_report bigint, orders_reported_on_reversed bigint, orders_rate_mismatch bigint,
-    orders_amount_mismatch bigint, orders_not_attributed bigint, orders_not_reported_by_source bigint, orders_no_rate bigint
-);
-create table commission_reconciliation (
-    merchant_id varchar, order_id varchar, order_name varchar, affiliate_id varchar, stream_id varchar, drop_id varchar,
-    ordered_at timestamp, currency varchar, status varchar, net_revenue decimal(18,2), commission_rate double,
-    commission_expected decimal(18,2), commission_reported decimal(18,2), commission_gap decimal(18,2),
-    reported_rate double, reason varchar, approved_first_seen_at timestamp, reversed_first_seen_at timestamp
-);
-create table coupon_leaks (
-    drop_id varchar, stream_id varchar, merchant_id varchar, coupon_code varchar, starts_at timestamp, ends_at timestamp,
-    leak_after_at timestamp, redemptions bigint, before_window bigint, long_after_window bigint, no_click bigint,
-    leak_redemptions bigint, leak_share double, first_leak_at timestamp, leak_discount decimal(18,2),
-    leak_net_revenue decimal(18,2), leak_commission_expected decimal(18,2), is_leaked boolean
-);
-create table order_status_history (
-    merchant_id varchar, order_id varchar, order_name varchar, status varchar, previous_status varchar,
-    first_seen_at timestamp, stream_id varchar, affiliate_id varchar, ordered_at timestamp, currency varchar,
-    net_revenue decimal(18,2)
-);
-`
+// createCommissionMarts creates the commission, leak and status-history
+// marts with the columns the reports read, typed as the models build them
+// (the marts have more).
+func createCommissionMarts(t testing.TB, db *sql.DB) {
+	t.Helper()
+	addColumns(t, db, "coupon_reconciliation", "commission_reason", "order_status", "approved_first_seen_at", "reversed_first_seen_at", "credited_stream_id", "has_click", "leak_signal", "code_leaked")
+	mart(t, db, "commission_totals", "affiliate_id", "merchant_id", "currency", "orders", "commission_expected",
+		"commission_reported", "commission_gap", "orders_ok", "orders_missing_in_report", "orders_reported_on_reversed",
+		"orders_rate_mismatch", "orders_amount_mismatch", "orders_not_attributed", "orders_not_reported_by_source",
+		"orders_no_rate")
+	mart(t, db, "commission_reconciliation", "merchant_id", "order_id", "order_name", "affiliate_id", "stream_id",
+		"drop_id", "ordered_at", "currency", "status", "net_revenue", "commission_rate", "commission_expected",
+		"commission_reported", "commission_gap", "reported_rate", "reason", "approved_first_seen_at", "reversed_first_seen_at")
+	mart(t, db, "coupon_leaks", "drop_id", "stream_id", "merchant_id", "coupon_code", "starts_at", "ends_at",
+		"leak_after_at", "redemptions", "before_window", "long_after_window", "no_click", "leak_redemptions", "leak_share",
+		"first_leak_at", "leak_discount", "leak_net_revenue", "leak_commission_expected", "is_leaked")
+	mart(t, db, "order_status_history", "merchant_id", "order_id", "order_name", "status", "previous_status",
+		"first_seen_at", "stream_id", "affiliate_id", "ordered_at", "currency", "net_revenue")
+}
 
 // commissionMarts fills the commission, leak and status-history marts of
 // merchant m1: host h1's orders in s5 with each kind of gap, one order no
@@ -383,7 +346,7 @@ create table order_status_history (
 // of them in the 7 days before testNow (2026-11-06 07:30).
 func commissionMarts(t testing.TB, db *sql.DB, f fixture) {
 	t.Helper()
-	mustExec(t, db, commissionDDL)
+	createCommissionMarts(t, db)
 	s5 := ts("2026-11-05T19:00:00Z")
 	m1 := f.t("m1")
 	mustExec(t, db, `update coupon_reconciliation set commission_reason = case
@@ -468,7 +431,7 @@ func writeReports(t testing.TB, db *sql.DB, out string) Result {
 	if out == "" {
 		out = t.TempDir()
 	}
-	res, err := Write(context.Background(), db, Options{Out: out, Now: testNow})
+	res, err := Write(context.Background(), db, Options{Out: out, Now: testNow, Currency: "USD"})
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}

@@ -35,7 +35,7 @@ func TestWarehouseFile(t *testing.T) {
 	if out == "" {
 		out = t.TempDir()
 	}
-	res, err := Write(context.Background(), db, Options{Out: out, Now: testNow})
+	res, err := Write(context.Background(), db, Options{Out: out, Now: testNow, Currency: "USD"})
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}

@@ -17,11 +17,15 @@ import (
 )
 
 // The per-minute chart is drawn at twice the size it is shown at (ChartWidth ×
-// ChartHeight CSS pixels), so it stays sharp on high-density screens.
+// ChartHeight CSS pixels), so it stays sharp on high-density screens. It is
+// laid out for a phone: 360 CSS px is what a 390 px screen leaves it, and
+// every text on it is at least minChartText CSS px there (1 point = 1 CSS
+// px at chartDPI).
 const (
-	ChartWidth  = 552 // CSS pixels: the 600 px layout minus its padding
-	ChartHeight = 300
-	chartDPI    = 144 // 2 device pixels per CSS pixel (72 points per inch)
+	ChartWidth   = 360
+	ChartHeight  = 300
+	chartDPI     = 144 // 2 device pixels per CSS pixel (72 points per inch)
+	minChartText = 11
 )
 
 // Colours: those of the HTML report's chart (reports/charts.go), each at least
@@ -63,8 +67,8 @@ func MinuteChart(s reports.Stream) (png []byte, ok bool, err error) {
 		p.Y.Tick.Marker = countTicks{}
 		p.X.Padding, p.Y.Padding = 0, 0
 		for _, a := range []*plot.Axis{&p.X, &p.Y} {
-			a.Label.TextStyle.Font = font.From(sans, 9)
-			a.Tick.Label.Font = font.From(sans, 8)
+			a.Label.TextStyle.Font = font.From(sans, 12)
+			a.Tick.Label.Font = font.From(sans, minChartText)
 			a.Color, a.Label.TextStyle.Color, a.Tick.Label.Color, a.Tick.Color = colText, colText, colText, colText
 		}
 		grid := plotter.NewGrid()
@@ -73,7 +77,7 @@ func MinuteChart(s reports.Stream) (png []byte, ok bool, err error) {
 	}
 	top.Y.Label.Text = "viewers"
 	bottom.Y.Label.Text = "clicks, orders"
-	bottom.X.Label.Text = "minutes into the stream (mm:ss)"
+	bottom.X.Label.Text = "minutes into the stream"
 	top.HideX()
 
 	var windows []dropWindow
@@ -151,10 +155,10 @@ func MinuteChart(s reports.Stream) (png []byte, ok bool, err error) {
 
 	img := vgimg.NewWith(vgimg.UseWH(vg.Points(ChartWidth), vg.Points(ChartHeight)), vgimg.UseDPI(chartDPI), vgimg.UseBackgroundColor(color.White))
 	dc := draw.New(img)
-	const legendHeight = 16
-	drawLegend(draw.Crop(dc, vg.Points(36), 0, vg.Points(ChartHeight-legendHeight), 0), legend)
+	legendHeight := float64(legendRows(legend, vg.Points(ChartWidth-8)) * 16)
+	drawLegend(draw.Crop(dc, vg.Points(8), 0, vg.Points(ChartHeight-legendHeight), 0), legend)
 	tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(6), PadTop: vg.Points(2), PadBottom: vg.Points(2), PadLeft: vg.Points(2), PadRight: vg.Points(10)}
-	canvases := plot.Align([][]*plot.Plot{{top}, {bottom}}, tiles, draw.Crop(dc, 0, 0, 0, -vg.Points(legendHeight)))
+	canvases := plot.Align([][]*plot.Plot{{top}, {bottom}}, tiles, draw.Crop(dc, 0, 0, 0, -vg.Points(legendHeight+2)))
 	top.Draw(canvases[0][0])
 	bottom.Draw(canvases[1][0])
 	var buf bytes.Buffer
@@ -169,33 +173,57 @@ type legendItem struct {
 	thumb plot.Thumbnailer
 }
 
-// drawLegend writes the legend in one row: a swatch, then its label.
-func drawLegend(c draw.Canvas, items []legendItem) {
-	sty := textStyle(8, colText, draw.XLeft, draw.YCenter)
-	x := c.Min.X
-	mid := (c.Min.Y + c.Max.Y) / 2
+var legendStyle = textStyle(minChartText, colText, draw.XLeft, draw.YCenter)
+
+// legendWidth is the width of one legend entry: swatch, gap, label, space.
+func legendWidth(it legendItem) vg.Length {
+	return vg.Points(15) + legendStyle.Width(it.label) + vg.Points(12)
+}
+
+// legendRows is how many rows of width the legend takes.
+func legendRows(items []legendItem, width vg.Length) int {
+	rows, x := 1, vg.Length(0)
 	for _, it := range items {
+		w := legendWidth(it)
+		if x > 0 && x+w > width {
+			rows, x = rows+1, 0
+		}
+		x += w
+	}
+	return rows
+}
+
+// drawLegend writes the legend in rows of 16 points from the top of c: a
+// swatch, then its label, wrapping where the next entry would not fit.
+func drawLegend(c draw.Canvas, items []legendItem) {
+	x := c.Min.X
+	mid := c.Max.Y - vg.Points(8)
+	for _, it := range items {
+		w := legendWidth(it)
+		if x > c.Min.X && x+w > c.Max.X {
+			x, mid = c.Min.X, mid-vg.Points(16)
+		}
 		sw := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: x, Y: mid - vg.Points(4)}, Max: vg.Point{X: x + vg.Points(12), Y: mid + vg.Points(4)}}}
 		it.thumb.Thumbnail(&sw)
-		x += vg.Points(15)
-		c.FillText(sty, vg.Point{X: x, Y: mid}, it.label)
-		x += sty.Width(it.label) + vg.Points(12)
+		c.FillText(legendStyle, vg.Point{X: x + vg.Points(15), Y: mid}, it.label)
+		x += w
 	}
 }
 
-// minuteTicks labels the x axis every 5, 10, 15 or 30 minutes as mm:ss.
+// minuteTicks labels the x axis every 5, 10, 15, 30 or 60 minutes with the
+// minutes into the stream (0, 10, 20, …; not a clock time).
 func minuteTicks(last int64) plot.Ticker {
 	step := int64(5)
 	for _, s := range []int64{5, 10, 15, 30, 60} {
 		step = s
-		if last/s <= 8 {
+		if last/s <= 6 {
 			break
 		}
 	}
 	return plot.TickerFunc(func(min, max float64) []plot.Tick {
 		var ts []plot.Tick
 		for m := int64(0); m <= last; m += step {
-			ts = append(ts, plot.Tick{Value: float64(m), Label: fmt.Sprintf("%02d:00", m)})
+			ts = append(ts, plot.Tick{Value: float64(m), Label: fmt.Sprint(m)})
 		}
 		return ts
 	})
@@ -265,7 +293,7 @@ type shade struct {
 
 func (s *shade) Plot(c draw.Canvas, p *plot.Plot) {
 	tx, _ := p.Transforms(&c)
-	sty := textStyle(7, colDropText, draw.XLeft, draw.YTop)
+	sty := textStyle(minChartText, colDropText, draw.XLeft, draw.YTop)
 	for _, w := range s.windows {
 		x0, x1 := tx(w.from), tx(w.to)
 		c.FillPolygon(colDropFill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
@@ -326,7 +354,7 @@ var peakGlyph = draw.GlyphStyle{Color: colPeak, Radius: vg.Points(3.5), Shape: d
 
 func (pk *peakMarks) Plot(c draw.Canvas, p *plot.Plot) {
 	tx, ty := p.Transforms(&c)
-	sty := textStyle(7, colPeak, draw.XCenter, draw.YBottom)
+	sty := textStyle(minChartText, colPeak, draw.XCenter, draw.YBottom)
 	var prevX vg.Length
 	var prevRaised bool
 	for i, m := range pk.peaks {
@@ -337,7 +365,7 @@ func (pk *peakMarks) Plot(c draw.Canvas, p *plot.Plot) {
 		// stream: lift every other crowded label above its neighbour.
 		raised := i > 0 && pt.X-prevX < sty.Width(m.label)+vg.Points(2) && !prevRaised
 		if raised {
-			lift += vg.Points(9)
+			lift += vg.Points(minChartText + 2)
 		}
 		c.FillText(sty, vg.Point{X: pt.X, Y: pt.Y + lift}, m.label)
 		prevX, prevRaised = pt.X, raised

@@ -57,8 +57,8 @@ func TestMinuteChart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sz := img.Bounds().Size(); sz.X != 1104 || sz.Y != 600 {
-		t.Fatalf("chart is %v; want 1104x600 (552x300 CSS px at 2x)", sz)
+	if sz := img.Bounds().Size(); sz.X != 720 || sz.Y != 600 {
+		t.Fatalf("chart is %v; want 720x600 (360x300 CSS px at 2x)", sz)
 	}
 	if dir := os.Getenv("POSTLIVE_ARTIFACTS"); dir != "" {
 		os.WriteFile(filepath.Join(dir, "email-minute-chart.png"), b, 0o644)
@@ -72,7 +72,7 @@ func TestMinuteChart(t *testing.T) {
 	}
 	belowLegend := img.(interface {
 		SubImage(image.Rectangle) image.Image
-	}).SubImage(image.Rect(0, 40, 1104, 600))
+	}).SubImage(image.Rect(0, 72, 720, 600))
 	w := runs(belowLegend, shade)
 	if len(w) != 2 {
 		t.Fatalf("shaded column runs = %v; want the two drop windows", w)
@@ -91,8 +91,8 @@ func TestMinuteChart(t *testing.T) {
 	perMin := (w1 + w2) / 10
 	x0 := float64(w[0][0]) - 10*perMin
 	// The 40 minutes span the data area: 40 × perMin px, well inside the image.
-	if span := 40 * perMin; span < 800 || span > 1104 {
-		t.Errorf("40 minutes span %v px; want most of the 1104 px width", span)
+	if span := 40 * perMin; span < 520 || span > 720 {
+		t.Errorf("40 minutes span %v px; want most of the 720 px width", span)
 	}
 
 	// Peak marks (#a33b00) above the viewers line at minutes 3, 12 and 27,

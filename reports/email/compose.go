@@ -28,6 +28,15 @@ import (
 // streams (the rest wait for the next message).
 const MaxHTMLBytes = 100 * 1024
 
+// MaxMessageBytes bounds a whole message, attachments and images included
+// (most affiliates read on a phone, often on mobile data): a message that
+// would pass it carries fewer streams, the rest wait for the next message.
+const MaxMessageBytes = 1 << 20
+
+// chartMaxWidth is the widest the chart is shown (CSS px) on a wide screen;
+// on a phone it fills the column (ChartWidth, its design width).
+const chartMaxWidth = 540
+
 // maxDropsShown is how many drops a stream's section lists; the attached
 // report has them all.
 const maxDropsShown = 8
@@ -190,9 +199,10 @@ func Fingerprint(s reports.Stream) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Pages gives the full HTML report of a stream (reports.Streams does).
+// Pages gives the report of a stream to attach (reports.Streams does): the
+// HTML report without the chart library, its charts as tables.
 type Pages interface {
-	Page(id string) ([]byte, error)
+	Attachment(id string) ([]byte, error)
 }
 
 // Message is one composed e-mail: its batch, subject and the bytes of the
@@ -209,11 +219,14 @@ type Message struct {
 	sender string
 }
 
-// Compose writes the message of batch b: an HTML body (inline CSS, 600 px,
-// no script) with the KPI tiles and each stream's per-minute chart as a PNG
-// part referenced by cid:, a plain-text alternative, and each stream's full
-// report attached. When the HTML body would pass MaxHTMLBytes, the oldest
-// streams are left out (counted in Deferred) until it fits.
+// Compose writes the message of batch b: an HTML body (inline CSS, one
+// column, at most 600 px wide, no script) that opens with the newest
+// stream's verdict in one sentence, with the KPIs against the host's usual
+// range and each stream's per-minute chart as a PNG part referenced by cid:,
+// a plain-text alternative, and each stream's report attached without the
+// chart library (Pages.Attachment). When the HTML body would pass
+// MaxHTMLBytes or the message MaxMessageBytes, the oldest streams are left
+// out (counted in Deferred) until it fits.
 func Compose(b Batch, pages Pages, opt Options) (*Message, error) {
 	from, err := mail.ParseAddress(opt.From)
 	if err != nil {
@@ -232,7 +245,16 @@ func Compose(b Batch, pages Pages, opt Options) (*Message, error) {
 			if r.html.Len() > MaxHTMLBytes {
 				return nil, fmt.Errorf("the e-mail of stream %s has a %d-byte HTML body, more than %d", b.Items[0].Stream.ID, r.html.Len(), MaxHTMLBytes)
 			}
-			return assemble(b, r, pages, opt, from)
+			m, err := assemble(b, r, pages, opt, from)
+			if err != nil {
+				return nil, err
+			}
+			if len(m.Raw) <= MaxMessageBytes {
+				return m, nil
+			}
+			if len(b.Items) == 1 {
+				return nil, fmt.Errorf("the e-mail of stream %s has %d bytes, more than %d", b.Items[0].Stream.ID, len(m.Raw), MaxMessageBytes)
+			}
 		}
 		b.Items = b.Items[:len(b.Items)-1]
 		b.Deferred++
@@ -248,7 +270,6 @@ type streamSection struct {
 	reports.Stream
 	Status    string
 	FirstSent string
-	TileRows  [][]reports.Tile
 	ChartCID  htmltemplate.URL
 	ChartAlt  string
 	DropsMore int
@@ -260,7 +281,10 @@ type body struct {
 	Deferred                        int
 	ChartWidth, ChartHeight         int
 	Streams                         []streamSection
-	Statement                       *reports.Statement
+	// Lead is the first line: the newest stream's verdict in one sentence.
+	Lead          string
+	ChartMaxWidth int
+	Statement     *reports.Statement
 }
 
 // rendered is a message's bodies and images before MIME assembly.
@@ -289,16 +313,15 @@ func render(b Batch, opt Options, from *mail.Address, charts map[string]chartPNG
 	}
 	v.Subject = subject(b)
 	v.Intro = intro(b)
+	v.Lead = b.Items[0].Stream.Summary
 	v.Preheader = preheader(b.Items[0].Stream)
+	v.ChartMaxWidth = chartMaxWidth
 	r.subject = v.Subject
 	for i, it := range b.Items {
 		s := it.Stream
 		sec := streamSection{Stream: s, Status: it.Status}
 		if !it.FirstSent.IsZero() {
 			sec.FirstSent = it.FirstSent.UTC().Format("2 Jan 2006")
-		}
-		for j := 0; j < len(s.Tiles); j += 3 {
-			sec.TileRows = append(sec.TileRows, s.Tiles[j:min(j+3, len(s.Tiles))])
 		}
 		if len(s.Drops) > maxDropsShown {
 			sec.Drops, sec.DropsMore = s.Drops[:maxDropsShown], len(s.Drops)-maxDropsShown
@@ -351,7 +374,7 @@ func assemble(b Batch, r *rendered, pages Pages, opt Options, from *mail.Address
 		}
 	}
 	for _, it := range b.Items {
-		page, err := pages.Page(it.Stream.ID)
+		page, err := pages.Attachment(it.Stream.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -471,11 +494,11 @@ func intro(b Batch) string {
 	if resent > 0 {
 		parts = append(parts, plural(resent, "a report sent again on request", strconv.Itoa(resent)+" reports sent again on request"))
 	}
-	s := "Here is " + strings.Join(parts, ", and ")
+	s := "here is " + strings.Join(parts, ", and ")
 	if len(b.Items) > 1 {
-		s = "Here are " + strings.Join(parts, ", and ")
+		s = "here are " + strings.Join(parts, ", and ")
 	}
-	return s + ", with the numbers that matter at a glance. Each full report is attached."
+	return s + ": the numbers that matter first, every number in the attached copy."
 }
 
 func plural(n int, one, many string) string {

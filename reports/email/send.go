@@ -48,7 +48,8 @@ type SMTP struct {
 	// CAFile names a PEM file of certificate authorities trusted besides the
 	// system's (a relay with a private CA).
 	CAFile string
-	// Timeout bounds connecting and each command; 0 means 30 s.
+	// Timeout bounds connecting and each command; it must be set (its default,
+	// 30 s, is the one of email.smtp.timeout in workspace/keys.go).
 	Timeout time.Duration
 }
 
@@ -95,6 +96,8 @@ func (c SMTP) Check() error {
 		return fmt.Errorf("auth %q is not one of %s", c.Auth, strings.Join(AuthMechanisms, ", "))
 	case c.User == "" && c.Password != "":
 		return errors.New("a password without a user")
+	case c.Timeout <= 0:
+		return fmt.Errorf("timeout %s is not positive (email.smtp.timeout)", c.Timeout)
 	}
 	return nil
 }
@@ -112,9 +115,6 @@ func Dial(ctx context.Context, cfg SMTP) (*Conn, error) {
 		return nil, err
 	}
 	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
 	tc := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
@@ -213,12 +213,7 @@ func (c *Conn) Send(m *Message) (err error) {
 	return nil
 }
 
-func (c *Conn) timeout() time.Duration {
-	if c.cfg.Timeout > 0 {
-		return c.cfg.Timeout
-	}
-	return 30 * time.Second
-}
+func (c *Conn) timeout() time.Duration { return c.cfg.Timeout }
 
 // Close says QUIT and closes the connection.
 func (c *Conn) Close() error {

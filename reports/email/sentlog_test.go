@@ -60,12 +60,12 @@ func TestPendingAndSentLog(t *testing.T) {
 		t.Fatalf("second night: %d batches, %d up to date; want none due, 3 up to date", len(batches), upToDate)
 	}
 
-	// A stream added before s2 changes s2's comparison ("median of last 2")
+	// A stream added before s2 changes s2's comparison ("median of 2 earlier")
 	// but not its own numbers: not due. The new stream s0 is.
 	early := append([]testStream{{"s0", "ana", "Ana Ruiz", "Warm-up", "2026-10-28T19:00:00Z", 20, 400, 20, 2, 80, 0, false}}, testStreams...)
 	db2 := newWarehouse(t, early)
 	streams2 := loadStreams(t, db2)
-	if tile := streamByID(t, streams2, "s2").Tiles[0]; !strings.Contains(tile.Change, "median of last 2") {
+	if tile := streamByID(t, streams2, "s2").Tiles[0]; !strings.Contains(tile.Change, "median of 2 earlier") {
 		t.Fatalf("s2's viewers tile after s0: %+v; want a comparison with 2 streams", tile)
 	}
 	if a, b := Fingerprint(streamByID(t, streams, "s2")), Fingerprint(streamByID(t, streams2, "s2")); a != b {
@@ -94,8 +94,8 @@ func TestPendingAndSentLog(t *testing.T) {
 	}
 	_, root := parseMIME(t, m.Raw)
 	text := string(root.Children[0].Children[0].Children[0].Body)
-	// Hand-computed: revenue $950.00 against s1's $500.00 is +90.0 %.
-	for _, w := range []string{"UPDATED: this report was first sent on 21 Nov 2026", "Revenue      $950.00      ▲ +90.0% vs median of last 1"} {
+	// Revenue $950.00 against s1's $500.00, one earlier stream: too few to judge.
+	for _, w := range []string{"UPDATED: this report was first sent on 21 Nov 2026", "Revenue      $950.00      median of 1 earlier: $500.00 (3 needed to judge)"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("update text lacks %q", w)
 		}

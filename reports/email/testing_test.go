@@ -3,14 +3,17 @@ package email
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/marcboeker/go-duckdb"
 
+	"github.com/postlive/postlive/internal/martschema"
 	"github.com/postlive/postlive/reports"
 )
 
@@ -21,39 +24,26 @@ var (
 	testAsOf = time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC)
 )
 
-// The marts the reports read, typed as the contract says (a subset of the
-// columns of reports/testing_test.go: what LoadStreams selects).
-const martDDL = `
-create table stream_kpis (
-    stream_id varchar, affiliate_id varchar, merchant_id varchar, platform varchar,
-    started_at timestamp, ended_at timestamp, duration_min double,
-    viewers bigint, viewer_basis varchar, peak_concurrent bigint, avg_concurrent double,
-    clicks bigint, clicks_during bigint, ctr double,
-    orders bigint, orders_during bigint, orders_after bigint,
-    revenue decimal(18,2), revenue_during decimal(18,2), revenue_after decimal(18,2),
-    cvr_click double, cvr_viewer double, rpv double, aov double,
-    ad_spend decimal(18,2), cpa double, roas double, commission decimal(18,2),
-    new_customer_share double, currency varchar,
-    title varchar, timezone varchar, experiment_id varchar, variant varchar, tested_variable varchar, host varchar
-);
-create table stream_minute (
-    stream_id varchar, minute integer, minute_at timestamp, viewers double,
-    likes bigint, comments bigint, shares bigint, engagement_rate double,
-    clicks bigint, orders bigint, revenue decimal(18,2), in_drop boolean, is_peak boolean
-);
-create table drop_performance (
-    drop_id varchar, stream_id varchar, coupon_code varchar, starts_at timestamp, ends_at timestamp,
-    quantity_limit integer, redemptions_in_window bigint, sell_through double, sold_out_at timestamp,
-    before_window bigint, after_window bigint, over_quantity bigint, bonus_awarded bigint,
-    revenue_in_window decimal(18,2)
-);
-create table coupon_reconciliation (
-    merchant_id varchar, order_id varchar, coupon_code varchar, drop_id varchar, stream_id varchar,
-    redeemed_at timestamp, status varchar, rank_in_window bigint, bonus_eligible boolean,
-    net_revenue decimal(18,2), commission_expected decimal(18,2), commission_reported decimal(18,2),
-    commission_gap decimal(18,2)
-);
-`
+// createMarts creates the marts the stream reports read, with the columns
+// the fixture fills, typed as the models build them (package martschema:
+// the sample warehouse, built through models, is attached as "sample").
+func createMarts(t testing.TB, db *sql.DB) {
+	t.Helper()
+	martschema.Attach(t, db, sampleWarehousePath(t))
+	martschema.Create(t, db, "stream_kpis", "stream_id", "affiliate_id", "merchant_id", "platform", "started_at",
+		"ended_at", "duration_min", "viewers", "viewer_basis", "peak_concurrent", "avg_concurrent", "clicks", "clicks_during",
+		"ctr", "orders", "orders_during", "orders_after", "revenue", "revenue_during", "revenue_after", "cvr_click",
+		"cvr_viewer", "rpv", "aov", "ad_spend", "cpa", "roas", "commission", "new_customer_share", "currency", "title",
+		"timezone", "experiment_id", "variant", "tested_variable", "host")
+	martschema.Create(t, db, "stream_minute", "stream_id", "minute", "minute_at", "viewers", "likes", "comments", "shares",
+		"engagement_rate", "clicks", "orders", "revenue", "in_drop", "is_peak")
+	martschema.Create(t, db, "drop_performance", "drop_id", "stream_id", "coupon_code", "starts_at", "ends_at",
+		"quantity_limit", "redemptions_in_window", "sell_through", "sold_out_at", "before_window", "after_window",
+		"over_quantity", "bonus_awarded", "revenue_in_window")
+	martschema.Create(t, db, "coupon_reconciliation", "merchant_id", "order_id", "coupon_code", "drop_id", "stream_id",
+		"redeemed_at", "status", "rank_in_window", "bonus_eligible", "net_revenue", "commission_expected",
+		"commission_reported", "commission_gap")
+}
 
 // xssTitle is s2's title: markup that must reach the HTML body escaped.
 const xssTitle = `Winter <script>alert(1)</script> & "coats"`
@@ -108,7 +98,7 @@ func newWarehouse(t testing.TB, streams []testStream) *sql.DB {
 	}
 	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { db.Close() })
-	mustExec(t, db, martDDL)
+	createMarts(t, db)
 	for _, s := range streams {
 		insertStream(t, db, s)
 	}
@@ -181,7 +171,7 @@ func buildBaselines(t testing.TB, db *sql.DB) {
 // loadStreams reads the fixture's stream reports as postlive send does.
 func loadStreams(t testing.TB, db *sql.DB) *reports.Streams {
 	t.Helper()
-	s, err := reports.LoadStreams(context.Background(), db, reports.Options{Now: testAsOf})
+	s, err := reports.LoadStreams(context.Background(), db, reports.Options{Now: testAsOf, Currency: "USD"})
 	if err != nil {
 		t.Fatalf("LoadStreams: %v", err)
 	}
@@ -209,4 +199,31 @@ func testOptions() Options {
 		},
 		MaxStreams: 5, Now: testNow, AsOf: testAsOf,
 	}
+}
+
+// SampleWarehouseBuilder is set by the external test package
+// (sample_test.go): it builds the sample exports through ingest and models
+// and returns the warehouse's path.
+var SampleWarehouseBuilder = new(func() (string, error))
+
+var (
+	sampleOnce sync.Once
+	samplePath string
+	sampleErr  error
+)
+
+// sampleWarehousePath builds the sample warehouse once per test binary.
+func sampleWarehousePath(t testing.TB) string {
+	t.Helper()
+	sampleOnce.Do(func() {
+		if *SampleWarehouseBuilder == nil {
+			sampleErr = errors.New("no builder (sample_test.go sets it)")
+			return
+		}
+		samplePath, sampleErr = (*SampleWarehouseBuilder)()
+	})
+	if sampleErr != nil {
+		t.Fatalf("build the sample warehouse: %v", sampleErr)
+	}
+	return samplePath
 }

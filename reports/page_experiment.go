@@ -1,0 +1,299 @@
+package reports
+
+import (
+	"database/sql"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+func metricLabel(m string) string {
+	switch m {
+	case "rpv":
+		return "revenue per viewer"
+	case "cvr_click":
+		return "conversion (orders per click)"
+	case "ctr":
+		return "click-through rate"
+	case "aov":
+		return "average order value"
+	}
+	return m
+}
+
+func metricShort(m string) string {
+	switch m {
+	case "rpv":
+		return "RPV"
+	case "cvr_click":
+		return "Conversion"
+	case "ctr":
+		return "CTR"
+	case "aov":
+		return "AOV"
+	}
+	return m
+}
+
+func metricValue(metric string, v sql.NullFloat64, cur string) string {
+	switch metric {
+	case "rpv", "aov":
+		return fmtMoney(v, cur)
+	case "ctr", "cvr_click":
+		return fmtPct(v)
+	}
+	return fmtNumber(v, 3)
+}
+
+func metricDiff(metric string, v sql.NullFloat64, cur string) string {
+	if !v.Valid {
+		return dash
+	}
+	switch metric {
+	case "ctr", "cvr_click":
+		s := fixed(v.Float64*100, 2) + " pp"
+		if v.Float64 > 0 {
+			s = "+" + s
+		}
+		return s
+	}
+	s := metricValue(metric, v, cur)
+	if v.Float64 > 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+// sentence says in plain words what one row of experiment_results means.
+func sentence(x expRow) string {
+	name := metricLabel(x.Metric)
+	if !x.LiftRel.Valid {
+		s := fmt.Sprintf("On %s, %s cannot be compared with %s yet", name, x.Variant, x.Control)
+		if x.Warning != "" {
+			s += " (see the warnings)"
+		}
+		return s + "."
+	}
+	dir := "higher"
+	if x.LiftRel.Float64 < 0 {
+		dir = "lower"
+	}
+	amount := strings.TrimPrefix(fmtSignedPct(sql.NullFloat64{Float64: math.Abs(x.LiftRel.Float64), Valid: true}), "+")
+	interval := ""
+	if x.CILow.Valid && x.CIHigh.Valid {
+		interval = fmt.Sprintf("%s %s to %s, ", intervalName(x), fmtSignedPct(x.CILow), fmtSignedPct(x.CIHigh))
+	}
+	p := x.PValueAdjusted
+	pName := "adjusted p"
+	if !p.Valid {
+		p, pName = x.PValue, "p"
+	}
+	if x.Significant.Valid && x.Significant.Bool {
+		return fmt.Sprintf("On %s, %s is %s %s than %s (%s%s %s): a clear difference.",
+			name, x.Variant, amount, dir, x.Control, interval, pName, fmtP(p))
+	}
+	s := fmt.Sprintf("On %s, %s is %s %s than %s so far (%s%s %s), which is not a clear difference yet.",
+		name, x.Variant, amount, dir, x.Control, interval, pName, fmtP(p))
+	if x.MDERel.Valid {
+		s += " With the streams so far, only a change of about " + strings.TrimPrefix(fmtPct(x.MDERel), "+") + " would show clearly"
+		if x.StreamsNeeded.Valid && x.StreamsNeeded.Float64 > 0 {
+			s += "; " + needWords(x)
+		}
+		s += "."
+	} else if x.StreamsNeeded.Valid && x.StreamsNeeded.Float64 > 0 {
+		s += " " + strings.ToUpper(needWords(x)[:1]) + needWords(x)[1:] + "."
+	}
+	return s
+}
+
+// needWords says how many streams per arm the power analysis asks for.
+func needWords(x expRow) string {
+	if x.TargetLiftRel.Valid {
+		return fmt.Sprintf("detecting a %s change needs about %s streams per arm", strings.TrimPrefix(fmtPct(x.TargetLiftRel), "+"), fmtCount(x.StreamsNeeded))
+	}
+	return fmt.Sprintf("the power analysis asks for about %s streams per arm", fmtCount(x.StreamsNeeded))
+}
+
+// intervalName is "95% interval" when the mart says alpha, else "interval".
+func intervalName(x expRow) string {
+	if x.Alpha.Valid && x.Alpha.Float64 > 0 && x.Alpha.Float64 < 1 {
+		return strings.TrimSuffix(strings.TrimSuffix(fixed((1-x.Alpha.Float64)*100, 1), "0"), ".") + "% interval"
+	}
+	return "interval"
+}
+
+// headline is the verdict in one line, on the primary metric (is_primary when
+// the mart has it, else revenue per viewer, else the first metric).
+func headline(e *experiment) string {
+	var rows []expRow
+	for _, x := range e.Rows {
+		if x.IsPrimary.Valid && x.IsPrimary.Bool {
+			rows = append(rows, x)
+		}
+	}
+	if len(rows) == 0 {
+		for _, x := range e.Rows {
+			if x.Metric == "rpv" {
+				rows = append(rows, x)
+			}
+		}
+	}
+	if len(rows) == 0 && len(e.Rows) > 0 {
+		for _, x := range e.Rows {
+			if x.Metric == e.Rows[0].Metric {
+				rows = append(rows, x)
+			}
+		}
+	}
+	var won, lost []string
+	metric := ""
+	for _, x := range rows {
+		metric = x.Metric
+		if x.Significant.Valid && x.Significant.Bool && x.LiftRel.Valid {
+			if x.LiftRel.Float64 > 0 {
+				won = append(won, x.Variant)
+			} else {
+				lost = append(lost, x.Variant)
+			}
+		}
+	}
+	name := metricLabel(metric)
+	switch {
+	case len(won) > 0:
+		return fmt.Sprintf("%s beats %s on %s.", strings.Join(won, " and "), e.Control, name)
+	case len(lost) > 0:
+		return fmt.Sprintf("%s does worse than %s on %s.", strings.Join(lost, " and "), e.Control, name)
+	}
+	return fmt.Sprintf("No clear winner yet on %s.", name)
+}
+
+func (r *renderer) verdict(e *experiment, cur string) *verdictView {
+	v := &verdictView{ID: e.ID, Link: r.files.experiment(e.ID), Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Headline: headline(e)}
+	seen := map[string]bool{}
+	for _, x := range e.Rows {
+		v.Lines = append(v.Lines, sentence(x))
+		for _, w := range splitWarnings(x.Warning) {
+			if !seen[w] {
+				seen[w] = true
+				v.Warnings = append(v.Warnings, w)
+			}
+		}
+	}
+	sort.Strings(v.Warnings)
+	return v
+}
+
+func splitWarnings(w string) []string {
+	var out []string
+	for _, part := range strings.Split(w, ";") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+type expTableRow struct {
+	Metric, Variant, Streams, Value, LiftAbs, LiftRel, CI, P, PAdj, Significant string
+	Control, ControlStreams, ControlValue, Power, CS                            string
+	Method, MDE, StreamsNeeded, Warning                                         string
+}
+
+type armStream struct {
+	Link, Title, Variant, Date, DateKey, Host, Platform, Viewers, Orders, Revenue, RPV, RevenueKey, RPVKey string
+}
+
+// streamTable is a table of streams (index, experiment arms), with totals
+// on the index.
+type streamTable struct {
+	Rows   []armStream
+	Totals []totalStreams
+}
+
+type totalStreams struct {
+	Label, Viewers, Orders, Revenue string
+}
+
+type experimentView struct {
+	HasControl, HasCS, HasPower    bool
+	ID, Variable, Control, Methods string
+	Verdict                        *verdictView
+	Rows                           []expTableRow
+	Lift                           *chart
+	Streams                        streamTable
+}
+
+func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
+	cur := r.opt.Currency
+	for _, s := range e.Streams {
+		if s.Currency != "" {
+			cur = s.Currency
+			break
+		}
+	}
+	v := &experimentView{ID: e.ID, Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Verdict: r.verdict(e, cur)}
+	for _, x := range e.Rows {
+		sig := "no"
+		if x.Significant.Valid && x.Significant.Bool {
+			sig = "yes"
+		} else if !x.Significant.Valid {
+			sig = dash
+		}
+		ci := dash
+		if x.CILow.Valid && x.CIHigh.Valid {
+			ci = fmtSignedPct(x.CILow) + " to " + fmtSignedPct(x.CIHigh)
+		}
+		v.Rows = append(v.Rows, expTableRow{Metric: metricLabel(x.Metric), Variant: x.Variant, Streams: fmtCount(x.Streams),
+			Value: metricValue(x.Metric, x.Value, cur), LiftAbs: metricDiff(x.Metric, x.LiftAbs, cur), LiftRel: fmtSignedPct(x.LiftRel),
+			CI: ci, P: fmtP(x.PValue), PAdj: fmtP(x.PValueAdjusted), Significant: sig, Method: orDash(x.Method),
+			MDE: fmtPct(x.MDERel), StreamsNeeded: fmtCount(x.StreamsNeeded), Warning: orDash(x.Warning),
+			Control: x.Control, ControlStreams: fmtCount(x.ControlStreams), ControlValue: metricValue(x.Metric, x.ControlValue, cur),
+			Power: fmtPct(x.Power)})
+		if x.CSLow.Valid || x.CSHigh.Valid {
+			v.Rows[len(v.Rows)-1].CS = fmtSignedPct(x.CSLow) + " to " + fmtSignedPct(x.CSHigh)
+			v.HasCS = true
+		}
+		if x.ControlValue.Valid || x.ControlStreams.Valid {
+			v.HasControl = true
+		}
+		if x.Power.Valid {
+			v.HasPower = true
+		}
+	}
+	methods := map[string]bool{}
+	var ms []string
+	for _, x := range e.Rows {
+		if x.Method != "" && !methods[x.Method] {
+			methods[x.Method] = true
+			ms = append(ms, x.Method)
+		}
+	}
+	sort.Strings(ms)
+	v.Methods = orDash(strings.Join(ms, ", "))
+	var p page
+	c, err := liftChart("experiment", e)
+	if err != nil {
+		return nil, err
+	}
+	p.Charts = append(p.Charts, c)
+	v.Lift = &p.Charts[0]
+	for _, s := range e.Streams {
+		v.Streams.Rows = append(v.Streams.Rows, r.armStream(s))
+	}
+	sort.SliceStable(v.Streams.Rows, func(i, j int) bool { return v.Streams.Rows[i].Variant < v.Streams.Rows[j].Variant })
+	p.Title = "Experiment " + e.ID
+	p.Kind = "experiment"
+	p.Experiment = v
+	return r.render(&p)
+}
+
+func (r *renderer) armStream(s *stream) armStream {
+	cur := r.currency(s.Currency)
+	loc := r.loc(s.Timezone)
+	return armStream{Link: r.files.stream(s.ID), Title: orDefault(s.Title, s.ID), Variant: orDash(s.Variant),
+		Date: fmtDate(s.StartedAt, loc), DateKey: sortTime(s.StartedAt), Host: orDash(orDefault(s.Host, s.Affiliate)),
+		Platform: platformWords(s.Platform),
+		Viewers:  fmtCount(s.Viewers), Orders: fmtCount(s.Orders), Revenue: fmtMoney(s.Revenue, cur), RPV: fmtMoney(s.RPV, cur),
+		RevenueKey: sortNum(s.Revenue), RPVKey: sortNum(s.RPV)}
+}
