@@ -68,6 +68,9 @@ comparisons as (
         variant.variant,
         setup.control,
         setup.alpha,
+        -- the planning target: +10 % at 80 % power (docs/statistics.md § Power)
+        0.10 as target_lift_rel,
+        0.80 as target_power,
         setup.primary_metric,
         setup.planned_streams,
         setup.arms as arm_count,
@@ -116,10 +119,10 @@ comparison_units as (
 analysed as materialized (
     select
         comparisons.*,
-        0.10 as target_lift_rel,
-        0.80 as target_power,
         -- no usable stream in an arm: no call (NULL in, NULL out), too_few_streams below
-        experiment_compare(comparison_units.stream_units, comparisons.alpha, 0.10, 0.80) as r
+        experiment_compare(
+            comparison_units.stream_units, comparisons.alpha, comparisons.target_lift_rel, comparisons.target_power
+        ) as r
     from comparisons
     left join comparison_units
         on comparison_units.experiment_id = comparisons.experiment_id
