@@ -120,8 +120,9 @@ type design struct {
 // the variant and the control streams of units. It picks the design:
 //
 //   - host-blocked when hosts that streamed in both arms hold at least half
-//     of the streams and give at least 20 distinct re-assignments within
-//     host (the streams of the other hosts are left out of the estimate);
+//     of the streams and give at least max(20, 4/α) distinct re-assignments
+//     within host, so that the test can reach p ≤ α/2 (the streams of the
+//     other hosts are left out of the estimate);
 //   - else CUPED when at least half the streams have host history and the
 //     history varies between hosts (a stream of a host without history gets
 //     the pooled history);
@@ -174,7 +175,7 @@ func Analyse(units []Unit, opt AnalysisOptions) Analysis {
 	d, method := plain(units), MethodRandomisation
 	res := Analysis{}
 	if !opt.NoBlocking {
-		if b, ok := blocked(units); ok {
+		if b, ok := blocked(units, opt.Alpha); ok {
 			d, method = b, MethodBlocked
 			res.Blocks = len(b.blocks)
 		}
@@ -239,8 +240,8 @@ func b2i(b bool) int {
 	return 0
 }
 
-// blocked returns the host-blocked design when it applies.
-func blocked(units []Unit) (*design, bool) {
+// blocked returns the host-blocked design when it applies (see Analyse).
+func blocked(units []Unit, alpha float64) (*design, bool) {
 	type cell struct{ a, b int }
 	hosts := map[string]*cell{}
 	for _, u := range units {
@@ -269,7 +270,8 @@ func blocked(units []Unit) (*design, bool) {
 		}
 	}
 	// One host holding every stream is the unblocked design.
-	if len(names) == 0 || 2*used < len(units) || assignments < 20 || (len(names) == 1 && used == len(units)) {
+	if len(names) == 0 || 2*used < len(units) || assignments < math.Max(20, 4/alpha) ||
+		(len(names) == 1 && used == len(units)) {
 		return nil, false
 	}
 	sort.Strings(names)

@@ -196,10 +196,12 @@ func TestAnalyseDeterministicMonteCarlo(t *testing.T) {
 	}
 }
 
-// TestAnalyseOpenInterval: 2 hosts × 2 + 2 streams give 36 within-host
-// re-assignments, so no p-value can fall below 2/36 > 0.05: no θ can be
-// rejected and the interval is open on both sides (−100 % to +∞), not made
-// up; the p-value is still exact.
+// TestAnalyseOpenInterval: 2 hosts × 2 + 2 streams give only 36 within-host
+// re-assignments, whose smallest p (2/36) is above α, so the analysis does
+// not block (it needs max(20, 4/α) = 80) and uses the 70 re-assignments of
+// 4 + 4 streams. With 3 + 3 streams (20 re-assignments, p ≥ 0.1) no θ can be
+// rejected: the interval is open (−100 % to +∞), not made up, and the
+// p-value is still exact.
 func TestAnalyseOpenInterval(t *testing.T) {
 	rows := []struct {
 		v    bool
@@ -214,8 +216,13 @@ func TestAnalyseOpenInterval(t *testing.T) {
 		us = append(us, Unit{Variant: r.v, Host: r.h, M: r.m, D: r.d})
 	}
 	a := Analyse(us, AnalysisOptions{Alpha: 0.05})
-	if a.Method != MethodBlocked || !a.Exact || a.Assignments != 36 || a.P < 2.0/36 {
-		t.Fatalf("%+v; want a blocked exact test over 36 assignments", a)
+	if a.Method != MethodRandomisation || !a.Exact || a.Assignments != 70 {
+		t.Fatalf("%+v; want the unblocked exact test over C(8, 4) = 70 assignments", a)
+	}
+	small := append(append([]Unit{}, us[:3]...), us[4:7]...)
+	a = Analyse(small, AnalysisOptions{Alpha: 0.05})
+	if !a.Exact || a.Assignments != 20 || a.P < 0.1 {
+		t.Fatalf("%+v; want an exact test over 20 assignments", a)
 	}
 	if a.CIReason != ReasonUnbounded || a.CI.Low != -1 || !math.IsInf(a.CI.High, 1) {
 		t.Errorf("interval %+v (%s); want −100 %% to +∞, unbounded", a.CI, a.CIReason)
