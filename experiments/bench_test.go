@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -57,5 +58,33 @@ func BenchmarkPermutation(b *testing.B) {
 				sinkF += Permutation(a, v, PermutationOptions{}).P
 			}
 		})
+	}
+}
+
+// analyseUnits is a 30 vs 30 experiment (Monte-Carlo beyond 50 000
+// assignments) from hosts drawn from 8, with history.
+func analyseUnits(blockedHosts bool) []Unit {
+	w := &simWorld{rng: rand.New(rand.NewPCG(3, 7)), valueSigma: 1}
+	if blockedHosts {
+		return w.hostDesign(5, 3, 1)
+	}
+	return w.unblockedDesign(30, 30, 1)
+}
+
+// BenchmarkAnalyse30v30 is one comparison with the defaults: 190 000 draws
+// for the p-value, the interval inverted with 10 000 draws per step.
+func BenchmarkAnalyse30v30(b *testing.B) {
+	us := analyseUnits(false)
+	for i := 0; i < b.N; i++ {
+		Analyse(us, AnalysisOptions{Alpha: 0.05, NoBlocking: true})
+	}
+}
+
+// BenchmarkAnalyseBlocked is 5 hosts × 3 + 3 streams, blocked (C(6,3)⁵ =
+// 3.2 million assignments: Monte-Carlo).
+func BenchmarkAnalyseBlocked(b *testing.B) {
+	us := analyseUnits(true)
+	for i := 0; i < b.N; i++ {
+		Analyse(us, AnalysisOptions{Alpha: 0.05})
 	}
 }

@@ -47,8 +47,10 @@ type PermutationResult struct {
 	Reason Reason
 }
 
-// Permutation runs the two-sided randomisation test of "the variant changed
-// nothing": under that null hypothesis every split of the k_A + k_B streams
+// Permutation is the earlier, unstudentised randomisation test, kept for
+// comparison; experiment_results decides with Analyse (the studentised log
+// ratio, host blocks, CUPED). It runs the two-sided test of "the variant
+// changed nothing": under that null hypothesis every split of the k_A + k_B streams
 // into arms of the observed sizes was equally likely, so the p-value is the
 // share of splits whose statistic |R_B − R_A| is at least as large as the
 // observed one. Splits that give an arm a zero denominator are skipped. It

@@ -109,6 +109,11 @@ type RatioResult struct {
 	// interval is not bounded.
 	Fieller       Interval
 	FiellerReason Reason
+	// FiellerT is Fieller's interval with the t critical value at the
+	// Welch degrees of freedom DF (what experiment_results reports: at a
+	// few streams the normal value is too narrow); FiellerTReason as above.
+	FiellerT       Interval
+	FiellerTReason Reason
 	// Reason is non-empty when the relative lift could not be computed.
 	Reason Reason
 }
@@ -118,7 +123,7 @@ func Ratio(a, b RatioStat, alpha float64) RatioResult {
 	bad := func(r Reason) RatioResult {
 		t := Test{Reason: r}
 		return RatioResult{Reason: r, Absolute: t, AbsoluteNormal: t, Relative: t, RelativeNormal: t,
-			LogRatio: LogRatio{Reason: r}, FiellerReason: r}
+			LogRatio: LogRatio{Reason: r}, FiellerReason: r, FiellerTReason: r}
 	}
 	if !validAlpha(alpha) {
 		return bad(ReasonInvalidInput)
@@ -144,6 +149,7 @@ func Ratio(a, b RatioStat, alpha float64) RatioResult {
 		res.Relative, res.RelativeNormal = z, z
 		res.LogRatio = LogRatio{Reason: ReasonZeroBaseline}
 		res.FiellerReason = ReasonZeroBaseline
+		res.FiellerTReason = ReasonZeroBaseline
 		res.Reason = ReasonZeroBaseline
 		return res
 	}
@@ -177,6 +183,10 @@ func Ratio(a, b RatioStat, alpha float64) RatioResult {
 		res.LogRatio = LogRatio{Reason: ReasonZeroBaseline}
 	}
 	res.Fieller, res.FiellerReason = fieller(ra.R, rb.R, ra.VarR, rb.VarR, z)
+	res.FiellerT, res.FiellerTReason = fieller(ra.R, rb.R, ra.VarR, rb.VarR, res.Relative.Crit)
+	if res.Relative.Reason != OK {
+		res.FiellerT, res.FiellerTReason = Interval{}, res.Relative.Reason
+	}
 	return res
 }
 

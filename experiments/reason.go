@@ -25,6 +25,10 @@ const (
 	// log-ratio interval, a value is not positive), so a relative lift is
 	// undefined.
 	ReasonZeroBaseline Reason = "zero_baseline"
+	// ReasonZeroNumerator: the variant's numerator sum is zero (no revenue,
+	// orders or clicks at all), so the log ratio is −∞ and no interval for
+	// a multiplicative effect exists.
+	ReasonZeroNumerator Reason = "zero_numerator"
 	// ReasonNoTrials: a proportion has zero trials.
 	ReasonNoTrials Reason = "no_trials"
 	// ReasonInvalidInput: an input is out of range: a negative count, more
@@ -53,6 +57,8 @@ func (r Reason) Words() string {
 		return "no variation between streams"
 	case ReasonZeroBaseline:
 		return "the control value is zero"
+	case ReasonZeroNumerator:
+		return "the variant's value is zero"
 	case ReasonNoTrials:
 		return "an arm has no trials"
 	case ReasonInvalidInput:

@@ -17,9 +17,12 @@ type SRMResult struct {
 	Chi2 float64
 	DF   int
 	P    float64
-	// ExactP is the exact two-sided binomial p-value for two arms (scipy's
-	// binomtest: the probability of every count no more likely than the
-	// observed one). HasExact is false for more than two arms.
+	// ExactP is the exact p-value: for two arms the two-sided binomial
+	// (scipy's binomtest: the probability of every count no more likely than
+	// the observed one), for more arms the exact multinomial test (the total
+	// probability of every split of the streams no more likely than the
+	// observed one). HasExact is false when there are too many splits to
+	// enumerate (more than 10⁷); use P then.
 	ExactP   float64
 	HasExact bool
 	// Reason is non-empty when the check could not be run.
@@ -54,6 +57,8 @@ func SRM(observed []int, weights []float64) SRMResult {
 	if len(observed) == 2 {
 		res.ExactP, _ = BinomialTwoSided(observed[0], observed[0]+observed[1], weights[0]/wsum)
 		res.HasExact = true
+	} else if p, ok := MultinomialExact(observed, weights); ok {
+		res.ExactP, res.HasExact = p, true
 	}
 	if !finite(res.Chi2, res.P, res.ExactP) {
 		return SRMResult{Reason: ReasonNonFinite}
@@ -122,4 +127,57 @@ func BinomialTwoSided(k, n int, p float64) (float64, Reason) {
 		return 0, ReasonNonFinite
 	}
 	return math.Min(1, pv), OK
+}
+
+// MultinomialExact returns the exact multinomial goodness-of-fit p-value of
+// counts against weights: the total probability of every way to split the
+// same number of units that is no more likely than the observed split (a
+// relative tolerance of 1e-7 counts near-equal probabilities as equal). ok
+// is false when more than 10⁷ splits would be enumerated.
+func MultinomialExact(counts []int, weights []float64) (float64, bool) {
+	k := len(counts)
+	n := 0
+	var wsum float64
+	for i, c := range counts {
+		if c < 0 || !(weights[i] > 0) {
+			return 0, false
+		}
+		n += c
+		wsum += weights[i]
+	}
+	if k < 2 || binom(n+k-1, k-1) > 1e7 {
+		return 0, false
+	}
+	logp := make([]float64, k)
+	for i := range weights {
+		logp[i] = math.Log(weights[i] / wsum)
+	}
+	lgam := func(x int) float64 { v, _ := math.Lgamma(float64(x) + 1); return v }
+	logProb := func(x []int) float64 {
+		l := lgam(n)
+		for i, c := range x {
+			l += float64(c)*logp[i] - lgam(c)
+		}
+		return l
+	}
+	obs := logProb(counts)
+	thr := obs + math.Log1p(1e-7)
+	x := make([]int, k)
+	var total float64
+	var rec func(i, left int)
+	rec = func(i, left int) {
+		if i == k-1 {
+			x[i] = left
+			if l := logProb(x); l <= thr {
+				total += math.Exp(l)
+			}
+			return
+		}
+		for c := 0; c <= left; c++ {
+			x[i] = c
+			rec(i+1, left-c)
+		}
+	}
+	rec(0, n)
+	return math.Min(1, total), true
 }

@@ -15,13 +15,17 @@ type VerdictInput struct {
 	Lift float64
 	CI   Interval
 	// P is the p-value the decision uses (the adjusted one when there is a
-	// family of tests) and Alpha the level (0 means 0.05).
+	// family of tests) and Alpha the level (experiments.<id>.alpha, whose
+	// default belongs to workspace's key table).
 	P     float64
 	Alpha float64
 	// StreamsPerArm is the number of streams per arm needed to detect
 	// TargetLift (0: unknown, not mentioned).
 	StreamsPerArm int
 	TargetLift    float64
+	// StreamsLow and StreamsHigh are the range of StreamsPerArm (0: none
+	// given): the variance behind it rests on few streams.
+	StreamsLow, StreamsHigh int
 	// Reason, when non-empty, replaces the verdict by the reason in words.
 	Reason Reason
 }
@@ -41,18 +45,26 @@ func Verdict(v VerdictInput) string {
 		return name + ": no verdict, " + v.Reason.Words()
 	}
 	alpha := v.Alpha
-	if alpha == 0 {
-		alpha = 0.05
+	if !validAlpha(alpha) {
+		return name + ": no verdict, " + ReasonInvalidInput.Words()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s (%s to %s), ", name, Percent(v.Lift), Percent(v.CI.Low), Percent(v.CI.High))
+	high := Percent(v.CI.High)
+	if math.IsInf(v.CI.High, 1) {
+		high = "no upper bound"
+	}
+	fmt.Fprintf(&b, "%s %s (%s to %s), ", name, Percent(v.Lift), Percent(v.CI.Low), high)
 	if v.P < alpha {
 		b.WriteString("significant")
 		return b.String()
 	}
 	b.WriteString("not significant")
 	if v.StreamsPerArm > 0 && v.TargetLift != 0 {
-		fmt.Fprintf(&b, "; ~%d streams per arm would detect %s", v.StreamsPerArm, targetPercent(v.TargetLift))
+		rng := ""
+		if v.StreamsLow > 0 && v.StreamsHigh > 0 {
+			rng = fmt.Sprintf(" (%d–%d)", v.StreamsLow, v.StreamsHigh)
+		}
+		fmt.Fprintf(&b, "; ~%d streams per arm%s would detect %s", v.StreamsPerArm, rng, targetPercent(v.TargetLift))
 	}
 	return b.String()
 }

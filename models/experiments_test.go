@@ -234,7 +234,8 @@ func TestExperimentResultsMatchReference(t *testing.T) {
 	rpv := rs["rpv/b"]
 	check(t, "rpv", rpv, map[string]string{
 		"control": "a", "tested_variable": "offer_amount", "streams": "6", "control_streams": "6",
-		"method": "ratio_delta_welch_t", "is_primary": "true", "alpha": "0.05", "cs_n_star": "12", "warning": "NULL",
+		"method": "randomisation_log_ratio", "is_primary": "true", "alpha": "0.05", "warning": "NULL",
+		"p_value_exact": "true", "assignments": "924",
 		"reason": "NULL",
 	})
 	o := c.out
@@ -245,25 +246,25 @@ func TestExperimentResultsMatchReference(t *testing.T) {
 	near(t, "lift_rel", num(t, rpv, "lift_rel"), o.Relative.Lift, tol)
 	near(t, "lift_rel_se", num(t, rpv, "lift_rel_se"), o.Relative.SE, tol)
 	near(t, "df", num(t, rpv, "df"), o.Relative.DF, tol)
-	near(t, "ci_low", num(t, rpv, "ci_low"), o.Relative.CI[0], tol)
-	near(t, "ci_high", num(t, rpv, "ci_high"), o.Relative.CI[1], tol)
-	near(t, "p_value", num(t, rpv, "p_value"), o.Relative.P, tol)
-	near(t, "fieller_low", num(t, rpv, "fieller_low"), o.Fieller[0], tol)
-	near(t, "fieller_high", num(t, rpv, "fieller_high"), o.Fieller[1], tol)
-	near(t, "cs_low", num(t, rpv, "cs_low"), c.cs12[0], tol)
-	near(t, "cs_high", num(t, rpv, "cs_high"), c.cs12[1], tol)
+	near(t, "welch_ci_low", num(t, rpv, "welch_ci_low"), o.Relative.CI[0], tol)
+	near(t, "welch_ci_high", num(t, rpv, "welch_ci_high"), o.Relative.CI[1], tol)
+	near(t, "welch_p_value", num(t, rpv, "welch_p_value"), o.Relative.P, tol)
+	// The headline numbers: randomisation_vectors.json (exact enumeration
+	// of the studentised log ratio, the test inverted by bisection; Fieller
+	// with t at the Welch df from scipy).
+	rv := models.LoadRandomisationC(t)
+	near(t, "p_value", num(t, rpv, "p_value"), rv.P, 1e-9)
+	near(t, "ci_low", num(t, rpv, "ci_low"), rv.CI[0], tol)
+	near(t, "ci_high", num(t, rpv, "ci_high"), rv.CI[1], tol)
+	near(t, "log_ratio_se", num(t, rpv, "log_ratio_se"), rv.SE, tol)
+	near(t, "fieller_low", num(t, rpv, "fieller_low"), rv.FiellerLow, tol)
+	near(t, "fieller_high", num(t, rpv, "fieller_high"), rv.FiellerHigh, tol)
+	near(t, "power", num(t, rpv, "power"), rv.Power, tol)
+	near(t, "streams_needed", num(t, rpv, "streams_needed"), rv.StreamsNeeded, 0)
+	near(t, "streams_needed_low", num(t, rpv, "streams_needed_low"), rv.StreamsLow, 0)
+	near(t, "streams_needed_high", num(t, rpv, "streams_needed_high"), rv.StreamsHigh, 0)
 	near(t, "numerator", num(t, rpv, "numerator"), 13083.45, 1e-9)
 	near(t, "denominator", num(t, rpv, "denominator"), 7070, 1e-9)
-
-	// The permutation p, enumerated here over all C(12, 6) = 924 splits.
-	var ma, da, mb, dbs []float64
-	for _, s := range c.A {
-		ma, da = append(ma, s.Revenue), append(da, s.Viewers)
-	}
-	for _, s := range c.B {
-		mb, dbs = append(mb, s.Revenue), append(dbs, s.Viewers)
-	}
-	near(t, "p_value_permutation", num(t, rpv, "p_value_permutation"), permutationP(ma, da, mb, dbs), 1e-12)
 
 	// aov = revenue / orders with one order per stream: the arms' mean revenue.
 	aov := rs["aov/b"]
@@ -327,7 +328,8 @@ func TestExperimentSettingsHonoured(t *testing.T) {
 	if !ok || len(rs) != 4 {
 		t.Fatalf("want rows for variant a against control b; got %v", rs)
 	}
-	check(t, "rpv", rpv, map[string]string{"control": "b", "alpha": "0.2", "is_primary": "false", "cs_n_star": "40"})
+	check(t, "rpv", rpv, map[string]string{"control": "b", "alpha": "0.2", "is_primary": "false",
+		"warning": "interim: 12 of the 40 planned streams of these arms; the p-value is valid only when read once, at the plan"})
 	check(t, "aov", rs["aov/a"], map[string]string{"is_primary": "true"})
 
 	// a against b: L = R_a/R_b − 1, Var(L) = var_Ra/R_b² + R_a²·var_Rb/R_b⁴.
@@ -341,20 +343,18 @@ func TestExperimentSettingsHonoured(t *testing.T) {
 	const tol = 1e-6
 	near(t, "lift_abs", num(t, rpv, "lift_abs"), -o.Absolute.Diff, tol)
 	near(t, "lift_rel", num(t, rpv, "lift_rel"), lift, tol)
-	near(t, "ci_low (80 %)", num(t, rpv, "ci_low"), lift-crit*se, tol)
-	near(t, "ci_high (80 %)", num(t, rpv, "ci_high"), lift+crit*se, tol)
-	near(t, "p_value", num(t, rpv, "p_value"), 2*tdist.Survival(math.Abs(lift)/se), tol)
+	near(t, "welch_ci_low (80 %)", num(t, rpv, "welch_ci_low"), lift-crit*se, tol)
+	near(t, "welch_ci_high (80 %)", num(t, rpv, "welch_ci_high"), lift+crit*se, tol)
+	near(t, "welch_p_value", num(t, rpv, "welch_p_value"), 2*tdist.Survival(math.Abs(lift)/se), tol)
+	// |log ratio|/SE and the 6 + 6 re-assignments do not depend on which
+	// arm is the control: the same exact p as with a as the control.
+	near(t, "p_value", num(t, rpv, "p_value"), models.LoadRandomisationC(t).P, 1e-9)
+	if lo, hi := num(t, rpv, "ci_low"), num(t, rpv, "ci_high"); !(lo > -1 && lo < lift && lift < hi) {
+		t.Errorf("80 %% interval %g … %g does not hold the lift %g above −100 %%", lo, hi, lift)
+	}
 	if want := strconv.FormatBool(num(t, rpv, "p_value_adjusted") < 0.2); rpv["significant"] != want {
 		t.Errorf("significant = %s; want %s (alpha 0.2, adjusted p %s)", rpv["significant"], want, rpv["p_value_adjusted"])
 	}
-
-	// The confidence sequence is tuned to the 40 planned streams:
-	// ρ = √((−2 ln α + ln(−2 ln α + 1)) / N*), N = 12 streams so far.
-	alpha, nStar, n := 0.2, 40.0, 12.0
-	rho := math.Sqrt((-2*math.Log(alpha) + math.Log(-2*math.Log(alpha)+1)) / nStar)
-	half := math.Sqrt(se*se*n) * math.Sqrt(2*(n*rho*rho+1)*math.Log(math.Sqrt(n*rho*rho+1)/alpha)/(n*rho*n*rho))
-	near(t, "cs_low", num(t, rpv, "cs_low"), lift-half, tol)
-	near(t, "cs_high", num(t, rpv, "cs_high"), lift+half, tol)
 }
 
 // TestExperimentBalanceAndDegenerateArms: arms that differ in weekday (read

@@ -122,107 +122,66 @@ func loadSectionC(t *testing.T, conn *sql.Conn, ref map[string]any) {
 	}
 }
 
-// ratioCall builds f(<A stats>, <B stats>[, extra…]) over arm_stats a, b.
-func ratioCall(f string, extra ...string) string {
-	args := "a.k, a.s_m, a.s_d, a.s_m2, a.s_d2, a.s_md, b.k, b.s_m, b.s_d, b.s_m2, b.s_d2, b.s_md"
-	if len(extra) > 0 {
-		args += ", " + strings.Join(extra, ", ")
-	}
-	return fmt.Sprintf(`select %s(%s) from arm_stats a, arm_stats b where a.arm = 'A' and b.arm = 'B'`, f, args)
+// compareCall is experiment_compare over the section c streams (A the
+// control), picking field of its result.
+func compareCall(field string) string {
+	return `select (experiment_compare(list({'is_variant': arm = 'B', 'host': 'h', 'numerator': revenue::double,
+	    'denominator': viewers::double, 'pre_numerator': 0.0, 'pre_denominator': 0.0} order by arm, revenue),
+	    0.05, 0.10, 0.80)).` + field + ` from streams`
 }
 
-func TestFunctionsRatioSectionC(t *testing.T) {
+// TestFunctionsCompareSectionC: experiment_compare's named fields carry the
+// delta-method Welch figures of the scipy/statsmodels reference (section c)
+// and the randomisation analysis of randomisation_vectors.json.
+func TestFunctionsCompareSectionC(t *testing.T) {
 	ref := reference(t)
 	_, conn := openFunctionsDB(t)
 	loadSectionC(t, conn, ref)
 	const c = "c_delta_method_ratio_metric_rpv"
 	o := func(keys ...any) float64 { return refNum(t, ref, append([]any{c, "output"}, keys...)...) }
-	const f = "f_sequential_on_example_c"
-	cs := func(keys ...any) float64 {
-		return refNum(t, ref, append([]any{f, "growthbook_asymptotic_cs"}, keys...)...)
-	}
+	rv := LoadRandomisationC(t)
 	for _, tc := range []struct {
-		fn    string
-		extra []string
+		field string
 		want  float64
 	}{
-		{"ratio_lift_rel", nil, o("relative", "lift")},
-		{"ratio_lift_se", nil, o("relative", "se_lift")},
-		{"ratio_lift_p", nil, o("relative", "p_t_welch_growthbook")},
-		{"ratio_lift_ci_low", []string{"0.05"}, o("relative", "ci95_t_welch_growthbook", 0)},
-		{"ratio_lift_ci_high", []string{"0.05"}, o("relative", "ci95_t_welch_growthbook", 1)},
-		{"ratio_lift_abs", nil, o("absolute", "diff")},
-		{"ratio_lift_abs_p", nil, o("absolute", "p_t_welch")},
-		{"ratio_lift_abs_ci_low", []string{"0.05"}, o("absolute", "ci95_t_welch", 0)},
-		{"ratio_lift_abs_ci_high", []string{"0.05"}, o("absolute", "ci95_t_welch", 1)},
-		{"ratio_df", nil, o("absolute", "df_welch")},
-		{"ratio_fieller_low", []string{"0.05"}, o("alt_fieller_ci95_lift", 0)},
-		{"ratio_fieller_high", []string{"0.05"}, o("alt_fieller_ci95_lift", 1)},
-		{"ratio_cs_low", []string{"12", "0.05"}, cs("N_star_12", "ci", 0)},
-		{"ratio_cs_high", []string{"12", "0.05"}, cs("N_star_12", "ci", 1)},
-		{"ratio_cs_p", []string{"12", "0.05"}, cs("N_star_12", "p_value")},
-		{"ratio_cs_low", []string{"40", "0.05"}, cs("N_star_40", "ci", 0)},
-		{"ratio_cs_high", []string{"40", "0.05"}, cs("N_star_40", "ci", 1)},
-		{"ratio_cs_p", []string{"40", "0.05"}, cs("N_star_40", "p_value")},
-		{"ratio_cs_low", []string{"5000", "0.05"}, cs("N_star_5000_default", "ci", 0)},
-		{"ratio_cs_high", []string{"5000", "0.05"}, cs("N_star_5000_default", "ci", 1)},
-		{"ratio_cs_p", []string{"5000", "0.05"}, cs("N_star_5000_default", "p_value")},
+		{"lift_rel_unadjusted", o("relative", "lift")},
+		{"lift_rel", o("relative", "lift")},
+		{"welch_lift_rel_se", o("relative", "se_lift")},
+		{"welch_p_value", o("relative", "p_t_welch_growthbook")},
+		{"welch_ci_low", o("relative", "ci95_t_welch_growthbook", 0)},
+		{"welch_ci_high", o("relative", "ci95_t_welch_growthbook", 1)},
+		{"lift_abs", o("absolute", "diff")},
+		{"lift_abs_ci_low", o("absolute", "ci95_t_welch", 0)},
+		{"lift_abs_ci_high", o("absolute", "ci95_t_welch", 1)},
+		{"welch_df", o("absolute", "df_welch")},
+		{"fieller_low", rv.FiellerLow},
+		{"fieller_high", rv.FiellerHigh},
+		{"p_value", rv.P},
+		{"ci_low", rv.CI[0]},
+		{"ci_high", rv.CI[1]},
+		{"log_ratio_se", rv.SE},
+		{"power", rv.Power},
+		{"streams_needed", rv.StreamsNeeded},
+		{"streams_needed_low", rv.StreamsLow},
+		{"streams_needed_high", rv.StreamsHigh},
 	} {
-		t.Run(tc.fn+"("+strings.Join(tc.extra, ",")+")", func(t *testing.T) {
-			q := ratioCall(tc.fn, tc.extra...)
+		t.Run(tc.field, func(t *testing.T) {
+			q := compareCall(tc.field + "::double")
 			got, ok := queryFloat(t, conn, q)
 			if !ok || !closeRel(got, tc.want) {
-				t.Errorf("%s = %v (valid %v); want %v", q, got, ok, tc.want)
+				t.Errorf("%s = %v (valid %v); want %v", tc.field, got, ok, tc.want)
 			}
 		})
 	}
-
-	// Power functions agree with the Go package on the same statistics.
-	a := experiments.RatioStat{K: 6, SumM: o("A", "sum_revenue"), SumD: o("A", "sum_viewers"),
-		SumM2: o("A", "sum_revenue_sq"), SumD2: o("A", "sum_viewers_sq"), SumMD: o("A", "sum_revenue_x_viewers")}
-	b := experiments.RatioStat{K: 6, SumM: o("B", "sum_revenue"), SumD: o("B", "sum_viewers"),
-		SumM2: o("B", "sum_revenue_sq"), SumD2: o("B", "sum_viewers_sq"), SumMD: o("B", "sum_revenue_x_viewers")}
-	plan := experiments.PlanRatio(a, b, 0.10, 0.05, 0.8)
-	if plan.Reason != experiments.OK {
-		t.Fatalf("PlanRatio(c) reason = %q", plan.Reason)
-	}
-	for _, tc := range []struct {
-		fn    string
-		extra []string
-		want  float64
-	}{
-		{"ratio_streams_needed", []string{"0.10", "0.05", "0.8"}, float64(plan.StreamsPerArmCeil)},
-		{"ratio_mde_rel", []string{"0.05", "0.8"}, plan.MDE},
-		{"ratio_power", []string{"0.10", "0.05"}, plan.Power},
-	} {
-		t.Run(tc.fn, func(t *testing.T) {
-			q := ratioCall(tc.fn, tc.extra...)
-			got, ok := queryFloat(t, conn, q)
-			if !ok || !closeRel(got, tc.want) {
-				t.Errorf("%s = %v (valid %v); want %v", q, got, ok, tc.want)
-			}
-		})
-	}
-	var reason sql.NullString
-	if err := conn.QueryRowContext(context.Background(), ratioCall("ratio_reason")).Scan(&reason); err != nil {
+	var method, reason sql.NullString
+	if err := conn.QueryRowContext(context.Background(), compareCall("method")).Scan(&method); err != nil {
 		t.Fatal(err)
 	}
-	if reason.Valid {
-		t.Errorf("ratio_reason(c) = %q; want NULL", reason.String)
+	if err := conn.QueryRowContext(context.Background(), compareCall("reason")).Scan(&reason); err != nil {
+		t.Fatal(err)
 	}
-
-	// The randomisation test over the lists of per-stream values.
-	var ds [2][]experiments.Stream
-	for i, arm := range []string{"A", "B"} {
-		for _, s := range at(t, ref, c, "input", arm).([]any) {
-			m := s.(map[string]any)
-			ds[i] = append(ds[i], experiments.Stream{M: m["revenue"].(float64), D: m["viewers"].(float64)})
-		}
-	}
-	want := experiments.Permutation(ds[0], ds[1], experiments.PermutationOptions{})
-	q := `select ratio_permutation_p(a.ms, a.ds, b.ms, b.ds) from arm_stats a, arm_stats b where a.arm = 'A' and b.arm = 'B'`
-	if got, ok := queryFloat(t, conn, q); !ok || !closeRel(got, want.P) {
-		t.Errorf("%s = %v (valid %v); want %v", q, got, ok, want.P)
+	if method.String != experiments.MethodRandomisation || reason.Valid {
+		t.Errorf("method %q, reason %v; want %s and NULL (one host holds every stream: not blocked)", method.String, reason, experiments.MethodRandomisation)
 	}
 }
 
@@ -248,11 +207,10 @@ func TestFunctionsDistributions(t *testing.T) {
 			refNum(t, ref, "b_two_proportion_z_test_pooled", "output", "p_two_sided")},
 		{"select chi2_sf(?, 2)", []any{refNum(t, ref, "d_srm_chi_square", "cases", 1, "chi2")},
 			refNum(t, ref, "d_srm_chi_square", "cases", 1, "p_value")},
-		{"select srm_p(9, 5, 0.5, 0.5)", nil, refNum(t, ref, "d_srm_chi_square", "cases", 3, "exact_binomial_p_two_sided")},
-		{"select srm_p(50412, 48977, 1, 1)", nil, refNum(t, ref, "d_srm_chi_square", "cases", 0, "exact_binomial_p_two_sided")},
-		{"select srm_p(30110, 9890, 0.75, 0.25)", nil, refNum(t, ref, "d_srm_chi_square", "cases", 2, "exact_binomial_p_two_sided")},
+		{"select srm_exact_p([9, 5], [0.5, 0.5])", nil, refNum(t, ref, "d_srm_chi_square", "cases", 3, "exact_binomial_p_two_sided")},
+		{"select srm_exact_p([50412, 48977], [1, 1])", nil, refNum(t, ref, "d_srm_chi_square", "cases", 0, "exact_binomial_p_two_sided")},
+		{"select srm_exact_p([30110, 9890], [0.75, 0.25])", nil, refNum(t, ref, "d_srm_chi_square", "cases", 2, "exact_binomial_p_two_sided")},
 		{"select t_sf(0, 5)", nil, 0.5},
-		{"select ratio_permutation_p([1, 2], [1, 1], [3, 4], [1, 1])", nil, 1.0 / 3},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			got, ok := queryFloat(t, conn, tc.query, tc.args...)
@@ -329,72 +287,53 @@ func TestFunctionsPAdjust(t *testing.T) {
 // ratio_reason names the reason.
 func TestFunctionsDegenerate(t *testing.T) {
 	_, conn := openFunctionsDB(t)
-	good := "6, 12336.95, 7120, 28526658.1125, 9293950, 16264851.5"
-	all := []struct {
-		fn    string
-		extra []string
-	}{
-		{"ratio_lift_rel", nil}, {"ratio_lift_se", nil}, {"ratio_lift_p", nil},
-		{"ratio_lift_ci_low", []string{"0.05"}}, {"ratio_lift_ci_high", []string{"0.05"}},
-		{"ratio_lift_abs", nil}, {"ratio_lift_abs_p", nil},
-		{"ratio_lift_abs_ci_low", []string{"0.05"}}, {"ratio_lift_abs_ci_high", []string{"0.05"}},
-		{"ratio_df", nil}, {"ratio_fieller_low", []string{"0.05"}}, {"ratio_fieller_high", []string{"0.05"}},
-		{"ratio_mde_rel", []string{"0.05", "0.8"}}, {"ratio_power", []string{"0.1", "0.05"}},
-		{"ratio_streams_needed", []string{"0.1", "0.05", "0.8"}},
-		{"ratio_cs_low", []string{"12", "0.05"}}, {"ratio_cs_high", []string{"12", "0.05"}},
-		{"ratio_cs_p", []string{"12", "0.05"}},
+	unit := func(variant bool, m, d float64) string {
+		return fmt.Sprintf("{'is_variant': %t, 'host': 'h', 'numerator': %v::double, 'denominator': %v::double, 'pre_numerator': 0.0, 'pre_denominator': 0.0}", variant, m, d)
 	}
+	arms := func(a, b [][2]float64) string {
+		var us []string
+		for _, x := range a {
+			us = append(us, unit(false, x[0], x[1]))
+		}
+		for _, x := range b {
+			us = append(us, unit(true, x[0], x[1]))
+		}
+		return "[" + strings.Join(us, ", ") + "]"
+	}
+	good := [][2]float64{{100, 50}, {120, 70}, {90, 40}}
 	for _, tc := range []struct {
-		name   string
-		a, b   string
-		reason string
-		absOK  bool // the absolute difference R_B − R_A is still defined
+		name, units, reason string
 	}{
-		{"one_stream", "1, 100, 50, 10000, 2500, 5000", good, "too_few_streams", false},
-		{"zero_denominator", good, "2, 0, 0, 0, 0, 0", "zero_denominator", false},
-		{"zero_variance", "3, 1200, 600, 560000, 140000, 280000", "3, 1200, 600, 560000, 140000, 280000", "zero_variance", false},
-		{"zero_baseline", "2, 0, 300, 0, 50000, 0", good, "zero_baseline", true},
-		{"fractional_k", "2.5, 100, 50, 10000, 2500, 5000", good, "invalid_input", false},
-		{"nan", "3, 'nan'::double, 600, 1, 1, 1", good, "invalid_input", false},
-		{"infinite", "3, 'inf'::double, 600, 1, 1, 1", good, "invalid_input", false},
+		{"one_stream", arms([][2]float64{{100, 50}}, good), "too_few_streams"},
+		{"zero_denominator", arms(good, [][2]float64{{0, 0}, {0, 0}}), "zero_denominator"},
+		{"zero_variance", arms([][2]float64{{200, 100}, {400, 200}}, [][2]float64{{300, 150}, {200, 100}}), "zero_variance"},
+		{"zero_baseline", arms([][2]float64{{0, 300}, {0, 200}}, good), "zero_baseline"},
+		{"zero_numerator", arms(good, [][2]float64{{0, 300}, {0, 200}}), "zero_numerator"},
+		{"negative", arms([][2]float64{{-1, 300}, {5, 200}}, good), "invalid_input"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, f := range all {
-				if tc.absOK && (strings.HasPrefix(f.fn, "ratio_lift_abs") || f.fn == "ratio_df") {
-					continue
-				}
-				args := tc.a + ", " + tc.b
-				if len(f.extra) > 0 {
-					args += ", " + strings.Join(f.extra, ", ")
-				}
-				q := fmt.Sprintf("select %s(%s)", f.fn, args)
-				if got, ok := queryFloat(t, conn, q); ok {
-					t.Errorf("%s = %v; want NULL", q, got)
-				}
-			}
-			q := fmt.Sprintf("select ratio_reason(%s, %s)", tc.a, tc.b)
-			var got sql.NullString
-			if err := conn.QueryRowContext(context.Background(), q).Scan(&got); err != nil {
+			q := "select r.reason, r.p_value, r.ci_low, r.ci_high, r.lift_rel from (select experiment_compare(" + tc.units + ", 0.05, 0.1, 0.8) as r)"
+			var reason sql.NullString
+			var p, lo, hi, lift sql.NullFloat64
+			if err := conn.QueryRowContext(context.Background(), q).Scan(&reason, &p, &lo, &hi, &lift); err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
-			if got.String != tc.reason {
-				t.Errorf("%s = %q; want %q", q, got.String, tc.reason)
+			if reason.String != tc.reason || p.Valid || lo.Valid || hi.Valid || lift.Valid {
+				t.Errorf("reason %q, p %v, ci %v %v, lift %v; want %q and NULLs", reason.String, p, lo, hi, lift, tc.reason)
 			}
 		})
 	}
 	for _, q := range []string{
-		"select ratio_lift_rel(null, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1)",
 		"select t_quantile(1.5, 3)",
 		"select t_quantile(0.5, 0)",
 		"select t_p_two_sided('nan'::double, 3)",
 		"select normal_quantile(0)",
 		"select chi2_sf(1, -1)",
-		"select srm_p(0, 0, 1, 1)",
-		"select srm_p(2.5, 3, 1, 1)",
-		"select ratio_lift_ci_low(6, 12336.95, 7120, 28526658.1125, 9293950, 16264851.5, 6, 12336.95, 7120, 28526658.1125, 9293950, 16264851.5, 1.5)",
-		"select ratio_permutation_p([1], [1], [2], [1])",
-		"select ratio_permutation_p([1, 2], [1], [2], [1])",
-		"select ratio_permutation_p([1, null], [1, 1], [2, 3], [1, 1])",
+		"select srm_exact_p([0, 0], [1, 1])",
+		"select srm_exact_p([2.5, 3], [1, 1])",
+		"select srm_exact_p([2, 3], [1, 0])",
+		"select srm_exact_p([2, 3, 4], [1, 1])",
+		"select experiment_compare(null, 0.05, 0.1, 0.8).p_value",
 		"select p_adjust_holm(0.3, [0.1, 0.2])",
 	} {
 		t.Run(q, func(t *testing.T) {
@@ -402,6 +341,11 @@ func TestFunctionsDegenerate(t *testing.T) {
 				t.Errorf("%s = %v; want NULL", q, got)
 			}
 		})
+	}
+	// srm_exact_p: two arms binomial, three arms multinomial (scipy values in
+	// randomisation_vectors.json: 5, 9, 4 against 1:1:1).
+	if got, ok := queryFloat(t, conn, "select srm_exact_p([5, 9, 4], [1, 1, 1])"); !ok || !closeRel(got, 0.4190003926199159) {
+		t.Errorf("srm_exact_p([5, 9, 4]) = %v (valid %v)", got, ok)
 	}
 }
 

@@ -75,6 +75,9 @@ type ExperimentSetting struct {
 	PrimaryMetric  string
 	PlannedStreams int // 0: not planned
 	Alpha          float64
+	// Allocation is the planned weight of each variant
+	// (experiments.<id>.allocation); nil: an even split.
+	Allocation map[string]float64
 }
 
 // settingsTable is one table through which settings reach SQL, created and
@@ -136,6 +139,7 @@ func (s Settings) check() error {
 //	compliance_phrases        compliance.disclosure_phrases (with each phrase's pattern)
 //	compliance_min_minutes    compliance.min_minutes.<platform>
 //	experiment_settings       experiments.<id>.*
+//	experiment_allocation     experiments.<id>.allocation (variant → weight)
 //	experiment_defaults       the defaults of experiments.<id>.* (for experiments not configured)
 //	reconciliation_settings   reconciliation.leak_*
 //	commission_rate_settings  commission_rates.<merchant_id>
@@ -183,6 +187,13 @@ func settingsTables(s Settings) ([]settingsTable, error) {
 	for _, e := range s.Experiments {
 		exps.rows = append(exps.rows, []any{e.ID, nullIf(e.Control), e.PrimaryMetric, nullIfZero(int64(e.PlannedStreams)), e.Alpha})
 	}
+	alloc := settingsTable{name: "experiment_allocation", values: "?, ?, ?",
+		columns: "experiment_id varchar, variant varchar, weight double not null, primary key (experiment_id, variant)"}
+	for _, e := range s.Experiments {
+		for _, v := range sortedKeys(e.Allocation) {
+			alloc.rows = append(alloc.rows, []any{e.ID, v, e.Allocation[v]})
+		}
+	}
 	rates := settingsTable{name: "commission_rate_settings", columns: "merchant_id varchar primary key, commission_rate double not null", values: "?, ?"}
 	for _, m := range sortedKeys(s.CommissionRates) {
 		rates.rows = append(rates.rows, []any{m, s.CommissionRates[m]})
@@ -211,7 +222,7 @@ func settingsTables(s Settings) ([]settingsTable, error) {
 		payments.rows = append(payments.rows, []any{p.ID, p.PaidOn.UTC().Format("2006-01-02 15:04:05"), p.Affiliate, p.Currency, p.Period,
 			p.LineID, p.Amount, nullIf(p.Reference), p.RecordedAt.UTC().Format("2006-01-02 15:04:05.999999")})
 	}
-	return append(tables, phrases, minutes, exps, rates, campaigns, lists, tiers, payments), nil
+	return append(tables, phrases, minutes, exps, alloc, rates, campaigns, lists, tiers, payments), nil
 }
 
 func nullIf(s string) any {

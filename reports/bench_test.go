@@ -47,7 +47,7 @@ func newScaleWarehouse(b testing.TB, n int) *sql.DB {
         from range(?) t(i), range(10) u(r)`, n)
 	mustExec(b, db, `insert into experiment_results
         select 'exp' || e, 'offer amount', metric, 'B', 'A', 50, 100, 200, 0.5, 0.1, 0.2, -0.1, 0.5, 0.2, 0.4, false,
-            'delta_t', 0.3, 12, null
+            'randomisation_log_ratio', 0.3, 12, null
         from range(?) t(e), (values ('rpv'), ('cvr_click'), ('ctr'), ('aov')) v(metric)`, (n+99)/100)
 	buildBaselines(b, db)
 	return db

@@ -363,7 +363,11 @@ func liftChart(report string, e *experiment) (chart, error) {
 		lo, hi := pctValue(x.CILow), pctValue(x.CIHigh)
 		boxes = append(boxes, opts.KlineData{Name: cat, Value: []any{lo, hi, lo, hi}})
 		points = append(points, opts.ScatterData{Name: cat, Value: pctValue(x.LiftRel)})
-		tbl.Rows = append(tbl.Rows, []string{metricLabel(x.Metric), x.Variant, fmtSignedPct(x.LiftRel), fmtSignedPct(x.CILow) + " to " + fmtSignedPct(x.CIHigh)})
+		ci := dash
+		if x.CILow.Valid {
+			ci = ciText(x)
+		}
+		tbl.Rows = append(tbl.Rows, []string{metricLabel(x.Metric), x.Variant, fmtSignedPct(x.LiftRel), ci})
 	}
 	k := charts.NewKLine()
 	k.SetGlobalOptions(

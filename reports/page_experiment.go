@@ -81,8 +81,8 @@ func sentence(x expRow) string {
 	}
 	amount := strings.TrimPrefix(fmtSignedPct(sql.NullFloat64{Float64: math.Abs(x.LiftRel.Float64), Valid: true}), "+")
 	interval := ""
-	if x.CILow.Valid && x.CIHigh.Valid {
-		interval = fmt.Sprintf("%s %s to %s, ", intervalName(x), fmtSignedPct(x.CILow), fmtSignedPct(x.CIHigh))
+	if x.CILow.Valid {
+		interval = fmt.Sprintf("%s %s, ", intervalName(x), ciText(x))
 	}
 	p := x.PValueAdjusted
 	pName := "adjusted p"
@@ -116,6 +116,16 @@ func needWords(x expRow) string {
 }
 
 // intervalName is "95% interval" when the mart says alpha, else "interval".
+// ciText is the interval "−20.0% to +30.0%"; experiment_results leaves
+// ci_high NULL when the design cannot bound the lift from above (ci_low is
+// then −100 %): "−100.0% to no upper bound".
+func ciText(x expRow) string {
+	if !x.CIHigh.Valid {
+		return fmtSignedPct(x.CILow) + " to no upper bound"
+	}
+	return fmtSignedPct(x.CILow) + " to " + fmtSignedPct(x.CIHigh)
+}
+
 func intervalName(x expRow) string {
 	if x.Alpha.Valid && x.Alpha.Float64 > 0 && x.Alpha.Float64 < 1 {
 		return strings.TrimSuffix(strings.TrimSuffix(fixed((1-x.Alpha.Float64)*100, 1), "0"), ".") + "% interval"
@@ -241,8 +251,8 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 			sig = dash
 		}
 		ci := dash
-		if x.CILow.Valid && x.CIHigh.Valid {
-			ci = fmtSignedPct(x.CILow) + " to " + fmtSignedPct(x.CIHigh)
+		if x.CILow.Valid {
+			ci = ciText(x)
 		}
 		v.Rows = append(v.Rows, expTableRow{Metric: metricLabel(x.Metric), Variant: x.Variant, Streams: fmtCount(x.Streams),
 			Value: metricValue(x.Metric, x.Value, cur), LiftAbs: metricDiff(x.Metric, x.LiftAbs, cur), LiftRel: fmtSignedPct(x.LiftRel),

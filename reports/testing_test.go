@@ -264,7 +264,7 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 		}
 		if !f.contractOnly {
 			addColumns(t, db, "experiment_results", "control_streams", "control_value", "is_primary", "alpha", "power",
-				"target_lift_rel", "cs_low", "cs_high")
+				"target_lift_rel")
 		}
 		for _, r := range []er{
 			{"rpv", 3, 1905, 3800, 0.5013, 0.15, 0.43, 0.05, 0.81, 0.03, 0.06, false, 0.35, 40, "arms differ by weekday"},
@@ -277,12 +277,11 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
                 significant, method, mde_rel, streams_needed, warning)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				f.t("exp1"), f.t("offer amount"), r.metric, f.t("B"), f.t("A"), r.streams, r.num, r.den, r.value,
-				r.labs, r.lrel, r.lo, r.hi, r.p, r.padj, r.sig, "delta_t", r.mde, r.needed, nullIfEmpty(f.t(r.warning), r.warning))
+				r.labs, r.lrel, r.lo, r.hi, r.p, r.padj, r.sig, "randomisation_log_ratio", r.mde, r.needed, nullIfEmpty(f.t(r.warning), r.warning))
 		}
 		if !f.contractOnly {
 			mustExec(t, db, `update experiment_results set control_streams = 2, control_value = value / (1 + lift_rel),
-                is_primary = metric = 'rpv', alpha = 0.05, power = 0.31, target_lift_rel = 0.10,
-                cs_low = ci_low - 0.2, cs_high = ci_high + 0.2`)
+                is_primary = metric = 'rpv', alpha = 0.05, power = 0.31, target_lift_rel = 0.10`)
 		}
 	}
 	if !f.contractOnly {

@@ -55,6 +55,7 @@ type Experiment struct {
 	PrimaryMetric  string
 	PlannedStreams int
 	Alpha          float64
+	Allocation     map[string]float64 // variant → planned weight; nil: an even split
 }
 
 // Email is the email: section: how to reach the SMTP server, the sender,

@@ -278,3 +278,34 @@ func TestEmailConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigExperimentAllocation: experiments.<id>.allocation reaches the
+// model settings as variant weights; bad values name the key and the fix.
+func TestConfigExperimentAllocation(t *testing.T) {
+	ws := t.TempDir()
+	path := filepath.Join(ws, "postlive.yaml")
+	writeFile(t, path, "experiments:\n  exp-1:\n    allocation: \"control=1, B=2\"\n")
+	c, err := loadConfig(t, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := c.Experiments["exp-1"].Allocation; len(a) != 2 || a["control"] != 1 || a["B"] != 2 {
+		t.Errorf("allocation = %v", a)
+	}
+	if s := c.ModelSettings(); len(s.Experiments) != 1 || s.Experiments[0].Allocation["B"] != 2 ||
+		s.Experiments[0].Alpha != 0.05 {
+		t.Errorf("model settings = %+v", s.Experiments)
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"experiments:\n  e:\n    allocation: \"A=1\"\n", "names fewer than two variants"},
+		{"experiments:\n  e:\n    allocation: \"A=1, B=0\"\n", "positive weights"},
+		{"experiments:\n  e:\n    allocation: \"A=1, A=2\"\n", "names variant A twice"},
+		{"experiments:\n  e:\n    allocation: \"A:1, B:1\"\n", "variant=weight"},
+	} {
+		writeFile(t, path, tc.yaml)
+		_, err := loadConfig(t, ws)
+		if err == nil || !strings.Contains(err.Error(), "experiments.e.allocation") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("config %q: error %v; want experiments.e.allocation and %q", tc.yaml, err, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"fmt"
+	"math"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -193,6 +194,15 @@ var keys = []key{
 				return fmt.Errorf("%q must be between 0 and 1, e.g. 0.05", s)
 			}
 			e.Alpha = a
+			return nil
+		})},
+	{name: "experiments.<id>.allocation", doc: "planned share of streams per variant, e.g. \"control=1, B=2\" (default: an even split); the sample-ratio check tests the arms' streams against it",
+		set: experimentKey(func(e *Experiment, s string) error {
+			alloc, err := parseAllocation(s)
+			if err != nil {
+				return err
+			}
+			e.Allocation = alloc
 			return nil
 		})},
 	{name: "payouts.close_after", def: "15d", doc: "a payout period (calendar month, UTC) closes this long after its end; later reversals are clawed back in the period they are seen",
@@ -410,4 +420,31 @@ func Keys() []string {
 		out = append(out, k.name)
 	}
 	return out
+}
+
+// parseAllocation reads experiments.<id>.allocation: "variant=weight" pairs
+// separated by commas, each weight a positive number (any scale: 1:2 and
+// 0.33/0.67 plan the same split).
+func parseAllocation(s string) (map[string]float64, error) {
+	out := map[string]float64{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, w, ok := strings.Cut(part, "=")
+		name = strings.TrimSpace(name)
+		f, err := strconv.ParseFloat(strings.TrimSpace(w), 64)
+		if !ok || name == "" || err != nil || !(f > 0) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("%q is not a list of variant=weight pairs with positive weights, e.g. \"control=1, B=2\"", s)
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("%q names variant %s twice", s, name)
+		}
+		out[name] = f
+	}
+	if len(out) < 2 {
+		return nil, fmt.Errorf("%q names fewer than two variants; write e.g. \"control=1, B=2\"", s)
+	}
+	return out, nil
 }

@@ -154,7 +154,7 @@ func (c *Config) ModelSettings() models.Settings {
 	exps := make([]models.ExperimentSetting, 0, len(ids))
 	for _, id := range ids {
 		x := c.Experiments[id]
-		exps = append(exps, models.ExperimentSetting{ID: id, Control: x.Control, PrimaryMetric: x.PrimaryMetric, PlannedStreams: x.PlannedStreams, Alpha: x.Alpha})
+		exps = append(exps, models.ExperimentSetting{ID: id, Control: x.Control, PrimaryMetric: x.PrimaryMetric, PlannedStreams: x.PlannedStreams, Alpha: x.Alpha, Allocation: x.Allocation})
 	}
 	d := defaultExperiment()
 	return models.Settings{

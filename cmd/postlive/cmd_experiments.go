@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -25,14 +26,19 @@ func newExperimentsCmd(e *env) *cobra.Command {
 		Short: "Show stream-level A/B results: lifts, intervals, p-values and verdicts",
 		Long: `Experiments prints the experiment_results mart: for every experiment, each
 non-control variant against the control on rpv, cvr_click, ctr and aov, with the
-stream as the unit (docs/statistics.md). One line per metric × variant gives the
-relative lift with its interval, the p-value, the Holm-adjusted p-value across the
-experiment's metrics × variants and the verdict in words, e.g.
+stream as the unit (docs/statistics.md). The decision is a randomisation test:
+the studentised log ratio over every re-assignment of the streams to the arms
+(within host when hosts streamed in both arms; adjusted for each host's earlier
+streams otherwise). One line per metric × variant gives the relative lift with
+its interval (the test inverted: never below −100 %), the p-value, the
+Holm-adjusted p-value across the experiment's tests and the verdict in words, e.g.
 
-  RPV +6.8 % (−1.0 % to +15.1 %), p 0.132, adjusted 0.529: not significant; ~81 streams per arm would detect +10 %
+  RPV +6.8 % (−1.8 % to +16.9 %), p 0.130, adjusted 0.260: not significant; ~9 streams per arm (5–27) would detect +10 %
 
-followed by the experiment's warnings (sample-ratio mismatch, arms that differ in
-platform, host, weekday, start hour or duration, degenerate data). The control,
+followed by the experiment's warnings (an interim result before the planned
+streams, a within-host comparison, sample-ratio mismatch against
+experiments.<id>.allocation, arms that differ in platform, host, weekday, start
+hour or duration, degenerate data). The control,
 primary metric, planned streams and alpha come from experiments.<id>.* in
 postlive.yaml (read at build time). --format csv or json prints the mart's rows
 with all their columns.`,
@@ -94,9 +100,10 @@ func runExperiments(ctx context.Context, w io.Writer, db *sql.DB, o experimentsO
 
 // experimentRow is the part of an experiment_results row the text shows.
 type experimentRow struct {
-	experimentID, testedVariable, metric, variant, control, warning, reason string
-	streams, controlStreams                                                 int64
-	liftRel, ciLow, ciHigh, p, pAdj, streamsNeeded                          sql.NullFloat64
+	experimentID, testedVariable, metric, variant, control, reason, method  string
+	warnings                                                                []string
+	streams, controlStreams, familySize                                     int64
+	liftRel, ciLow, ciHigh, p, pAdj, streamsNeeded, streamsLow, streamsHigh sql.NullFloat64
 	alpha, target                                                           float64
 	primary                                                                 bool
 }
@@ -104,8 +111,10 @@ type experimentRow struct {
 func readExperimentRows(ctx context.Context, db *sql.DB, experiment string) ([]experimentRow, error) {
 	r, err := db.QueryContext(ctx, `
 select experiment_id, coalesce(tested_variable, ''), metric, variant, control,
-    coalesce(warning, ''), coalesce(reason, ''), streams, control_streams,
+    coalesce(warnings, []), coalesce(reason, ''), coalesce(method, ''), streams, control_streams,
+    coalesce(family_size, 0),
     lift_rel, ci_low, ci_high, p_value, p_value_adjusted, streams_needed::double,
+    streams_needed_low::double, streams_needed_high::double,
     alpha, target_lift_rel::double, coalesce(is_primary, false)
 from experiment_results
 where $1 = '' or experiment_id = $1`+experimentsOrder, experiment)
@@ -116,11 +125,17 @@ where $1 = '' or experiment_id = $1`+experimentsOrder, experiment)
 	var out []experimentRow
 	for r.Next() {
 		var x experimentRow
+		var warnings []any
 		if err := r.Scan(&x.experimentID, &x.testedVariable, &x.metric, &x.variant, &x.control,
-			&x.warning, &x.reason, &x.streams, &x.controlStreams,
-			&x.liftRel, &x.ciLow, &x.ciHigh, &x.p, &x.pAdj, &x.streamsNeeded,
+			&warnings, &x.reason, &x.method, &x.streams, &x.controlStreams, &x.familySize,
+			&x.liftRel, &x.ciLow, &x.ciHigh, &x.p, &x.pAdj, &x.streamsNeeded, &x.streamsLow, &x.streamsHigh,
 			&x.alpha, &x.target, &x.primary); err != nil {
 			return nil, fmt.Errorf("read experiment_results: %w", err)
+		}
+		for _, w := range warnings {
+			if s, ok := w.(string); ok {
+				x.warnings = append(x.warnings, s)
+			}
 		}
 		out = append(out, x)
 	}
@@ -180,9 +195,16 @@ func writeExperimentBlock(b *strings.Builder, rows []experimentRow) {
 			break
 		}
 	}
-	fmt.Fprintf(b, "%s%s: %s against control %s; %sα = %s, p adjusted (Holm) across %d tests\n",
+	family := "no test had a p-value"
+	switch n := first.familySize; {
+	case n == 1:
+		family = "1 test, nothing to adjust"
+	case n > 1:
+		family = fmt.Sprintf("p adjusted (Holm) across %d tests", n)
+	}
+	fmt.Fprintf(b, "%s%s: %s against control %s; %sα = %s, randomisation test, %s\n",
 		first.experimentID, tested, strings.Join(variants, ", "), first.control, primary,
-		strconv.FormatFloat(first.alpha, 'f', -1, 64), len(rows))
+		strconv.FormatFloat(first.alpha, 'f', -1, 64), family)
 
 	width := 0
 	for _, x := range rows {
@@ -195,7 +217,7 @@ func writeExperimentBlock(b *strings.Builder, rows []experimentRow) {
 	for _, x := range rows {
 		line := verdictLine(x)
 		fmt.Fprintf(b, "  %-*s  %d vs %d streams  %s\n", width, x.variant, x.streams, x.controlStreams, line)
-		for _, wn := range strings.Split(x.warning, "; ") {
+		for _, wn := range x.warnings {
 			if wn != "" && !seenWarning[wn] {
 				seenWarning[wn] = true
 				warnings = append(warnings, wn)
@@ -215,16 +237,23 @@ func writeExperimentBlock(b *strings.Builder, rows []experimentRow) {
 func verdictLine(x experimentRow) string {
 	in := experiments.VerdictInput{Metric: metricName(x.metric), Alpha: x.alpha, TargetLift: x.target,
 		Reason: experiments.Reason(x.reason)}
-	if !x.liftRel.Valid || !x.ciLow.Valid || !x.ciHigh.Valid || !x.pAdj.Valid {
+	if !x.liftRel.Valid || !x.ciLow.Valid || !x.pAdj.Valid {
 		if in.Reason == experiments.OK {
 			in.Reason = experiments.ReasonInvalidInput
 		}
 		return experiments.Verdict(in)
 	}
 	in.Lift, in.CI = x.liftRel.Float64, experiments.Interval{Low: x.ciLow.Float64, High: x.ciHigh.Float64}
+	if !x.ciHigh.Valid {
+		// the design cannot bound the lift from above
+		in.CI.High = math.Inf(1)
+	}
 	in.P = x.pAdj.Float64
 	if x.streamsNeeded.Valid {
 		in.StreamsPerArm = int(x.streamsNeeded.Float64)
+	}
+	if x.streamsLow.Valid && x.streamsHigh.Valid {
+		in.StreamsLow, in.StreamsHigh = int(x.streamsLow.Float64), int(x.streamsHigh.Float64)
 	}
 	v := experiments.Verdict(in)
 	ps := fmt.Sprintf("p %s, adjusted %s", formatP(x.p), formatP(x.pAdj))

@@ -18,10 +18,17 @@ func TestExperimentsDemo(t *testing.T) {
 		t.Fatalf("experiments exited %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"exp-offer-depth (offer_amount): 30off against control 20off; primary metric RPV, α = 0.05, p adjusted (Holm) across 4 tests",
+		"exp-offer-depth (offer_amount): 30off against control 20off; primary metric RPV, α = 0.05, randomisation test, ",
 		"30off  4 vs 4 streams  RPV ",
 		"exp-cta (cta_wording): tap-the-cart against control link-in-bio",
-		"streams per arm would detect +10 %",
+		"would detect +10 %",
+		// 2 hosts × 2 + 2 streams: 36 within-host re-assignments could never
+		// reach 5 %, so the comparison is over the 70 splits of 4 + 4 streams,
+		// exact; its interval is the test inverted, above −100 %
+		"RPV −30.3 % (−86.7 % to +148.8 %), p 0.486",
+		// 2 + 2 streams: 6 splits cannot reject any lift: an open interval
+		"RPV −9.0 % (−100.0 % to no upper bound), p 1.000",
+		"  - interim: 8 of the 12 planned streams of these arms",
 		"  warnings:\n",
 		"1 of 2 tap-the-cart streams ran on weekends, no link-in-bio stream did",
 	} {
@@ -56,7 +63,8 @@ func TestExperimentsDemo(t *testing.T) {
 	}
 	for _, col := range []string{"experiment_id", "tested_variable", "metric", "variant", "control", "streams",
 		"numerator", "denominator", "value", "lift_abs", "lift_rel", "ci_low", "ci_high", "p_value",
-		"p_value_adjusted", "significant", "method", "mde_rel", "streams_needed", "warning"} {
+		"p_value_adjusted", "significant", "method", "mde_rel", "streams_needed", "warning",
+		"welch_p_value", "welch_ci_low", "welch_ci_high", "streams_needed_low", "streams_needed_high", "warnings"} {
 		if _, ok := rs[0][col]; !ok {
 			t.Errorf("json rows lack %s", col)
 		}
@@ -87,21 +95,25 @@ func TestExperimentsText(t *testing.T) {
 	rows := []experimentRow{
 		{experimentID: "e1", testedVariable: "offer", metric: "rpv", variant: "b", control: "a", streams: 6, controlStreams: 6,
 			liftRel: f(0.068), ciLow: f(-0.010), ciHigh: f(0.151), p: f(0.132), pAdj: f(0.529), streamsNeeded: f(81),
-			alpha: 0.05, target: 0.1, primary: true, warning: "all b streams ran on weekends, no a stream did"},
+			alpha: 0.05, target: 0.1, primary: true, familySize: 2, streamsLow: f(40), streamsHigh: f(210),
+			warnings: []string{"all b streams ran on weekends, no a stream did",
+				"sample ratio mismatch: the arms have a 6, b 12 streams (p = 0.0001 against an even split); check for dropped streams"}},
 		{experimentID: "e1", testedVariable: "offer", metric: "aov", variant: "b", control: "a", streams: 6, controlStreams: 6,
 			liftRel: f(0.2), ciLow: f(0.1), ciHigh: f(0.3), p: f(0.0004), pAdj: f(0.0008), alpha: 0.05, target: 0.1,
-			warning: "all b streams ran on weekends, no a stream did"},
+			familySize: 2, warnings: []string{"all b streams ran on weekends, no a stream did"}},
 		{experimentID: "e1", testedVariable: "offer", metric: "ctr", variant: "b", control: "a", streams: 1, controlStreams: 6,
-			reason: "too_few_streams", alpha: 0.05, target: 0.1,
-			warning: "too_few_streams: b has 1 stream with viewers, at least 2 per arm are needed; all b streams ran on weekends, no a stream did"},
+			reason: "too_few_streams", alpha: 0.05, target: 0.1, familySize: 2,
+			warnings: []string{"too_few_streams: b has 1 stream with viewers, at least 2 per arm are needed",
+				"all b streams ran on weekends, no a stream did"}},
 	}
 	got := experimentsText(rows)
-	want := `e1 (offer): b against control a; primary metric RPV, α = 0.05, p adjusted (Holm) across 3 tests
-  b  6 vs 6 streams  RPV +6.8 % (−1.0 % to +15.1 %), p 0.132, adjusted 0.529: not significant; ~81 streams per arm would detect +10 %
+	want := `e1 (offer): b against control a; primary metric RPV, α = 0.05, randomisation test, p adjusted (Holm) across 2 tests
+  b  6 vs 6 streams  RPV +6.8 % (−1.0 % to +15.1 %), p 0.132, adjusted 0.529: not significant; ~81 streams per arm (40–210) would detect +10 %
   b  6 vs 6 streams  AOV +20.0 % (+10.0 % to +30.0 %), p < 0.001, adjusted < 0.001: significant
   b  1 vs 6 streams  CTR: no verdict, an arm has fewer than two streams
   warnings:
   - all b streams ran on weekends, no a stream did
+  - sample ratio mismatch: the arms have a 6, b 12 streams (p = 0.0001 against an even split); check for dropped streams
   - too_few_streams: b has 1 stream with viewers, at least 2 per arm are needed
 `
 	if got != want {

@@ -1,27 +1,31 @@
 -- one row per experiment × metric × non-control variant: the variant against
 -- the control on a ratio metric with the stream as the unit (docs/statistics.md).
+-- The streams of both arms (int_experiment_units) go to experiment_compare,
+-- one call per comparison, whose named fields fill the columns below.
 --   streams, numerator, denominator, value   the variant's k, ΣM, ΣD, ΣM/ΣD
 --   control_streams, control_value          the same for the control
---   lift_abs, lift_rel        value − control_value, value / control_value − 1
---   ci_low, ci_high           Welch-t interval for lift_rel at level alpha
---   p_value                   Welch-t p-value of lift_rel (delta method)
---   p_value_adjusted          Holm across the experiment's metrics × variants
+--   lift_abs                  value − control_value
+--   lift_rel                  the estimated relative lift of the method: e^log_ratio − 1
+--   ci_low, ci_high           1 − alpha interval for lift_rel, the randomisation test
+--                             inverted under a multiplicative effect (never below −100 %;
+--                             when the design cannot bound it, ci_low −1 and ci_high NULL)
+--   p_value                   two-sided randomisation p-value of the studentised log ratio
+--   p_value_adjusted          Holm across the experiment's comparisons that have a p-value
 --   significant               p_value_adjusted < alpha
---   p_value_permutation       exact randomisation p when both arms have ≤ 10 streams
---   fieller_low, fieller_high Fieller interval for lift_rel (NULL when unbounded)
---   cs_low, cs_high, cs_p     always-valid confidence sequence, tuned to the planned
---                             streams of these two arms, else their current streams
---   mde_rel                   relative lift detectable at 80 % power now
---   streams_needed            streams per arm to detect target_lift_rel at 80 % power
---   power                     power to detect target_lift_rel with the current streams
---   srm_p                     exact binomial p of the two arms' stream counts vs 1:1
---   reason                    the statistics' reason code when there is no result
---   warning                   everything a reader should know, in plain words, "; "-separated:
---                             the reason, left-out streams, set-up, SRM, balance
+--   method                    randomisation_log_ratio, …_host_blocked or …_cuped
+--   mde_rel, power            relative lift detectable at 80 % power now; power to detect
+--                             target_lift_rel, both for the log-ratio test that was run
+--   streams_needed            streams per arm to detect target_lift_rel at 80 % power,
+--                             streams_needed_low … _high its range (the variance rests on df)
+--   welch_p_value, welch_ci_low, welch_ci_high   delta-method Welch t on R_B/R_A − 1
+--   fieller_low, fieller_high Fieller interval with the t critical value at welch_df
+--   srm_p                     exact p of all arms' stream counts against the allocation
+--   warnings                  everything a reader should know, one plain sentence each;
+--                             warning joins them with "; "
 with
 
-arms as (
-    select * from int_experiment_arms
+units as (
+    select * from int_experiment_units
 ),
 
 setup as (
@@ -30,6 +34,29 @@ setup as (
 
 balance as (
     select * from experiment_balance
+),
+
+allocation as (
+    select * from experiment_allocation
+),
+
+arm_stats as (
+    select
+        experiment_id,
+        metric,
+        min(metric_order) as metric_order,
+        min(numerator_name) as numerator_name,
+        min(denominator_name) as denominator_name,
+        variant,
+        bool_or(is_control) as is_control,
+        count(*) filter (where numerator is not null and denominator is not null) as streams,
+        count(*) filter (where numerator is null or denominator is null) as streams_left_out,
+        coalesce(sum(numerator) filter (where denominator is not null), 0) as sum_m,
+        coalesce(sum(denominator) filter (where numerator is not null), 0) as sum_d,
+        min(numerator / nullif(denominator, 0)) as min_ratio,
+        max(numerator / nullif(denominator, 0)) as max_ratio
+    from units
+    group by experiment_id, metric, variant
 ),
 
 comparisons as (
@@ -41,166 +68,286 @@ comparisons as (
         variant.variant,
         setup.control,
         setup.alpha,
+        -- the planning target: +10 % at 80 % power (docs/statistics.md § Power)
+        0.10 as target_lift_rel,
+        0.80 as target_power,
         setup.primary_metric,
-        setup.arms as arm_count,
         setup.planned_streams,
+        setup.arms as arm_count,
+        setup.setup_warning,
         variant.numerator_name,
         variant.denominator_name,
         control.streams as a_k, control.sum_m as a_m, control.sum_d as a_d,
-        control.sum_m2 as a_m2, control.sum_d2 as a_d2, control.sum_md as a_md,
         variant.streams as b_k, variant.sum_m as b_m, variant.sum_d as b_d,
-        variant.sum_m2 as b_m2, variant.sum_d2 as b_d2, variant.sum_md as b_md,
-        control.numerators as a_ms, control.denominators as a_ds,
-        variant.numerators as b_ms, variant.denominators as b_ds,
-        control.value as control_value,
-        variant.value,
+        case when control.sum_d > 0 then control.sum_m / control.sum_d end as control_value,
+        case when variant.sum_d > 0 then variant.sum_m / variant.sum_d end as value,
+        control.min_ratio = control.max_ratio and variant.min_ratio = variant.max_ratio as arms_constant,
         control.streams_left_out as control_left_out,
         variant.streams_left_out as variant_left_out
-    from arms as variant
+    from arm_stats as variant
     inner join setup on setup.experiment_id = variant.experiment_id
-    inner join arms as control
+    inner join arm_stats as control
         on control.experiment_id = variant.experiment_id
         and control.metric = variant.metric
         and control.is_control
     where not variant.is_control
 ),
 
-tests as (
+comparison_units as (
     select
-        *,
-        0.10 as target_lift_rel,
-        0.80 as target_power,
-        ratio_reason(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md) as reason,
-        ratio_lift_abs(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md) as lift_abs,
-        ratio_lift_rel(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md) as lift_rel,
-        ratio_lift_se(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md) as lift_rel_se,
-        ratio_df(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md) as df,
-        ratio_lift_ci_low(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, alpha) as ci_low,
-        ratio_lift_ci_high(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, alpha) as ci_high,
-        ratio_lift_p(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md) as p_value,
-        ratio_lift_abs_ci_low(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, alpha) as lift_abs_ci_low,
-        ratio_lift_abs_ci_high(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, alpha) as lift_abs_ci_high,
-        ratio_fieller_low(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, alpha) as fieller_low,
-        ratio_fieller_high(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, alpha) as fieller_high,
-        case when a_k <= 10 and b_k <= 10 then ratio_permutation_p(a_ms, a_ds, b_ms, b_ds) end as p_value_permutation,
-        coalesce(round(planned_streams * 2.0 / arm_count), a_k + b_k) as cs_n_star,
-        srm_p(a_k + control_left_out, b_k + variant_left_out, 1, 1) as srm_p
+        comparisons.experiment_id,
+        comparisons.metric,
+        comparisons.variant,
+        list({
+            'is_variant': units.variant = comparisons.variant,
+            'host': units.host,
+            'numerator': units.numerator,
+            'denominator': units.denominator,
+            'pre_numerator': coalesce(units.pre_numerator, 0),
+            'pre_denominator': coalesce(units.pre_denominator, 0)
+        } order by units.variant, units.stream_id) as stream_units
     from comparisons
+    inner join units
+        on units.experiment_id = comparisons.experiment_id
+        and units.metric = comparisons.metric
+        and units.variant in (comparisons.variant, comparisons.control)
+        and units.numerator is not null
+        and units.denominator is not null
+    group by comparisons.experiment_id, comparisons.metric, comparisons.variant
 ),
 
-planning as (
+analysed as materialized (
     select
-        *,
-        ratio_cs_low(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, cs_n_star, alpha) as cs_low,
-        ratio_cs_high(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, cs_n_star, alpha) as cs_high,
-        ratio_cs_p(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, cs_n_star, alpha) as cs_p,
-        ratio_mde_rel(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, alpha, target_power) as mde_rel,
-        cast(ratio_streams_needed(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md,
-            target_lift_rel, alpha, target_power) as bigint) as streams_needed,
-        ratio_power(a_k, a_m, a_d, a_m2, a_d2, a_md, b_k, b_m, b_d, b_m2, b_d2, b_md, target_lift_rel, alpha) as power
-    from tests
+        comparisons.*,
+        -- no usable stream in an arm: no call (NULL in, NULL out), too_few_streams below
+        experiment_compare(
+            comparison_units.stream_units, comparisons.alpha, comparisons.target_lift_rel, comparisons.target_power
+        ) as r
+    from comparisons
+    left join comparison_units
+        on comparison_units.experiment_id = comparisons.experiment_id
+        and comparison_units.metric = comparisons.metric
+        and comparison_units.variant = comparisons.variant
+),
+
+tests as (
+    select
+        * exclude (r),
+        case when r is null then 'too_few_streams' else r.reason end as reason,
+        r.method,
+        r.blocks,
+        r.streams_used,
+        r.lift_rel,
+        r.lift_rel_unadjusted,
+        r.log_ratio,
+        r.log_ratio_se,
+        r.statistic,
+        r.df,
+        r.p_value,
+        r.p_value_exact,
+        r.assignments,
+        r.p_value_mcse,
+        r.ci_low,
+        r.ci_high,
+        r.variance_reduction,
+        r.lift_abs,
+        r.lift_abs_ci_low,
+        r.lift_abs_ci_high,
+        r.welch_lift_rel_se,
+        r.welch_df,
+        r.welch_p_value,
+        r.welch_ci_low,
+        r.welch_ci_high,
+        r.fieller_low,
+        r.fieller_high,
+        r.power,
+        r.mde_rel,
+        r.streams_needed,
+        r.streams_needed_low,
+        r.streams_needed_high
+    from analysed
 ),
 
 adjusted as (
     select
         *,
         p_adjust_holm(p_value, list(p_value) over (partition by experiment_id)) as p_value_adjusted,
-        p_adjust_bh(p_value, list(p_value) over (partition by experiment_id)) as p_value_bh
-    from planning
+        p_adjust_bh(p_value, list(p_value) over (partition by experiment_id)) as p_value_bh,
+        count(p_value) over (partition by experiment_id) as family_size
+    from tests
+),
+
+-- the sample-ratio check of each experiment: every arm's streams against
+-- experiments.<id>.allocation (an even split when it names none)
+arm_counts as (
+    select
+        units.experiment_id,
+        units.variant,
+        count(distinct units.stream_id) as streams,
+        min(allocation.weight) as weight,
+        bool_or(allocation.experiment_id is null)
+            and exists (select 1 from allocation as a where a.experiment_id = units.experiment_id) as unplanned
+    from units
+    left join allocation
+        on allocation.experiment_id = units.experiment_id
+        and allocation.variant = units.variant
+    group by units.experiment_id, units.variant
+),
+
+srm as (
+    select
+        experiment_id,
+        case when not bool_or(unplanned) and count(*) >= 2 then
+            srm_exact_p(
+                list(cast(streams as double) order by variant),
+                list(coalesce(weight, 1.0) order by variant)
+            )
+        end as srm_p,
+        string_agg(variant || ' ' || streams, ', ' order by variant) as arm_text,
+        bool_or(weight is not null) as has_allocation,
+        string_agg(case when unplanned then variant end, ', ' order by variant) as unplanned_text
+    from arm_counts
+    group by experiment_id
 ),
 
 reason_words as (
     select
-        *,
-        case reason
+        adjusted.*,
+        srm.srm_p,
+        case adjusted.reason
             when 'too_few_streams' then 'too_few_streams: '
                 || case when a_k < 2 then control else variant end || ' has '
                 || least(a_k, b_k) || ' stream' || case when least(a_k, b_k) = 1 then '' else 's' end
                 || ' with ' || denominator_name || ', at least 2 per arm are needed'
             when 'zero_denominator' then 'zero_denominator: '
                 || case when a_d = 0 then control else variant end || ' has no ' || denominator_name
-            when 'zero_variance' then 'zero_variance: every stream of both arms has the same '
-                || metric || ', so there is no variation to test against'
+            when 'zero_variance' then 'zero_variance: '
+                || case
+                    when arms_constant and control_value = value then 'every stream of both arms has the same '
+                        || metric || ', so there is no variation to test against'
+                    when arms_constant then 'each arm''s streams all have the same ' || metric || ' ('
+                        || control || ' ' || printf('%.4g', control_value) || ', ' || variant || ' '
+                        || printf('%.4g', value) || '), so there is no variation within the arms to judge the difference by'
+                    else 'the streams that can be compared do not vary in ' || metric
+                        || ', so there is no variation to test against'
+                end
             when 'zero_baseline' then 'zero_baseline: ' || control || ' has ' || metric
                 || ' 0, so a relative lift is undefined'
-            else reason
+            when 'zero_numerator' then 'zero_numerator: ' || variant || ' has no ' || numerator_name
+                || ' at all (' || metric || ' 0 against ' || printf('%.4g', control_value)
+                || '), so there is no interval for a relative lift'
+            else adjusted.reason
         end as reason_text,
         case when control_left_out + variant_left_out > 0 then
             (control_left_out + variant_left_out) || ' stream'
             || case when control_left_out + variant_left_out = 1 then '' else 's' end
             || ' without ' || denominator_name || ' left out of ' || metric
         end as left_out_text,
-        case when srm_p < 0.001 then
-            'sample ratio mismatch: ' || control || ' has ' || (a_k + control_left_out) || ' streams, '
-            || variant || ' ' || (b_k + variant_left_out) || ' (p = ' || printf('%.4f', srm_p)
-            || ' against an even split); check for dropped or relabelled streams'
-        end as srm_text
+        case
+            when srm.unplanned_text is not null then 'the allocation in postlive.yaml names no weight for '
+                || srm.unplanned_text || ', so the sample ratio is not checked'
+            when srm.srm_p < 0.001 then
+                'sample ratio mismatch: the arms have ' || srm.arm_text || ' streams (p = '
+                || printf('%.4f', srm.srm_p) || ' against '
+                || case when srm.has_allocation then 'the allocation in postlive.yaml' else 'an even split' end
+                || '), check for dropped or relabelled streams'
+        end as srm_text,
+        case when adjusted.method = 'randomisation_log_ratio_host_blocked' then
+            'compared within host: ' || adjusted.blocks || case when adjusted.blocks = 1 then ' host' else ' hosts' end
+            || ' streamed in both arms'
+            || case when adjusted.streams_used < a_k + b_k then ' (' || adjusted.streams_used || ' of ' || (a_k + b_k)
+                || ' ' || metric || ' streams; the other hosts'' streams are left out of the comparison)' else '' end
+        end as method_text,
+        case when adjusted.planned_streams is not null and adjusted.p_value is not null
+            and a_k + b_k < round(adjusted.planned_streams * 2.0 / adjusted.arm_count) then
+            'interim: ' || (a_k + b_k) || ' of the ' || cast(round(adjusted.planned_streams * 2.0 / adjusted.arm_count) as bigint)
+            || ' planned streams of these arms; the p-value is valid only when read once, at the plan'
+        end as interim_text
     from adjusted
+    left join srm on srm.experiment_id = adjusted.experiment_id
 ),
 
 balance_warnings as (
     select
         experiment_id,
-        string_agg(warning, '; ' order by dimension_order) as balance_text
+        list(warning order by dimension_order) as balance_list
     from balance
     where warning is not null
     group by experiment_id
 ),
 
+warning_lists as (
+    select
+        reason_words.*,
+        list_filter(
+            [reason_text, interim_text, method_text, left_out_text, setup_warning, srm_text]
+                || coalesce(balance_warnings.balance_list, []),
+            w -> w is not null
+        ) as warnings
+    from reason_words
+    left join balance_warnings on balance_warnings.experiment_id = reason_words.experiment_id
+),
+
 experiment_results as (
     select
-        reason_words.experiment_id,
-        reason_words.tested_variable,
-        reason_words.metric,
-        reason_words.variant,
-        reason_words.control,
-        reason_words.b_k as streams,
-        reason_words.b_m as numerator,
-        reason_words.b_d as denominator,
-        reason_words.value,
-        reason_words.lift_abs,
-        reason_words.lift_rel,
-        reason_words.ci_low,
-        reason_words.ci_high,
-        reason_words.p_value,
-        reason_words.p_value_adjusted,
-        reason_words.p_value_adjusted < reason_words.alpha as significant,
-        'ratio_delta_welch_t' as method,
-        reason_words.mde_rel,
-        reason_words.streams_needed,
-        nullif(concat_ws('; ',
-            reason_words.reason_text,
-            reason_words.left_out_text,
-            setup.setup_warning,
-            reason_words.srm_text,
-            balance_warnings.balance_text
-        ), '') as warning,
-        reason_words.a_k as control_streams,
-        reason_words.a_m as control_numerator,
-        reason_words.a_d as control_denominator,
-        reason_words.control_value,
-        reason_words.metric = reason_words.primary_metric as is_primary,
-        reason_words.alpha,
-        reason_words.reason,
-        reason_words.lift_rel_se,
-        reason_words.df,
-        reason_words.lift_abs_ci_low,
-        reason_words.lift_abs_ci_high,
-        reason_words.p_value_permutation,
-        reason_words.p_value_bh,
-        reason_words.fieller_low,
-        reason_words.fieller_high,
-        reason_words.cs_n_star,
-        reason_words.cs_low,
-        reason_words.cs_high,
-        reason_words.cs_p,
-        reason_words.target_lift_rel,
-        reason_words.power,
-        reason_words.srm_p
-    from reason_words
-    inner join setup on setup.experiment_id = reason_words.experiment_id
-    left join balance_warnings on balance_warnings.experiment_id = reason_words.experiment_id
-    order by reason_words.experiment_id, reason_words.metric_order, reason_words.variant
+        experiment_id,
+        tested_variable,
+        metric,
+        variant,
+        control,
+        b_k as streams,
+        b_m as numerator,
+        b_d as denominator,
+        value,
+        lift_abs,
+        lift_rel,
+        ci_low,
+        ci_high,
+        p_value,
+        p_value_adjusted,
+        p_value_adjusted < alpha as significant,
+        method,
+        mde_rel,
+        streams_needed,
+        nullif(array_to_string(warnings, '; '), '') as warning,
+        a_k as control_streams,
+        a_m as control_numerator,
+        a_d as control_denominator,
+        control_value,
+        metric = primary_metric as is_primary,
+        alpha,
+        reason,
+        welch_lift_rel_se as lift_rel_se,
+        welch_df as df,
+        lift_abs_ci_low,
+        lift_abs_ci_high,
+        p_value_bh,
+        p_value as p_value_permutation,
+        fieller_low,
+        fieller_high,
+        target_lift_rel,
+        power,
+        srm_p,
+        welch_p_value,
+        welch_ci_low,
+        welch_ci_high,
+        lift_rel_unadjusted,
+        log_ratio,
+        log_ratio_se,
+        statistic,
+        df as log_ratio_df,
+        p_value_exact,
+        assignments,
+        p_value_mcse,
+        blocks,
+        streams_used,
+        variance_reduction,
+        streams_needed_low,
+        streams_needed_high,
+        family_size,
+        warnings
+    from warning_lists
+    order by experiment_id, metric_order, variant
 )
 
 select * from experiment_results
