@@ -1,6 +1,10 @@
 package ingest
 
 import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -46,5 +50,45 @@ func TestProbe(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProbeReadsABoundedPrefix: a large file whose rows are all rejects
+// (nothing stops the read at probeMaxRows accepted rows) and a gzip bomb
+// of such rows are read only to probeMaxBytes, to the end of a line: the
+// probe says it read the first rows only, its counts add up, and it holds
+// a bounded number of rejects.
+func TestProbeReadsABoundedPrefix(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("stream_id,affiliate_id,started_at,ended_at\n")
+	for b.Len() < 3*probeMaxBytes {
+		b.WriteString("s1,ana,yesterday-ish,later\n")
+	}
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "streams.csv")
+	if err := os.WriteFile(plain, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(b.String()))
+	zw.Close()
+	packed := filepath.Join(dir, "streams.csv.gz")
+	if err := os.WriteFile(packed, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	total := strings.Count(b.String(), "\n") - 1
+	for _, path := range []string{plain, packed} {
+		r, err := Probe(path, Options{Kind: "streams"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Truncated || r.Read == 0 || r.Read >= total || r.Read != r.Accepted+r.Rejected || r.Accepted != 0 {
+			t.Errorf("Probe(%s) = truncated %v, read %d (of %d), accepted %d, rejected %d; want the first rows only, all rejected",
+				filepath.Base(path), r.Truncated, r.Read, total, r.Accepted, r.Rejected)
+		}
+		if want := probeMaxBytes / len("s1,ana,yesterday-ish,later\n"); r.Read < want-2 || r.Read > want+2 {
+			t.Errorf("Probe(%s) read %d rows; want about %d (probeMaxBytes of lines)", filepath.Base(path), r.Read, want)
+		}
 	}
 }

@@ -157,6 +157,10 @@ type reader struct {
 	spillErr                 error
 	dropped                  int // input rows write rejected since the last accept
 	droppedLine              int // the line of the last of them
+	// probeLimit, set by Probe, is how many bytes of the (decompressed)
+	// file it reads, ending at a line break; probeCut says it stopped there.
+	probeLimit int64
+	probeCut   *bool
 }
 
 // rowSink receives the canonical rows of an import: the lake's table
@@ -258,6 +262,14 @@ func (rd *reader) reject(rj Reject, cells []string, names []string) {
 		rj.Value = rd.hash.key("pii", rj.Value)
 	} else {
 		rj.Value = rd.sanitize(rj.Value)
+	}
+	if rd.probeLimit > 0 {
+		// Probe shows a few rejects and counts the rest: it holds no more
+		// than an import would and spills nothing into the lake.
+		if len(rd.rejects) < heldRejects {
+			rd.rejects = append(rd.rejects, rj)
+		}
+		return
 	}
 	if len(rd.rejects) < heldRejects || rd.lake == nil {
 		rd.rejects = append(rd.rejects, rj)

@@ -295,6 +295,9 @@ func openReader(rd *reader, path string) (*os.File, error) {
 	if c, ok := in.(io.Closer); ok {
 		rd.container = c
 	}
+	if rd.probeLimit > 0 {
+		in = &lineLimitReader{r: in, n: rd.probeLimit, cut: rd.probeCut}
+	}
 	ts := newTextStream(in, opt.MaxRecordBytes)
 	rd.ts = ts
 	// the buffer holds a whole line of the longest allowed: detection reads

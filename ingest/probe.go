@@ -37,7 +37,7 @@ type ProbeResult struct {
 	Accepted   int
 	Rejected   int
 	Rejects    []string // the first reject messages
-	Truncated  bool     // reading stopped after probeMaxRows rows
+	Truncated  bool     // reading stopped after probeMaxRows rows or probeMaxBytes
 	// Command imports the file as probed (kind, --format when needed,
 	// --merchant when the format needs one).
 	Command string
@@ -67,7 +67,53 @@ const (
 	probeSamples = 3
 	probeRejects = 5
 	probeMaxRows = 10000
+	// probeMaxBytes bounds what a probe reads of a file (decompressed),
+	// whatever its rows: a file of rejects, or a gzip bomb, is read only
+	// so far. Its last line is read to the end.
+	probeMaxBytes = 16 << 20
 )
+
+// lineLimitReader reads r until n bytes are read and then to the end of
+// that line, and then reports io.EOF, setting *cut.
+type lineLimitReader struct {
+	r    io.Reader
+	n    int64
+	cut  *bool
+	done bool
+}
+
+func (l *lineLimitReader) Read(p []byte) (int, error) {
+	if l.done {
+		return 0, io.EOF
+	}
+	k, err := l.r.Read(p)
+	if l.n > 0 {
+		if int64(k) <= l.n {
+			l.n -= int64(k)
+			return k, err
+		}
+		head := l.n
+		l.n = 0
+		if i := bytes.IndexAny(p[head:k], "\n\r"); i >= 0 {
+			l.stop()
+			return int(head) + i + 1, nil
+		}
+		return k, err
+	}
+	// past the limit: up to the first line break
+	if i := bytes.IndexAny(p[:k], "\n\r"); i >= 0 {
+		l.stop()
+		return i + 1, nil
+	}
+	return k, err
+}
+
+func (l *lineLimitReader) stop() {
+	l.done = true
+	if l.cut != nil {
+		*l.cut = true
+	}
+}
 
 var errProbeDone = errors.New("probe: enough rows")
 
@@ -319,6 +365,8 @@ func probeRows(l *lake.Lake, res *ProbeResult, path string, f *Format, opt Optio
 		out: sink, lake: l, written: map[string]int{}, pii: map[string]bool{}}
 	rd.urls = newURLScrubber(opt.URLParams, rd.hash)
 	rd.plaus = newPlausibility(opt.Plausible, time.Now())
+	cut := false
+	rd.probeLimit, rd.probeCut = probeMaxBytes, &cut
 	file, err := openReader(rd, path)
 	if err != nil {
 		res.Rejects = append(res.Rejects, err.Error())
@@ -337,7 +385,7 @@ func probeRows(l *lake.Lake, res *ProbeResult, path string, f *Format, opt Optio
 		err = rd.readSheet(file, p)
 	}
 	switch {
-	case errors.Is(err, errProbeDone):
+	case errors.Is(err, errProbeDone) || cut && err == nil:
 		res.Truncated = true
 	case err != nil:
 		res.Rejects = append(res.Rejects, err.Error())
