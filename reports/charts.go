@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -345,6 +346,58 @@ func revenueChart(report string, s *stream, cur string) (chart, error) {
 	return chart{ID: chartID(report, "revenue", -1), Title: "Revenue of orders placed during and after the stream", Alt: alt, Height: 240, Options: o, Table: tbl}, nil
 }
 
+// revenueByChart draws a merchant's net revenue per stream or per drop as
+// horizontal bars, largest first, the value written at each bar.
+func revenueByChart(report, name, title, what string, labels []string, rows []revenueBy, cur string) (chart, error) {
+	type bar struct {
+		label string
+		r     revenueBy
+	}
+	bars := make([]bar, len(rows))
+	for i := range rows {
+		bars[i] = bar{labels[i], rows[i]}
+	}
+	sort.SliceStable(bars, func(i, j int) bool { return bars[i].r.NetRevenue.Float64 > bars[j].r.NetRevenue.Float64 })
+	tbl := dataTable{Caption: title, Head: []string{what, "Redemptions", "Net revenue"}}
+	var cats []string
+	var data []opts.BarData
+	// The axis lists from the top: the largest bar first.
+	for i := len(bars) - 1; i >= 0; i-- {
+		b := bars[i]
+		cats = append(cats, clipLabel(b.label, 22))
+		data = append(data, opts.BarData{Value: chartValue(b.r.NetRevenue),
+			Label: &opts.Label{Show: opts.Bool(true), Position: "right", Color: colText, Formatter: fmtMoney(b.r.NetRevenue, cur)}})
+	}
+	for _, b := range bars {
+		tbl.Rows = append(tbl.Rows, []string{b.label, fmt.Sprint(b.r.Redemptions), fmtMoney(b.r.NetRevenue, cur)})
+	}
+	c := charts.NewBar()
+	c.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithGridOpts(opts.Grid{Left: "150", Right: "80", Top: "8", Bottom: "28"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: cur, AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats, AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Interval: "0", FontSize: 11, Width: 140, Overflow: "truncate"}}),
+	)
+	c.AddSeries("Net revenue", data, withSeries(func(x *charts.SingleSeries) { x.Color = colViewers; x.BarMaxWidth = "28" }))
+	o, err := finish(c)
+	if err != nil {
+		return chart{}, err
+	}
+	alt := fmt.Sprintf("Bar chart: %s, %d bars, largest first.", title, len(bars))
+	return chart{ID: chartID(report, name, -1), Title: title, Alt: alt, Height: 40 + 34*len(bars), Options: o, Table: tbl}, nil
+}
+
+// clipLabel shortens a chart label to n characters with an ellipsis.
+func clipLabel(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
 func pctValue(v sql.NullFloat64) any {
 	if !v.Valid || math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0) {
 		return "-"
@@ -426,10 +479,10 @@ func statusWords(s string) string {
 // the window with a margin and the redemptions near it; redemptions far from
 // the window (more than six hours) are counted in the alt text and listed in
 // the table, not drawn, so the window stays readable.
-func timelineChart(report string, i int, d drop, rows []redemption, cur string) (chart, int, error) {
+func timelineChart(report string, i int, d drop, rows []redemption, cur string, loc *time.Location) (chart, int, error) {
 	const reach = 6 * time.Hour
 	byStatus := map[string][]opts.ScatterData{}
-	tbl := dataTable{Caption: "Redemptions of " + dropName(d), Head: []string{"Redeemed (UTC)", "Order", "Status", "Net revenue"}}
+	tbl := dataTable{Caption: "Redemptions of " + dropName(d) + " (times in " + loc.String() + ")", Head: []string{"Redeemed", "Order", "Status", "Net revenue"}}
 	lo, hi := d.StartsAt.Time, d.EndsAt.Time
 	hasWindow := d.StartsAt.Valid && d.EndsAt.Valid
 	outside := 0
@@ -437,7 +490,7 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		if !x.RedeemedAt.Valid {
 			continue
 		}
-		tbl.Rows = append(tbl.Rows, []string{fmtTimeUTC(x.RedeemedAt), x.OrderID, statusWords(x.Status), fmtMoney(x.NetRevenue, cur)})
+		tbl.Rows = append(tbl.Rows, []string{fmtTimeIn(x.RedeemedAt, loc), orderWords(x.OrderName.String, x.OrderID), statusWords(x.Status), fmtMoney(x.NetRevenue, cur)})
 		t := x.RedeemedAt.Time
 		if hasWindow && (t.Before(d.StartsAt.Time.Add(-reach)) || t.After(d.EndsAt.Time.Add(reach))) {
 			outside++
@@ -449,7 +502,7 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		if hi.IsZero() || t.After(hi) {
 			hi = t
 		}
-		byStatus[x.Status] = append(byStatus[x.Status], opts.ScatterData{Name: x.OrderID, Value: []any{t.UnixMilli(), statusWords(x.Status)}})
+		byStatus[x.Status] = append(byStatus[x.Status], opts.ScatterData{Name: orderWords(x.OrderName.String, x.OrderID), Value: []any{wallMillis(t, loc), statusWords(x.Status)}})
 	}
 	pad := hi.Sub(lo) / 8
 	if pad < 5*time.Minute {
@@ -467,8 +520,8 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		charts.WithAnimation(false),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{a}: order {b}"}),
-		charts.WithGridOpts(opts.Grid{Left: "132", Right: "24", Top: "24", Bottom: "28"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "time", Min: lo.Add(-pad).UnixMilli(), Max: hi.Add(pad).UnixMilli(),
+		charts.WithGridOpts(opts.Grid{Left: "132", Right: "24", Top: "24", Bottom: "44"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", Min: wallMillis(lo.Add(-pad), loc), Max: wallMillis(hi.Add(pad), loc),
 			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true), ShowMinLabel: opts.Bool(false), ShowMaxLabel: opts.Bool(false)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats, Inverse: opts.Bool(true)}),
 	)
@@ -483,7 +536,7 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		// The in-window series always exists (possibly empty) and carries the shaded window.
 		if st == "in_window" && hasWindow {
 			so = append(so,
-				charts.WithMarkAreaData([]opts.MarkAreaData{{Name: dropName(d) + " window", XAxis: d.StartsAt.Time.UnixMilli()}, {XAxis: d.EndsAt.Time.UnixMilli()}}),
+				charts.WithMarkAreaData([]opts.MarkAreaData{{Name: dropName(d) + " window", XAxis: wallMillis(d.StartsAt.Time, loc)}, {XAxis: wallMillis(d.EndsAt.Time, loc)}}),
 				charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{
 					ItemStyle: &opts.ItemStyle{Color: colDropFill},
 					Label:     &opts.Label{Show: opts.Bool(true), Color: colDropText, Position: "top", FontSize: 11, FontWeight: "bold"},
@@ -491,14 +544,23 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		}
 		sc.AddSeries(statusWords(st), pts, so...)
 	}
-	o, err := finish(sc)
+	// Local wall-clock times on a UTC axis; a new day reads "4 Nov", not "4".
+	o, err := finish(sc, func(m map[string]any) error {
+		if xs, ok := m["xAxis"].([]opts.XAxis); ok && len(xs) > 0 {
+			m["xAxis"] = []map[string]any{{"type": "time", "min": xs[0].Min, "max": xs[0].Max, "name": "time in " + loc.String(),
+				"nameLocation": "middle", "nameGap": 26,
+				"axisLabel": map[string]any{"show": true, "hideOverlap": true, "showMinLabel": false, "showMaxLabel": false,
+					"formatter": map[string]any{"day": "{d} {MMM}", "hour": "{HH}:{mm}", "minute": "{HH}:{mm}", "second": "{HH}:{mm}:{ss}"}}}}
+		}
+		return nil
+	})
 	if err != nil {
 		return chart{}, 0, err
 	}
-	alt := fmt.Sprintf("Timeline of drop %s: window %s to %s (UTC) shaded, %d redemptions plotted by status.",
-		dropName(d), fmtTimeUTC(d.StartsAt), fmtTimeUTC(d.EndsAt), len(tbl.Rows)-outside)
+	alt := fmt.Sprintf("Timeline of drop %s: window %s to %s shaded, %d redemptions plotted by status.",
+		dropName(d), fmtTimeIn(d.StartsAt, loc), fmtTimeIn(d.EndsAt, loc), len(tbl.Rows)-outside)
 	if outside > 0 {
 		alt += " " + plural(outside, "more redemption lies", "more redemptions lie") + " more than six hours from the window and only in the table."
 	}
-	return chart{ID: chartID(report, "drop", i), Title: "Timeline", Alt: alt, Height: 64 + 34*len(cats), Options: o, Table: tbl}, outside, nil
+	return chart{ID: chartID(report, "drop", i), Title: "Timeline", Alt: alt, Height: 80 + 34*len(cats), Options: o, Table: tbl}, outside, nil
 }

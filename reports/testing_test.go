@@ -326,7 +326,7 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 // (the marts have more).
 func createCommissionMarts(t testing.TB, db *sql.DB) {
 	t.Helper()
-	addColumns(t, db, "coupon_reconciliation", "commission_reason", "order_status", "approved_first_seen_at", "reversed_first_seen_at", "credited_stream_id", "has_click", "leak_signal", "code_leaked")
+	addColumns(t, db, "coupon_reconciliation", "order_name", "commission_reason", "order_status", "approved_first_seen_at", "reversed_first_seen_at", "credited_stream_id", "has_click", "leak_signal", "code_leaked")
 	mart(t, db, "commission_totals", "affiliate_id", "merchant_id", "currency", "orders", "commission_expected",
 		"commission_reported", "commission_gap", "orders_ok", "orders_missing_in_report", "orders_reported_on_reversed",
 		"orders_rate_mismatch", "orders_amount_mismatch", "orders_not_attributed", "orders_not_reported_by_source",
@@ -350,6 +350,7 @@ func commissionMarts(t testing.TB, db *sql.DB, f fixture) {
 	createCommissionMarts(t, db)
 	s5 := ts("2026-11-05T19:00:00Z")
 	m1 := f.t("m1")
+	mustExec(t, db, `update coupon_reconciliation set order_name = '#' || upper(order_id)`)
 	mustExec(t, db, `update coupon_reconciliation set commission_reason = case
             when status = 'duplicate' then null
             when order_id in (?, ?) then 'amount_mismatch'
