@@ -16,8 +16,8 @@ type redemption struct {
 
 	// Optional columns: empty or NULL when coupon_reconciliation does not have them.
 	OrderName, CommissionReason, OrderStatus, CreditedStreamID, LeakSignal sql.NullString
-	ApprovedFirstSeen, ReversedFirstSeen                        sql.NullTime
-	HasClick, CodeLeaked                                        sql.NullBool
+	ApprovedFirstSeen, ReversedFirstSeen                                   sql.NullTime
+	HasClick, CodeLeaked                                                   sql.NullBool
 }
 
 // commissionTotal is a row of commission_totals.
