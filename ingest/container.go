@@ -271,18 +271,18 @@ func sniffLineFormat(br *bufio.Reader, kind, format string) *Format {
 	return nil
 }
 
-// lineRows reads a text file line by line (up to 1 MB a line).
+// lineRows reads a text file line by line (as long as ts lets a line be).
 type lineRows struct {
 	sc    *bufio.Scanner
 	line  int
 	text  string
+	err   *Reject // the line was cut for its length: text is its start
 	fatal error
+	ts    *textStream
 }
 
-func newLineRows(r io.Reader) *lineRows {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<16), 1<<20)
-	return &lineRows{sc: sc}
+func newLineRows(r io.Reader, ts *textStream) *lineRows {
+	return &lineRows{sc: lineScanner(r, ts), ts: ts}
 }
 
 // Next advances to the next non-blank line.
@@ -295,6 +295,12 @@ func (l *lineRows) Next() bool {
 		}
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
+		}
+		l.err = nil
+		if long, ok := l.ts.takeLong(l.line, l.line); ok {
+			l.text = cutText(b)
+			l.err = &Reject{Line: long, Column: 1, What: l.ts.tooLongWhat(), Hint: tooLongHint}
+			return true
 		}
 		l.text = string(b)
 		return true

@@ -65,10 +65,16 @@ func readAccessLog(rd *reader) error {
 		return []string{"key:" + rd.hash.key("pii", ip) + " " + rest}
 	}
 	for l.Next() {
+		if l.err != nil {
+			rd.reject(*l.err, []string{"key:" + rd.hash.key("pii", l.text)}, []string{"line"})
+			continue
+		}
 		m := accessLine.FindStringSubmatch(l.text)
 		if m == nil {
+			// where the IP address and the rest are is not known: the
+			// reject keeps the line's key only
 			rd.reject(Reject{Line: l.line, Column: 1, What: "is not a combined log line",
-				Hint: `expected IP - USER [05/Nov/2026:19:00:00 -0500] "GET /path?utm_content=s5 HTTP/1.1" 302 0 "REFERER" "USER AGENT"`}, masked(), []string{"line"})
+				Hint: `expected IP - USER [05/Nov/2026:19:00:00 -0500] "GET /path?utm_content=s5 HTTP/1.1" 302 0 "REFERER" "USER AGENT"`}, []string{"key:" + rd.hash.key("pii", l.text)}, []string{"line"})
 			continue
 		}
 		ts, err := time.Parse("02/Jan/2006:15:04:05 -0700", m[2])

@@ -38,6 +38,7 @@ type fmtCase struct {
 	plan   string // a generic streams file under testdata/formats/ imported first
 	kind   string
 	opt    Options // Kind and Name are filled in
+	src    string  // read this file instead, named as the fixture in messages
 }
 
 var fmtTestNow = func() time.Time { return time.Date(2026, 11, 6, 6, 0, 0, 0, time.UTC) }
@@ -46,13 +47,18 @@ var fmtTestNow = func() time.Time { return time.Date(2026, 11, 6, 6, 0, 0, 0, ti
 func fmtImportGolden(t *testing.T, format string, c fmtCase) string {
 	t.Helper()
 	path := filepath.Join("testdata", "formats", format, c.file)
+	if c.file == "" {
+		path = c.src // a file outside testdata/formats
+	}
 	lake := &Lake{Dir: t.TempDir()}
 	if err := Init(lake); err != nil {
 		t.Fatal(err)
 	}
 	opt := c.opt
 	opt.Kind = c.kind
-	opt.Name = filepath.ToSlash(path)
+	if opt.Name == "" {
+		opt.Name = filepath.ToSlash(path)
+	}
 	opt.Now = fmtTestNow
 	if opt.Salt == "" {
 		opt.Salt = "test-salt"
@@ -63,7 +69,11 @@ func fmtImportGolden(t *testing.T, format string, c fmtCase) string {
 			t.Fatal(err)
 		}
 	}
-	st, err := Import(context.Background(), lake, path, opt)
+	src := path
+	if c.src != "" {
+		src = c.src
+	}
+	st, err := Import(context.Background(), lake, src, opt)
 	if err != nil {
 		return "error: " + err.Error() + "\n"
 	}
@@ -188,6 +198,8 @@ func fmtFuzzImport(t *testing.T, kind, format, ext string, data []byte, opt Opti
 	}
 	rd := &reader{file: "in" + ext, sha: strings.Repeat("0", 64), opt: &opt, hash: newHasher("fuzz"), bots: newBotMatcher(nil),
 		out: &probeSink{}, written: map[string]int{}, pii: map[string]bool{}}
+	rd.urls = newURLScrubber(nil, rd.hash)
+	rd.plaus = newPlausibility(Plausible{}, fmtTestNow())
 	f, err := openReader(rd, path)
 	if err != nil {
 		var fe *FileError

@@ -60,6 +60,9 @@ func readTikTokLiveMinutes(rd *reader) error {
 	var buf bytes.Buffer
 	lines := 0
 	for rd.lines.Next() {
+		if rj := rd.lines.err; rj != nil {
+			return &FileError{File: rd.file, Line: rj.Line, Msg: "has a line that " + rj.What + "; a per-minute performance response has short lines; check the file"}
+		}
 		for lines < rd.lines.line-1 { // keep line numbers: blank lines were skipped
 			buf.WriteByte('\n')
 			lines++

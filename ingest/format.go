@@ -123,7 +123,8 @@ type reader struct {
 	opt      *Options
 	csv      *csvRows
 	jsonl    *jsonlRows
-	lines    *lineRows // line-oriented formats (Format.Sniff)
+	lines    *lineRows   // line-oriented formats (Format.Sniff)
+	ts       *textStream // what csv, jsonl or lines read through
 	hash     *hasher
 	bots     *botMatcher
 	hosts    hostCache
@@ -139,6 +140,11 @@ type reader struct {
 	lay                      *layout // of the table last written
 	rejects                  []Reject
 	pii                      map[string]bool // normalised header names holding personal data
+	urls                     *urlScrubber    // personal query parameters of stored URLs (nil: none)
+	urlCols                  map[*Table][]int
+	plaus                    *plausibility // the plausible range of times (nil: unchecked)
+	dropped                  int           // input rows write rejected since the last accept
+	droppedLine              int           // the line of the last of them
 }
 
 // rowSink receives the canonical rows of an import: the lake's table
@@ -155,6 +161,39 @@ type rowSink interface {
 // "<import kind>/<format>", e.g. "orders/shopify": a redemption derived from
 // an orders export is told apart from one in a coupon platform's export.
 func (rd *reader) write(r *Record) error {
+	if rd.dropped > 0 && r.Line == rd.droppedLine {
+		return nil // another record of an input row rejected below
+	}
+	if rd.urls != nil {
+		cols, ok := rd.urlCols[r.Table]
+		if !ok {
+			for i, c := range r.Table.Columns {
+				if c.Kind == String && (c.Name == "url" || strings.HasSuffix(c.Name, "_url")) {
+					cols = append(cols, i)
+				}
+			}
+			if rd.urlCols == nil {
+				rd.urlCols = map[*Table][]int{}
+			}
+			rd.urlCols[r.Table] = cols
+		}
+		for _, i := range cols {
+			if v := &r.Vals[i]; v.Valid {
+				v.S = rd.urls.scrub(v.S)
+			}
+		}
+	}
+	if rd.plaus != nil {
+		if rj := rd.plaus.check(r); rj != nil {
+			// the input row is rejected: the format accepts it after its
+			// records are written, and accept leaves it out
+			rj.Record = recordJSONOf(r)
+			rd.reject(*rj, nil, nil)
+			rd.dropped++
+			rd.droppedLine = r.Line
+			return nil
+		}
+	}
 	l := rd.lay
 	if l == nil || l.table != r.Table {
 		l = layoutOf(r.Table)
@@ -182,7 +221,15 @@ func (rd *reader) fileSHA() string {
 	return rd.sha
 }
 
-func (rd *reader) accept(n int) { rd.read += n; rd.accepted += n }
+// accept counts n input rows as accepted, less those whose records write
+// rejected (implausible times) since the last accept: they are counted as
+// rejected already.
+func (rd *reader) accept(n int) {
+	n -= min(rd.dropped, n)
+	rd.dropped = 0
+	rd.read += n
+	rd.accepted += n
+}
 
 // reject records a rejected input row with the row's cells as JSON
 // (personal data replaced by its key).
@@ -192,8 +239,10 @@ func (rd *reader) reject(rj Reject, cells []string, names []string) {
 	if rj.Record == "" && len(cells) > 0 {
 		rj.Record = rd.recordJSON(cells, names)
 	}
-	if rj.Field != "" && rd.pii[normName(rj.Field)] {
+	if rj.Field != "" && (rd.pii[normName(rj.Field)] || personalColumn.MatchString(normName(rj.Field))) {
 		rj.Value = rd.hash.key("pii", rj.Value)
+	} else {
+		rj.Value = rd.sanitize(rj.Value)
 	}
 	rd.rejects = append(rd.rejects, rj)
 }
@@ -220,8 +269,10 @@ func (rd *reader) recordJSON(cells, names []string) string {
 		} else if names == nil && len(cells) == 1 {
 			name = "line"
 		}
-		if (blind || rd.pii[normName(name)]) && c != "" {
+		if (blind || rd.pii[normName(name)] || personalColumn.MatchString(normName(name))) && c != "" {
 			c = "key:" + rd.hash.key("pii", c)
+		} else {
+			c = rd.sanitize(c)
 		}
 		k, _ := json.Marshal(name)
 		v, _ := json.Marshal(strings.ToValidUTF8(c, "\ufffd"))
@@ -231,6 +282,21 @@ func (rd *reader) recordJSON(cells, names []string) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// sanitize makes a cell of a rejected row as safe as an accepted one: any
+// e-mail, IP address or phone number in it becomes a key, the personal
+// query parameters of a URL too, and a cell cut for its length keeps its
+// start only.
+func (rd *reader) sanitize(c string) string {
+	if len(c) > 1024 {
+		c = c[:1024] + "…"
+	}
+	c = rd.hash.redact(c)
+	if rd.urls != nil {
+		c = rd.urls.scrub(c)
+	}
+	return c
 }
 
 // cellErr builds a reject for cell i of the current CSV row from a parse error.

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -35,7 +36,18 @@ type Options struct {
 	Currencies  map[string]string // format name → Currency, from config currencies.<format>
 	Decimals    map[string]string // format name → Decimal, from config decimal_separators.<format>
 	Now         func() time.Time  // clock for the manifest
-	Name        string            // how the file is named in messages (default: the path)
+	// MaxRecordBytes bounds a line or CSV record (import.max_record_bytes;
+	// 0: DefaultMaxRecordBytes): a longer one is rejected, not read.
+	MaxRecordBytes int
+	// Plausible is the range of timestamps and stream lengths a row may
+	// hold (import.earliest, import.latest_ahead, import.max_stream_length);
+	// zero fields take the defaults (DefaultPlausible).
+	Plausible Plausible
+	// URLParams are the query parameters of stored URLs that carry personal
+	// data (pii.url_params; nil: DefaultURLParams): their values are
+	// replaced by salted keys.
+	URLParams []string
+	Name      string // how the file is named in messages (default: the path)
 	// Progress, when set, is called with the number of bytes of the file
 	// read since its last call (for a progress bar); XLSX and ZIP files,
 	// read whole, do not report.
@@ -62,6 +74,10 @@ type Stats struct {
 	Rejected int
 	Written  map[string]int // canonical rows written per table
 	Rejects  []Reject
+	// Partial says why the file could not be read to its end (a truncated
+	// .gz, a read error), "" when it was: the rows before that point were
+	// imported and the end is one reject; the manifest keeps it as status.
+	Partial string
 }
 
 // ConfigKey names the settings that decide which rows of a file are
@@ -83,6 +99,15 @@ func (o *Options) ConfigKey() string {
 			fmt.Fprintf(h, "%s=%s\x00", k, m[k])
 		}
 		h.Write([]byte{1})
+	}
+	if o.MaxRecordBytes != 0 && o.MaxRecordBytes != DefaultMaxRecordBytes {
+		fmt.Fprintf(h, "max_record_bytes=%d\x00", o.MaxRecordBytes)
+	}
+	if p := o.Plausible.orDefault(); p != DefaultPlausible {
+		fmt.Fprintf(h, "plausible=%s/%s/%s\x00", p.Earliest.Format(time.RFC3339), p.LatestAhead, p.MaxStreamLength)
+	}
+	if o.URLParams != nil && !slices.Equal(o.URLParams, DefaultURLParams) {
+		fmt.Fprintf(h, "url_params=%q\x00", o.URLParams)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
@@ -131,6 +156,8 @@ func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats
 
 	rd := &reader{file: name, hashed: res.fileSHA, opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
 		out: newTableWriter(l, res.decision, res.claim), lake: l, written: st.Written, pii: map[string]bool{}}
+	rd.urls = newURLScrubber(opt.URLParams, rd.hash)
+	rd.plaus = newPlausibility(opt.Plausible, opt.Now())
 	f, err := openReader(rd, path)
 	if err != nil {
 		rd.out.abort()
@@ -154,23 +181,31 @@ func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats
 		}
 		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
-	fatal := func() error {
-		switch {
-		case rd.csv != nil && rd.csv.Fatal() != nil:
-			return fmt.Errorf("read %s: %w", name, rd.csv.Fatal())
-		case rd.jsonl != nil && rd.jsonl.fatal != nil:
-			return fmt.Errorf("read %s: %w", name, rd.jsonl.fatal)
-		case rd.lines != nil && rd.lines.fatal != nil:
-			return fmt.Errorf("read %s: %w", name, rd.lines.fatal)
-		}
-		return ctx.Err()
-	}
-	if err := fatal(); err != nil {
+	if err := ctx.Err(); err != nil {
 		rd.out.abort()
-		if st, ok := skipped(); ok {
-			return st, nil
-		}
 		return nil, err
+	}
+	var readErr error
+	switch {
+	case rd.csv != nil && rd.csv.Fatal() != nil:
+		readErr = rd.csv.Fatal()
+	case rd.jsonl != nil && rd.jsonl.fatal != nil:
+		readErr = rd.jsonl.fatal
+	case rd.lines != nil && rd.lines.fatal != nil:
+		readErr = rd.lines.fatal
+	}
+	if readErr != nil {
+		// The file cannot be read to its end (a truncated .gz, a read
+		// error): its rows so far are kept, the rest is one reject at the
+		// line where reading stopped, and the manifest says partial.
+		line := rd.ts.line + 1
+		what := readErr.Error()
+		if errors.Is(readErr, io.ErrUnexpectedEOF) {
+			what = "unexpected end of file"
+		}
+		st.Partial = fmt.Sprintf("partial: %s at line %d", what, line)
+		rd.reject(Reject{Line: line, Column: 1, What: "cannot be read past this point (" + what + "); the rows before it were imported",
+			Hint: "the file is cut short or damaged (an interrupted download or copy?); fetch it again and put it into the inbox"}, nil, nil)
 	}
 	st.Read, st.Accepted, st.Rejected, st.Rejects = rd.read, rd.accepted, rd.rejected, rd.rejects
 	if st.Read != st.Accepted+st.Rejected || len(st.Rejects) != st.Rejected {
@@ -207,7 +242,7 @@ func Import(ctx context.Context, l *lake.Lake, path string, opt Options) (*Stats
 	err = l.WriteManifest(lake.Entry{
 		SHA256: sha, FileName: filepath.Base(name), Kind: opt.Kind, Format: rd.format.Name, Tables: strings.Join(tables, ","),
 		MerchantID: rd.merchant, RowsRead: int64(st.Read), RowsAccepted: int64(st.Accepted), RowsRejected: int64(st.Rejected),
-		RowsWritten: int64(written), ImportSeq: seq, ImportedAt: opt.Now().UTC(), ConfigKey: configKey,
+		RowsWritten: int64(written), ImportSeq: seq, ImportedAt: opt.Now().UTC(), ConfigKey: configKey, Status: st.Partial,
 	})
 	if err != nil {
 		return nil, err
@@ -235,7 +270,12 @@ func openReader(rd *reader, path string) (*os.File, error) {
 	if err != nil {
 		return nil, &FileError{File: name, Msg: err.Error()}
 	}
-	br := bufio.NewReaderSize(in, 1<<16)
+	ts := newTextStream(in, opt.MaxRecordBytes)
+	rd.ts = ts
+	// the buffer holds a whole line of the longest allowed: detection reads
+	// the first line (a JSONL object's keys) from it; the CSV reader reads
+	// from it too (it is as large as the one it wants)
+	br := bufio.NewReaderSize(ts, max(1<<18, ts.max+len(closeField)+2))
 	peek, _ := br.Peek(4096)
 	jsonl := bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(peek, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("{"))
 
@@ -251,16 +291,25 @@ func openReader(rd *reader, path string) (*os.File, error) {
 	var h header
 	if lf := sniffLineFormat(br, opt.Kind, opt.Format); lf != nil {
 		rd.format = lf
-		rd.lines = newLineRows(br)
+		rd.lines = newLineRows(br, ts)
 	} else if jsonl {
 		h = jsonlHeader(peekLine(br))
-		rd.jsonl = newJSONLRows(br)
+		rd.jsonl = newJSONLRows(br, ts)
 	} else {
 		preamble := sniffPreamble(br, opt.Kind, opt.Format)
 		rd.csv, err = newCSVRows(br, preamble)
 		if err != nil {
+			if long, ok := ts.takeLong(1, preamble+1); ok {
+				return nil, &FileError{File: name, Line: long, Msg: "the header row " + ts.tooLongWhat()}
+			}
 			return nil, &FileError{File: name, Msg: err.Error()}
 		}
+		if long, ok := ts.takeLong(1, rd.csv.rLine+preamble); ok {
+			rd.csv.Close()
+			return nil, &FileError{File: name, Line: long, Msg: "the header row " + ts.tooLongWhat()}
+		}
+		rd.csv.ts = ts
+		rd.csv.marked() // the header is a finished record
 		h = rd.csv.hdr
 	}
 	switch {
@@ -320,7 +369,7 @@ func formatVariant(kind, name string, jsonl bool) *Format {
 
 // peekLine returns the first line of the stream without consuming it.
 func peekLine(br *bufio.Reader) []byte {
-	b, _ := br.Peek(1 << 16)
+	b, _ := br.Peek(br.Size())
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		b = b[:i]
 	}
@@ -489,7 +538,7 @@ func decompressFor(f *os.File, kind, format string, progress func(int)) (io.Read
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("is not a readable gzip file: %v", err)
+			return nil, fmt.Errorf("is not a readable gzip file (%v); fetch it again, or gunzip -t it to see the damage", err)
 		}
 		return zr, nil
 	}

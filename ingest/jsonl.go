@@ -21,12 +21,33 @@ type jsonlRows struct {
 	err   *Reject
 	raw   string
 	fatal error
+	ts    *textStream // the stream r reads from, when it is one: cut lines
 }
 
-func newJSONLRows(r io.Reader) *jsonlRows {
+// newJSONLRows reads the lines of r; ts, when r reads from it, bounds them.
+func newJSONLRows(r io.Reader, ts *textStream) *jsonlRows {
+	return &jsonlRows{sc: lineScanner(r, ts), ts: ts}
+}
+
+// lineScanner scans the lines of r: as long as the textStream under it lets
+// them be (plus the bytes closing a cut line), else up to 16 MiB.
+func lineScanner(r io.Reader, ts *textStream) *bufio.Scanner {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<16), 16<<20)
-	return &jsonlRows{sc: sc}
+	limit := 16 << 20
+	if ts != nil {
+		limit = ts.max + len(closeField) + 2
+	}
+	sc.Buffer(make([]byte, min(1<<16, limit)), limit)
+	return sc
+}
+
+// cutText is what a reject keeps of a line that was cut for its length.
+func cutText(b []byte) string {
+	const keep = 256
+	if len(b) <= keep {
+		return string(b)
+	}
+	return string(b[:keep]) + "…"
 }
 
 // Next reads the next non-blank line.
@@ -40,8 +61,13 @@ func (j *jsonlRows) Next() bool {
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		j.raw = string(b)
 		j.keys, j.vals, j.cols, j.err = j.keys[:0], j.vals[:0], j.cols[:0], nil
+		if long, ok := j.ts.takeLong(j.line, j.line); ok {
+			j.raw = cutText(b)
+			j.err = &Reject{Line: long, Column: 1, What: j.ts.tooLongWhat(), Hint: tooLongHint}
+			return true
+		}
+		j.raw = string(b)
 		if !utf8.Valid(b) {
 			j.err = &Reject{Line: j.line, Column: 1, What: "is not valid UTF-8", Hint: "save the file as UTF-8 and import it again"}
 			return true
@@ -100,6 +126,12 @@ func (j *jsonlRows) parse(b []byte) *Reject {
 	}
 	if _, err := dec.Token(); err != nil {
 		return bad("is not valid JSON (" + err.Error() + ")")
+	}
+	// exactly one value per line: a second object or trailing text is not
+	// part of this row, and not a row of its own
+	if off := int(dec.InputOffset()); len(bytes.TrimSpace(b[off:])) > 0 {
+		return &Reject{Line: j.line, Column: off + 1 + len(b[off:]) - len(bytes.TrimLeft(b[off:], " \t")), What: "has more after its JSON object",
+			Hint: "write exactly one JSON object per line; put a second object on a line of its own"}
 	}
 	return nil
 }

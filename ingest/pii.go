@@ -3,6 +3,9 @@ package ingest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net"
+	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -40,3 +43,92 @@ func (p *hasher) email(s string) string {
 	}
 	return p.key("email", s)
 }
+
+// DefaultURLParams are the query parameters that carry personal data in
+// stored URLs unless configured otherwise (pii.url_params); matched without
+// regard to case.
+var DefaultURLParams = []string{"email", "e-mail", "mail", "name", "first_name", "last_name", "full_name", "fullname",
+	"phone", "tel", "mobile", "address", "zip", "postcode", "ip"}
+
+// urlScrubber replaces the values of personal query parameters by keys.
+type urlScrubber struct {
+	params map[string]bool
+	hash   *hasher
+}
+
+func newURLScrubber(params []string, h *hasher) *urlScrubber {
+	if params == nil {
+		params = DefaultURLParams
+	}
+	m := make(map[string]bool, len(params))
+	for _, p := range params {
+		m[strings.ToLower(strings.TrimSpace(p))] = true
+	}
+	return &urlScrubber{params: m, hash: h}
+}
+
+// scrub returns u with the value of every personal query parameter (and
+// any e-mail address left in it) replaced by its key; u itself when it
+// holds none.
+func (s *urlScrubber) scrub(u string) string {
+	q := strings.IndexByte(u, '?')
+	if q < 0 || strings.IndexByte(u[q:], '=') < 0 {
+		return u
+	}
+	query, frag := u[q+1:], ""
+	if h := strings.IndexByte(query, '#'); h >= 0 {
+		query, frag = query[:h], query[h:]
+	}
+	changed := false
+	parts := strings.Split(query, "&")
+	for i, kv := range parts {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || v == "" {
+			continue
+		}
+		name := k
+		if un, err := url.QueryUnescape(k); err == nil {
+			name = un
+		}
+		if s.params[strings.ToLower(name)] {
+			parts[i] = k + "=key-" + s.hash.key("url", strings.ToLower(name), v)
+			changed = true
+		}
+	}
+	if !changed {
+		return u
+	}
+	return u[:q+1] + strings.Join(parts, "&") + frag
+}
+
+var (
+	emailLike = regexp.MustCompile(`[A-Za-z0-9._%+\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+	ipv4Like  = regexp.MustCompile(`\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b`)
+	ipv6Like  = regexp.MustCompile(`(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}`)
+	phoneLike = regexp.MustCompile(`\+\d[\d ().\-]{6,18}\d|\(?\b\d{3}\)?[ .\-]\d{3}[ .\-]\d{4}\b`)
+)
+
+// redact replaces every e-mail address, IP address and phone number in s
+// by its key ("key:…"): for the cells of rejected rows and the raw lines of
+// unparseable ones, which may hold personal data in any column.
+func (p *hasher) redact(s string) string {
+	if len(s) < 7 {
+		return s
+	}
+	repl := func(m string) string { return "key:" + p.key("pii", m) }
+	s = emailLike.ReplaceAllStringFunc(s, repl)
+	s = ipv4Like.ReplaceAllStringFunc(s, repl)
+	if strings.Count(s, ":") >= 2 {
+		s = ipv6Like.ReplaceAllStringFunc(s, func(m string) string {
+			if strings.Count(m, ":") < 2 || net.ParseIP(m) == nil {
+				return m
+			}
+			return repl(m)
+		})
+	}
+	return phoneLike.ReplaceAllStringFunc(s, repl)
+}
+
+// personalColumn tells a column whose name says it holds personal data
+// (an extra "Customer Email" or "IP Address" a format does not read).
+var personalColumn = regexp.MustCompile(`(?i)e-?mail|phone|mobile|^ip$|ip[ _]?address|address|street|(customer|buyer|billing|shipping|first|last|full|contact|recipient|user|account)[ _]?name|^(customer|buyer|user|username|author|nickname)$|zip|postal|postcode|user[ _]?agent`)

@@ -257,6 +257,8 @@ func probeRows(l *lake.Lake, res *ProbeResult, path string, f *Format, opt Optio
 	sink := &probeSink{}
 	rd := &reader{file: res.File, sha: strings.Repeat("0", 64), opt: &opt, hash: newHasher(opt.Salt), bots: newBotMatcher(opt.BotPatterns),
 		out: sink, lake: l, written: map[string]int{}, pii: map[string]bool{}}
+	rd.urls = newURLScrubber(opt.URLParams, rd.hash)
+	rd.plaus = newPlausibility(opt.Plausible, time.Now())
 	file, err := openReader(rd, path)
 	if err != nil {
 		res.Rejects = append(res.Rejects, err.Error())

@@ -128,7 +128,8 @@ type csvRows struct {
 	err    *Reject // the current row's problem, if any
 	fatal  error
 	cols   int
-	offset int // lines consumed before the header (preamble)
+	offset int         // lines consumed before the header (preamble)
+	ts     *textStream // the stream under br, when it is one: cut lines, record bounds
 
 	cur    *csvBatch // the batch Next reads from
 	pos    int
@@ -253,8 +254,13 @@ func (c *csvRows) parseRow(b *csvBatch) bool {
 		if errors.As(err, &pe) {
 			c.rLine = pe.Line // the rest of that line is consumed
 			line := pe.StartLine + c.lines + c.offset
-			b.rows = append(b.rows, csvRow{start: -1, end: -1, line: line, err: &Reject{Line: line, Column: pe.Column,
-				What: "has broken quoting (" + pe.Err.Error() + ")", Hint: "quote cells that contain the delimiter, quotes or line breaks, doubling inner quotes"}})
+			rj := &Reject{Line: line, Column: pe.Column,
+				What: "has broken quoting (" + pe.Err.Error() + ")", Hint: "quote cells that contain the delimiter, quotes or line breaks, doubling inner quotes"}
+			if _, ok := c.ts.takeLong(line, pe.Line+c.lines+c.offset); ok {
+				rj = c.tooLong(line)
+			}
+			b.rows = append(b.rows, csvRow{start: -1, end: -1, line: line, err: rj})
+			c.marked()
 			return true
 		}
 		b.fatal = err
@@ -280,7 +286,34 @@ func (c *csvRows) parseRow(b *csvBatch) bool {
 		}
 	}
 	c.check(b, row, false)
+	c.cutRow(b, c.rLine+c.lines+c.offset)
 	return true
+}
+
+// tooLong is the reject of a record (starting at line) holding a line the
+// textStream cut.
+func (c *csvRows) tooLong(line int) *Reject {
+	return &Reject{Line: line, Column: 1, What: c.ts.tooLongWhat(), Hint: tooLongHint}
+}
+
+// cutRow rejects the row just added to b when one of its lines, up to last,
+// was cut for its length, and tells the stream that the row is finished.
+func (c *csvRows) cutRow(b *csvBatch, last int) {
+	if c.ts == nil {
+		return
+	}
+	row := &b.rows[len(b.rows)-1]
+	if _, ok := c.ts.takeLong(row.line, last); ok {
+		row.err = c.tooLong(row.line)
+	}
+	c.marked()
+}
+
+// marked tells the stream that a record is finished.
+func (c *csvRows) marked() {
+	if c.ts != nil {
+		c.ts.mark(c.br.Size())
+	}
 }
 
 // lastLine is the line (in r's numbering) on which the record r just read
@@ -366,6 +399,7 @@ func (c *csvRows) simpleRow(b *csvBatch) (done, ok bool) {
 	row.line = c.rLine + c.lines + c.offset
 	// cells split at ASCII bytes: a line that is UTF-8 has UTF-8 cells
 	c.check(b, row, utf8.ValidString(str))
+	c.cutRow(b, row.line)
 	return true, true
 }
 

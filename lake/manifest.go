@@ -33,6 +33,10 @@ type Entry struct {
 	ImportSeq    int64
 	ImportedAt   time.Time
 	ConfigKey    string // the import settings it was read with (ingest.Options.ConfigKey)
+	// Status is "" for a file read to its end, else why reading stopped
+	// early ("partial: unexpected EOF at line 1234"): the rows before that
+	// point were imported, the end is one rejected row.
+	Status string
 }
 
 // manifestSchema is the manifest's Parquet schema (empty text is NULL).
@@ -50,6 +54,7 @@ var manifestSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "import_seq", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "imported_at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
 	{Name: "config_key", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "status", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
 // ManifestSchema is the Arrow schema of the manifest's Parquet files.
@@ -146,6 +151,7 @@ func (l *Lake) WriteManifest(e Entry) error {
 	num(10, e.ImportSeq)
 	b.Field(11).(*array.TimestampBuilder).Append(arrow.Timestamp(e.ImportedAt.UnixMicro()))
 	text(12, e.ConfigKey)
+	text(13, e.Status)
 	rec := b.NewRecord()
 	defer rec.Release()
 	return WriteParquet(l.ManifestFile(e.SHA256), manifestSchema, rec)
@@ -238,6 +244,7 @@ func readManifest(ctx context.Context, path string) ([]Entry, error) {
 	text("tables", func(e *Entry) *string { return &e.Tables })
 	text("merchant_id", func(e *Entry) *string { return &e.MerchantID })
 	text("config_key", func(e *Entry) *string { return &e.ConfigKey })
+	text("status", func(e *Entry) *string { return &e.Status })
 	num("rows_read", func(e *Entry) *int64 { return &e.RowsRead })
 	num("rows_accepted", func(e *Entry) *int64 { return &e.RowsAccepted })
 	num("rows_rejected", func(e *Entry) *int64 { return &e.RowsRejected })

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/postlive/postlive/ingest"
 	"github.com/postlive/postlive/models"
 	"github.com/postlive/postlive/reports/email"
 )
@@ -43,6 +44,9 @@ type Config struct {
 	DisclosureWithin   time.Duration
 	MinMinutes         map[string]float64 // platform → minutes
 	Email              Email
+	URLParams          []string         // pii.url_params
+	MaxRecordBytes     int              // import.max_record_bytes
+	Plausible          ingest.Plausible // import.earliest, import.latest_ahead, import.max_stream_length
 }
 
 // Experiment is the configuration of one experiment (experiments.<id>).

@@ -65,6 +65,39 @@ var keys = []key{
 		set: func(c *Config, _ string, v value) error { c.BotPatterns = v.items; return nil }},
 	{name: "pii.salt", doc: "salt for hashing e-mails, IPs and names; empty: a random salt is created in .postlive/salt",
 		set: func(c *Config, _ string, v value) error { c.Salt = v.text; return nil }},
+	{name: "pii.url_params", def: "[" + strings.Join(ingest.DefaultURLParams, ", ") + "]", list: true,
+		doc: "query parameters of stored URLs (clicks.url, links.target_url) that carry personal data: their values become salted keys; the list replaces the default",
+		set: func(c *Config, _ string, v value) error {
+			c.URLParams = []string{}
+			for _, p := range v.items {
+				if p = strings.ToLower(strings.TrimSpace(p)); p != "" {
+					c.URLParams = append(c.URLParams, p)
+				}
+			}
+			return nil
+		}},
+	{name: "import.max_record_bytes", def: byteSize(ingest.DefaultMaxRecordBytes), doc: "a line or CSV record longer than this is rejected, not read, and reading goes on at the next line",
+		set: func(c *Config, _ string, v value) error {
+			n, err := parseByteSize(v.text)
+			if err != nil || n < 1024 || n > 1<<30 {
+				return fmt.Errorf("%q is not a size from 1KiB to 1GiB; write it like 1MiB, 512KiB or 4MiB", v.text)
+			}
+			c.MaxRecordBytes = n
+			return nil
+		}},
+	{name: "import.earliest", def: ingest.DefaultPlausible.Earliest.Format("2006-01-02"), doc: "a timestamp or date before this day (UTC) is rejected at import as implausible",
+		set: func(c *Config, _ string, v value) error {
+			d, err := time.Parse("2006-01-02", strings.TrimSpace(v.text))
+			if err != nil {
+				return fmt.Errorf("%q is not a date; write it like 2000-01-01", v.text)
+			}
+			c.Plausible.Earliest = d
+			return nil
+		}},
+	{name: "import.latest_ahead", def: "730d", doc: "a timestamp or date more than this after the import is rejected as implausible",
+		set: durationKey(func(c *Config) *time.Duration { return &c.Plausible.LatestAhead }, time.Hour)},
+	{name: "import.max_stream_length", def: "24h", doc: "a stream longer than this (ended_at - started_at) is rejected at import",
+		set: durationKey(func(c *Config) *time.Duration { return &c.Plausible.MaxStreamLength }, time.Minute)},
 	{name: "report.currency", def: "USD", doc: "currency of reports and of streams that name none",
 		set: func(c *Config, _ string, v value) error {
 			cur, err := isoCurrency(v.text)
@@ -236,6 +269,37 @@ var otherVariables = map[string]string{
 // formatID turns the tail of a variable into a format name
 // (TIKTOK_ADS → tiktok-ads).
 func formatID(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "-") }
+
+// byteSize writes a size as postlive.yaml does: 1MiB, 512KiB, 100B.
+func byteSize(n int) string {
+	switch {
+	case n%(1<<20) == 0:
+		return strconv.Itoa(n>>20) + "MiB"
+	case n%(1<<10) == 0:
+		return strconv.Itoa(n>>10) + "KiB"
+	}
+	return strconv.Itoa(n) + "B"
+}
+
+// parseByteSize reads a size: a number of bytes, optionally with B, KB,
+// KiB, MB, MiB, GB or GiB (KB and KiB both mean 1024 bytes).
+func parseByteSize(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	i := len(s)
+	for i > 0 && (s[i-1] < '0' || s[i-1] > '9') {
+		i--
+	}
+	n, err := strconv.Atoi(s[:i])
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	unit := map[string]int{"": 1, "b": 1, "kb": 1 << 10, "kib": 1 << 10, "mb": 1 << 20, "mib": 1 << 20, "gb": 1 << 30, "gib": 1 << 30}
+	m, ok := unit[strings.ToLower(strings.TrimSpace(s[i:]))]
+	if !ok || n > (1<<40)/m {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	return n * m, nil
+}
 
 // parseDuration reads a Go duration or a number of days ("2d").
 func parseDuration(s string) (time.Duration, error) {

@@ -130,6 +130,7 @@ func (w *Workspace) ImportOptions(kind string) ingest.Options {
 	return ingest.Options{
 		Kind: kind, Merchant: c.DefaultMerchant, Salt: c.Salt, BotPatterns: c.BotPatterns, StreamParam: c.StreamParam,
 		TimeZones: c.TimeZones, Currencies: c.Currencies, Decimals: c.Decimals,
+		MaxRecordBytes: c.MaxRecordBytes, Plausible: c.Plausible, URLParams: c.URLParams,
 	}
 }
 

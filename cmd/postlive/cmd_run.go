@@ -162,7 +162,7 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 	}
 	seen := map[string]string{}
 	var imported, accepted, rejected, skipped int
-	var firstErr error
+	var problems []string // inbox files not imported or read in part
 	for _, f := range files {
 		opt := ws.importOptions(f.kind, "", f.merchant, e.now)
 		opt.Name = f.rel
@@ -177,13 +177,15 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 		}
 		st, err := e.importFile(ctx, ws, f.path, opt)
 		if err != nil {
+			// a file postlive cannot read (its header, its encoding, its
+			// merchant, the file itself) is reported and the night goes on
+			// with the others; exit 3 at the end says so
 			var fe *ingest.FileError
 			var me *ingest.ErrMerchantRequired
-			if errors.As(err, &fe) || errors.As(err, &me) {
+			var pe *fs.PathError
+			if errors.As(err, &fe) || errors.As(err, &me) || errors.As(err, &pe) && pe.Path == f.path {
 				e.problem(slog.LevelError, "file not imported", "postlive: "+err.Error(), "file", f.rel)
-				if firstErr == nil {
-					firstErr = &reportedError{&usageError{err.Error()}}
-				}
+				problems = append(problems, f.rel+" not imported")
 				continue
 			}
 			return err
@@ -194,6 +196,10 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 			continue
 		}
 		e.printImport(st, false)
+		if st.Partial != "" {
+			e.problem(slog.LevelError, "file read in part", fmt.Sprintf("postlive: %s: %s; the rows before it were imported, the rest is in lake/_rejects; fetch the file again", f.rel, st.Partial), "file", f.rel)
+			problems = append(problems, f.rel+" read in part")
+		}
 		imported++
 		accepted += st.Accepted
 		rejected += st.Rejected
@@ -216,10 +222,7 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 			return err
 		}
 		e.log.Info("run finished: nothing new", "inbox_files", len(files), "took", time.Since(start))
-		if firstErr != nil {
-			return firstErr
-		}
-		return nil
+		return fileProblems(problems)
 	}
 	res, err := buildWorkspace(ctx, e.stdout, ws)
 	if err != nil {
@@ -252,13 +255,22 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 	if err := testFailures(res); err != nil {
 		return err
 	}
-	if firstErr != nil {
-		return firstErr
+	if err := fileProblems(problems); err != nil {
+		return err
 	}
 	if o.strict && rejected > 0 {
 		return &dataError{fmt.Sprintf("%d rows rejected (--strict)", rejected)}
 	}
 	return nil
+}
+
+// fileProblems is the exit 3 of a night on which inbox files could not be
+// imported or read to the end (each reported as it happened), or nil.
+func fileProblems(problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	return &dataError{fmt.Sprintf("%d inbox file(s) with problems (%s); the other files, the build, the reports and the e-mail are done", len(problems), strings.Join(problems, ", "))}
 }
 
 func printRunSummary(w io.Writer, imported, skipped, accepted, rejected, passed, failed, reports, mails int, took time.Duration) {
