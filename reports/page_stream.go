@@ -326,6 +326,8 @@ func complianceView(c complianceCheck) complianceRow {
 		row.Result, row.Class = "✓ passed", "good"
 	case "fail":
 		row.Result, row.Class = "✗ failed", "bad"
+	case "info":
+		row.Result, row.Class = "ℹ for information", "flat"
 	default:
 		row.Result, row.Class = "not checked", "flat"
 	}
