@@ -398,6 +398,14 @@ func clipLabel(s string, n int) string {
 	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
+// clampLift keeps a relative lift at −100 % or above (liftBound).
+func clampLift(v sql.NullFloat64) sql.NullFloat64 {
+	if v.Valid && v.Float64 < -1 {
+		v.Float64 = -1
+	}
+	return v
+}
+
 func pctValue(v sql.NullFloat64) any {
 	if !v.Valid || math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0) {
 		return "-"
@@ -413,18 +421,19 @@ func liftChart(report string, e *experiment) (chart, error) {
 	for _, x := range e.Rows {
 		cat := metricShort(x.Metric) + " · " + x.Variant
 		cats = append(cats, cat)
-		lo, hi := pctValue(x.CILow), pctValue(x.CIHigh)
+		// A bound below −100 % is drawn at −100 % (liftBound).
+		lo, hi := pctValue(clampLift(x.CILow)), pctValue(clampLift(x.CIHigh))
 		boxes = append(boxes, opts.KlineData{Name: cat, Value: []any{lo, hi, lo, hi}})
 		points = append(points, opts.ScatterData{Name: cat, Value: pctValue(x.LiftRel)})
-		tbl.Rows = append(tbl.Rows, []string{metricLabel(x.Metric), x.Variant, fmtSignedPct(x.LiftRel), fmtSignedPct(x.CILow) + " to " + fmtSignedPct(x.CIHigh)})
+		tbl.Rows = append(tbl.Rows, []string{metricLabel(x.Metric), x.Variant, fmtSignedPct(x.LiftRel), liftInterval(x.CILow, x.CIHigh)})
 	}
 	k := charts.NewKLine()
 	k.SetGlobalOptions(
 		charts.WithAnimation(false),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithGridOpts(opts.Grid{Left: "56", Right: "16", Top: "40", Bottom: "56"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Interval: "0", Rotate: 20}}),
+		charts.WithGridOpts(opts.Grid{Left: "56", Right: "24", Top: "40", Bottom: "104"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Interval: "0", Rotate: 35, FontSize: 11}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Lift %"}),
 	)
 	k.SetXAxis(cats)
@@ -449,7 +458,7 @@ func liftChart(report string, e *experiment) (chart, error) {
 		parts = append(parts, r[0]+" "+r[1]+" "+r[2]+" ("+r[3]+")")
 	}
 	alt += strings.Join(parts, "; ") + "."
-	return chart{ID: chartID(report, "lift", -1), Title: "Lift with intervals", Alt: alt, Height: 320, Options: o, Table: tbl}, nil
+	return chart{ID: chartID(report, "lift", -1), Title: "Lift with intervals", Alt: alt, Height: 380, Options: o, Table: tbl}, nil
 }
 
 var statusOrder = []string{"in_window", "over_quantity", "before_window", "after_window", "duplicate", "void", "unknown_code"}

@@ -82,7 +82,7 @@ func sentence(x expRow) string {
 	amount := strings.TrimPrefix(fmtSignedPct(sql.NullFloat64{Float64: math.Abs(x.LiftRel.Float64), Valid: true}), "+")
 	interval := ""
 	if x.CILow.Valid && x.CIHigh.Valid {
-		interval = fmt.Sprintf("%s %s to %s, ", intervalName(x), fmtSignedPct(x.CILow), fmtSignedPct(x.CIHigh))
+		interval = fmt.Sprintf("%s %s, ", intervalName(x), liftInterval(x.CILow, x.CIHigh))
 	}
 	p := x.PValueAdjusted
 	pName := "adjusted p"
@@ -197,7 +197,7 @@ func splitWarnings(w string) []string {
 type expTableRow struct {
 	Metric, Variant, Streams, Value, LiftAbs, LiftRel, CI, P, PAdj, Significant string
 	Control, ControlStreams, ControlValue, Power, CS                            string
-	Method, MDE, StreamsNeeded, Warning                                         string
+	Method, MDE, StreamsNeeded                                                  string
 }
 
 type armStream struct {
@@ -242,16 +242,16 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 		}
 		ci := dash
 		if x.CILow.Valid && x.CIHigh.Valid {
-			ci = fmtSignedPct(x.CILow) + " to " + fmtSignedPct(x.CIHigh)
+			ci = liftInterval(x.CILow, x.CIHigh)
 		}
 		v.Rows = append(v.Rows, expTableRow{Metric: metricLabel(x.Metric), Variant: x.Variant, Streams: fmtCount(x.Streams),
 			Value: metricValue(x.Metric, x.Value, cur), LiftAbs: metricDiff(x.Metric, x.LiftAbs, cur), LiftRel: fmtSignedPct(x.LiftRel),
 			CI: ci, P: fmtP(x.PValue), PAdj: fmtP(x.PValueAdjusted), Significant: sig, Method: orDash(x.Method),
-			MDE: fmtPct(x.MDERel), StreamsNeeded: fmtCount(x.StreamsNeeded), Warning: orDash(x.Warning),
+			MDE: fmtPct(x.MDERel), StreamsNeeded: fmtCount(x.StreamsNeeded),
 			Control: x.Control, ControlStreams: fmtCount(x.ControlStreams), ControlValue: metricValue(x.Metric, x.ControlValue, cur),
 			Power: fmtPct(x.Power)})
 		if x.CSLow.Valid || x.CSHigh.Valid {
-			v.Rows[len(v.Rows)-1].CS = fmtSignedPct(x.CSLow) + " to " + fmtSignedPct(x.CSHigh)
+			v.Rows[len(v.Rows)-1].CS = liftInterval(x.CSLow, x.CSHigh)
 			v.HasCS = true
 		}
 		if x.ControlValue.Valid || x.ControlStreams.Valid {
@@ -270,7 +270,11 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 		}
 	}
 	sort.Strings(ms)
-	v.Methods = orDash(strings.Join(ms, ", "))
+	var words []string
+	for _, m := range ms {
+		words = append(words, methodWords(m))
+	}
+	v.Methods = orDash(strings.Join(words, "; "))
 	var p page
 	c, err := liftChart("experiment", e)
 	if err != nil {
@@ -296,4 +300,50 @@ func (r *renderer) armStream(s *stream) armStream {
 		Platform: platformWords(s.Platform),
 		Viewers:  fmtCount(s.Viewers), Orders: fmtCount(s.Orders), Revenue: fmtMoney(s.Revenue, cur), RPV: fmtMoney(s.RPV, cur),
 		RevenueKey: sortNum(s.Revenue), RPVKey: sortNum(s.RPV)}
+}
+
+// liftBound is a relative lift as an interval shows it: a metric that is
+// never negative cannot fall by more than 100 %, so a bound below −100 %
+// (a normal approximation reaching past it) is shown as −100 %.
+func liftBound(v sql.NullFloat64) string {
+	if v.Valid && v.Float64 < -1 {
+		v.Float64 = -1
+	}
+	return fmtSignedPct(v)
+}
+
+// liftInterval writes an interval of a relative lift, "−12.0% to +30.5%".
+func liftInterval(lo, hi sql.NullFloat64) string {
+	return liftBound(lo) + " to " + liftBound(hi)
+}
+
+// methodWords says how experiment_results computed a row, in words: the
+// method column names it for machines (ratio_delta_welch_t).
+func methodWords(m string) string {
+	known := map[string]string{
+		"delta_t":             "a t-test on the ratio of sums (delta method)",
+		"ratio_delta_welch_t": "Welch's t-test on the ratio of sums (delta method), which does not assume equal spread in the arms",
+		"delta_welch_t":       "Welch's t-test on the ratio of sums (delta method), which does not assume equal spread in the arms",
+		"welch_t":             "Welch's t-test, which does not assume equal spread in the arms",
+		"bootstrap":           "a bootstrap over streams",
+		"permutation":         "a permutation test over streams",
+	}
+	if w, ok := known[m]; ok {
+		return w
+	}
+	var parts []string
+	for _, p := range strings.Split(m, "_") {
+		switch p {
+		case "t":
+			parts = append(parts, "t-test")
+		case "welch":
+			parts = append(parts, "Welch's")
+		case "delta":
+			parts = append(parts, "delta method")
+		case "":
+		default:
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " ")
 }

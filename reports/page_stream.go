@@ -128,7 +128,7 @@ func (r *renderer) tiles(s *stream, cur string) []tile {
 		}
 		switch {
 		case !ok || !b.Baseline.Valid:
-			t.Change = "no earlier " + on + " streams to compare"
+			t.Change = "no earlier " + on + " streams"
 		case b.Flag == "too_few" || b.Flag == "no_value":
 			t.Change = "median of " + fmt.Sprint(b.Streams) + " earlier: " + k.format(b.Baseline, cur) +
 				" (" + fmt.Sprint(minFlagStreams) + " needed to judge)"
