@@ -129,6 +129,25 @@ func withSeries(f func(s *charts.SingleSeries)) charts.SeriesOpts {
 	return charts.WithSeriesOpts(f)
 }
 
+// dropSpan gives the first and last minute (as category labels) a drop window covers.
+func dropSpan(d drop, started time.Time, last int64) (string, string, bool) {
+	if !d.StartsAt.Valid || !d.EndsAt.Valid || started.IsZero() {
+		return "", "", false
+	}
+	from := int64(math.Floor(d.StartsAt.Time.Sub(started).Minutes()))
+	to := int64(math.Ceil(d.EndsAt.Time.Sub(started).Minutes())) - 1
+	if from < 0 {
+		from = 0
+	}
+	if to > last {
+		to = last
+	}
+	if to < from || from > last {
+		return "", "", false
+	}
+	return minuteClock(from), minuteClock(to), true
+}
+
 func dropName(d drop) string {
 	if d.CouponCode != "" {
 		return d.CouponCode
@@ -149,20 +168,18 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 		Head:    []string{"Minute", "Viewers", "Likes", "Comments", "Shares", "Engagement", "Clicks", "Orders", "Revenue", "In a drop", "Peak"},
 	}
 	var last int64
+	label := map[string]string{} // mm:ss → the category label (a partial last minute says so)
 	for i, m := range s.Minutes {
 		cats[i] = minuteLabel(m)
-		// Every point sits in the middle of its minute on a numeric axis of
-		// minutes into the stream, shared by both panels, so the drop windows
-		// (exact minutes) shade the same span in both.
-		x := float64(m.Minute) + 0.5
-		viewers[i] = opts.LineData{Value: []any{x, chartValue(m.Viewers)}}
-		engagement[i] = opts.BarData{Value: []any{x, chartValue(m.Engagement)}}
-		clicks[i] = opts.BarData{Value: []any{x, chartValue(m.Clicks)}}
-		orders[i] = opts.LineData{Value: []any{x, chartValue(m.Orders)}}
+		label[minuteClock(m.Minute)] = cats[i]
+		viewers[i] = opts.LineData{Value: chartValue(m.Viewers)}
+		engagement[i] = opts.BarData{Value: chartValue(m.Engagement)}
+		clicks[i] = opts.BarData{Value: chartValue(m.Clicks)}
+		orders[i] = opts.LineData{Value: chartValue(m.Orders)}
 		if m.IsPeak {
 			peaks = append(peaks, opts.MarkPointNameCoordItem{
 				Name:       "Peak " + cats[i],
-				Coordinate: []any{x, chartValue(m.Engagement)},
+				Coordinate: []any{cats[i], chartValue(m.Engagement)},
 				Value:      cats[i],
 				Symbol:     "pin",
 				SymbolSize: 44,
@@ -176,22 +193,19 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 			fmtCount(m.Shares), fmtPctPoints(m.Engagement), fmtCount(m.Clicks), fmtCount(m.Orders),
 			fmtMoney(m.Revenue, cur), yesNo(m.InDrop), yesNo(m.IsPeak)})
 	}
-	end := float64(last + 1)
 	var areas [][]opts.MarkAreaData
 	var dropNames []string
 	for _, d := range s.Drops {
-		if !d.StartsAt.Valid || !d.EndsAt.Valid || !s.StartedAt.Valid {
+		from, to, ok := dropSpan(d, s.StartedAt.Time, last)
+		if !ok {
 			continue
 		}
-		from := math.Max(d.StartsAt.Time.Sub(s.StartedAt.Time).Minutes(), 0)
-		to := math.Min(d.EndsAt.Time.Sub(s.StartedAt.Time).Minutes(), end)
-		if to <= from {
-			continue
-		}
-		areas = append(areas, []opts.MarkAreaData{{Name: dropName(d), XAxis: from}, {XAxis: to}})
+		areas = append(areas, []opts.MarkAreaData{{Name: dropName(d), XAxis: label[from]}, {XAxis: label[to]}})
 		dropNames = append(dropNames, dropName(d)+" "+clock(d.StartsAt.Time.Sub(s.StartedAt.Time))+"–"+clock(d.EndsAt.Time.Sub(s.StartedAt.Time)))
 	}
-	// Drop windows are shaded in both grids and named above the upper one.
+	// Drop windows are shaded in both grids and named above the upper one,
+	// each on a bar series: the same category axis in both panels, so the
+	// shading covers the same minutes above and below.
 	areaStyle := charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{
 		ItemStyle: &opts.ItemStyle{Color: colDropFill},
 		Label:     &opts.Label{Show: opts.Bool(true), Color: colDropText, Position: "top", FontSize: 11, FontWeight: "bold"},
@@ -207,13 +221,14 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithGridOpts(
-			opts.Grid{Left: "48", Right: "48", Top: "84", Height: "40%"},
-			opts.Grid{Left: "48", Right: "48", Top: "68%", Bottom: "48"},
+			opts.Grid{Left: "48", Right: "48", Top: "84", Height: "42%"},
+			opts.Grid{Left: "48", Right: "48", Top: "72%", Bottom: "44"},
 		),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", GridIndex: 0, Min: 0, Max: end, AxisLabel: &opts.AxisLabel{Show: opts.Bool(false)}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", GridIndex: 0, AxisLabel: &opts.AxisLabel{Show: opts.Bool(false)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Viewers", GridIndex: 0}),
 	)
-	bar.ExtendXAxis(opts.XAxis{Type: "value", GridIndex: 1, Min: 0, Max: end, Name: "minutes into the stream", NameLocation: "middle", NameGap: 28})
+	bar.SetXAxis(cats)
+	bar.ExtendXAxis(opts.XAxis{Type: "category", GridIndex: 1, Data: cats, Name: "minutes into the stream (mm:ss)", NameLocation: "middle", NameGap: 28})
 	bar.ExtendYAxis(
 		opts.YAxis{Type: "value", Name: "Engagement %", GridIndex: 0, Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}},
 		opts.YAxis{Type: "value", Name: "Clicks, orders", GridIndex: 1, MinInterval: 1},
@@ -221,6 +236,7 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 	bar.AddSeries("Engagement rate %", engagement,
 		withSeries(func(x *charts.SingleSeries) { x.YAxisIndex = 1; x.Color = colEngagement }),
 		charts.WithMarkPointNameCoordItemOpts(peaks...),
+		charts.WithMarkAreaData(areas...), areaStyle,
 	)
 	bar.AddSeries("Clicks", clicks,
 		withSeries(func(x *charts.SingleSeries) { x.XAxisIndex = 1; x.YAxisIndex = 2; x.Color = colClicks }),
@@ -230,7 +246,6 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 	line.AddSeries("Viewers", viewers,
 		withSeries(func(x *charts.SingleSeries) { x.Color = colViewers; x.ShowSymbol = opts.Bool(false) }),
 		charts.WithLineStyleOpts(opts.LineStyle{Width: 2}),
-		charts.WithMarkAreaData(areas...), areaStyle,
 	)
 	line.AddSeries("Orders", orders,
 		withSeries(func(x *charts.SingleSeries) {

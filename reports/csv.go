@@ -6,16 +6,14 @@ import (
 	"encoding/csv"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // csvHeader is the header of merchant-<id>-reconciliation.csv: the columns of
 // coupon_reconciliation (docs/reconciliation.md § Columns), timestamps in UTC
-// (RFC 3339), money with a dot, booleans true/false, empty for NULL, and
-// beside redeemed_at the same time in the store's time zone
-// (redeemed_at_local, RFC 3339 with its offset) and that zone's name.
+// (RFC 3339), money with a dot, booleans true/false, empty for NULL. It is
+// the column list of `postlive reconcile --out` too.
 var csvHeader = []string{"merchant_id", "order_id", "order_name", "coupon_code", "drop_id", "stream_id", "redeemed_at",
-	"redeemed_at_local", "timezone", "status",
+	"status",
 	"rank_in_window", "bonus_eligible", "net_revenue", "commission_expected", "commission_reported", "commission_gap",
 	"commission_reason", "order_status", "approved_first_seen_at", "reversed_first_seen_at", "credited_stream_id",
 	"has_click", "leak_signal", "code_leaked"}
@@ -56,15 +54,7 @@ func csvNum(v sql.NullFloat64, decimals int) string {
 	return strconv.FormatFloat(v.Float64, 'f', decimals, 64)
 }
 
-// csvLocalTime is t in loc as RFC 3339 with the offset, "" for NULL.
-func csvLocalTime(t sql.NullTime, loc *time.Location) string {
-	if !t.Valid {
-		return ""
-	}
-	return t.Time.In(loc).Format(time.RFC3339)
-}
-
-func reconciliationCSV(rows []redemption, loc *time.Location) ([]byte, error) {
+func reconciliationCSV(rows []redemption) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	if err := w.Write(csvHeader); err != nil {
@@ -73,8 +63,7 @@ func reconciliationCSV(rows []redemption, loc *time.Location) ([]byte, error) {
 	for _, x := range rows {
 		rec := []string{
 			neutralise(x.MerchantID), neutralise(x.OrderID), neutralise(x.OrderName.String), neutralise(x.CouponCode),
-			neutralise(x.DropID), neutralise(x.StreamID), csvTime(x.RedeemedAt), csvLocalTime(x.RedeemedAt, loc), loc.String(),
-			neutralise(x.Status),
+			neutralise(x.DropID), neutralise(x.StreamID), csvTime(x.RedeemedAt), neutralise(x.Status),
 			csvNum(x.RankInWindow, 0), csvBool(x.BonusEligible), plainMoney(x.NetRevenue), plainMoney(x.CommissionExpected),
 			plainMoney(x.CommissionReported), plainMoney(x.CommissionGap),
 			neutralise(x.CommissionReason.String), neutralise(x.OrderStatus.String), csvTime(x.ApprovedFirstSeen),

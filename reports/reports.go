@@ -119,7 +119,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		if err := emit(r.files.merchant(m.ID), b); err != nil {
 			return res, err
 		}
-		c, err := reconciliationCSV(m.Rows, r.loc(m.Timezone))
+		c, err := reconciliationCSV(m.Rows)
 		if err != nil {
 			return res, fmt.Errorf("merchant reconciliation %s: %w", m.ID, err)
 		}
