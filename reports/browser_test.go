@@ -198,7 +198,7 @@ func TestBrowser(t *testing.T) {
 		{"stream-s5.html", 3},
 		{"stream-s6.html", 3},
 		{"experiment-exp1.html", 1},
-		{"merchant-m1.html", 3},
+		{"merchant-m1.html", 5}, // two drop timelines, revenue by stream and by drop
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			ctx, l := openReport(t, browser, filepath.Join(out, tc.file), 1280, 900)

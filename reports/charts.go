@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -128,6 +129,25 @@ func withSeries(f func(s *charts.SingleSeries)) charts.SeriesOpts {
 	return charts.WithSeriesOpts(f)
 }
 
+// dropSpan gives the first and last minute (as category labels) a drop window covers.
+func dropSpan(d drop, started time.Time, last int64) (string, string, bool) {
+	if !d.StartsAt.Valid || !d.EndsAt.Valid || started.IsZero() {
+		return "", "", false
+	}
+	from := int64(math.Floor(d.StartsAt.Time.Sub(started).Minutes()))
+	to := int64(math.Ceil(d.EndsAt.Time.Sub(started).Minutes())) - 1
+	if from < 0 {
+		from = 0
+	}
+	if to > last {
+		to = last
+	}
+	if to < from || from > last {
+		return "", "", false
+	}
+	return minuteClock(from), minuteClock(to), true
+}
+
 func dropName(d drop) string {
 	if d.CouponCode != "" {
 		return d.CouponCode
@@ -148,20 +168,18 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 		Head:    []string{"Minute", "Viewers", "Likes", "Comments", "Shares", "Engagement", "Clicks", "Orders", "Revenue", "In a drop", "Peak"},
 	}
 	var last int64
+	label := map[string]string{} // mm:ss → the category label (a partial last minute says so)
 	for i, m := range s.Minutes {
 		cats[i] = minuteLabel(m)
-		// Every point sits in the middle of its minute on a numeric axis of
-		// minutes into the stream, shared by both panels, so the drop windows
-		// (exact minutes) shade the same span in both.
-		x := float64(m.Minute) + 0.5
-		viewers[i] = opts.LineData{Value: []any{x, chartValue(m.Viewers)}}
-		engagement[i] = opts.BarData{Value: []any{x, chartValue(m.Engagement)}}
-		clicks[i] = opts.BarData{Value: []any{x, chartValue(m.Clicks)}}
-		orders[i] = opts.LineData{Value: []any{x, chartValue(m.Orders)}}
+		label[minuteClock(m.Minute)] = cats[i]
+		viewers[i] = opts.LineData{Value: chartValue(m.Viewers)}
+		engagement[i] = opts.BarData{Value: chartValue(m.Engagement)}
+		clicks[i] = opts.BarData{Value: chartValue(m.Clicks)}
+		orders[i] = opts.LineData{Value: chartValue(m.Orders)}
 		if m.IsPeak {
 			peaks = append(peaks, opts.MarkPointNameCoordItem{
 				Name:       "Peak " + cats[i],
-				Coordinate: []any{x, chartValue(m.Engagement)},
+				Coordinate: []any{cats[i], chartValue(m.Engagement)},
 				Value:      cats[i],
 				Symbol:     "pin",
 				SymbolSize: 44,
@@ -175,22 +193,19 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 			fmtCount(m.Shares), fmtPctPoints(m.Engagement), fmtCount(m.Clicks), fmtCount(m.Orders),
 			fmtMoney(m.Revenue, cur), yesNo(m.InDrop), yesNo(m.IsPeak)})
 	}
-	end := float64(last + 1)
 	var areas [][]opts.MarkAreaData
 	var dropNames []string
 	for _, d := range s.Drops {
-		if !d.StartsAt.Valid || !d.EndsAt.Valid || !s.StartedAt.Valid {
+		from, to, ok := dropSpan(d, s.StartedAt.Time, last)
+		if !ok {
 			continue
 		}
-		from := math.Max(d.StartsAt.Time.Sub(s.StartedAt.Time).Minutes(), 0)
-		to := math.Min(d.EndsAt.Time.Sub(s.StartedAt.Time).Minutes(), end)
-		if to <= from {
-			continue
-		}
-		areas = append(areas, []opts.MarkAreaData{{Name: dropName(d), XAxis: from}, {XAxis: to}})
+		areas = append(areas, []opts.MarkAreaData{{Name: dropName(d), XAxis: label[from]}, {XAxis: label[to]}})
 		dropNames = append(dropNames, dropName(d)+" "+clock(d.StartsAt.Time.Sub(s.StartedAt.Time))+"–"+clock(d.EndsAt.Time.Sub(s.StartedAt.Time)))
 	}
-	// Drop windows are shaded in both grids and named above the upper one.
+	// Drop windows are shaded in both grids and named above the upper one,
+	// each on a bar series: the same category axis in both panels, so the
+	// shading covers the same minutes above and below.
 	areaStyle := charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{
 		ItemStyle: &opts.ItemStyle{Color: colDropFill},
 		Label:     &opts.Label{Show: opts.Bool(true), Color: colDropText, Position: "top", FontSize: 11, FontWeight: "bold"},
@@ -206,13 +221,14 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithGridOpts(
-			opts.Grid{Left: "48", Right: "48", Top: "84", Height: "40%"},
-			opts.Grid{Left: "48", Right: "48", Top: "68%", Bottom: "48"},
+			opts.Grid{Left: "48", Right: "48", Top: "84", Height: "42%"},
+			opts.Grid{Left: "48", Right: "48", Top: "72%", Bottom: "44"},
 		),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", GridIndex: 0, Min: 0, Max: end, AxisLabel: &opts.AxisLabel{Show: opts.Bool(false)}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", GridIndex: 0, AxisLabel: &opts.AxisLabel{Show: opts.Bool(false)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Viewers", GridIndex: 0}),
 	)
-	bar.ExtendXAxis(opts.XAxis{Type: "value", GridIndex: 1, Min: 0, Max: end, Name: "minutes into the stream", NameLocation: "middle", NameGap: 28})
+	bar.SetXAxis(cats)
+	bar.ExtendXAxis(opts.XAxis{Type: "category", GridIndex: 1, Data: cats, Name: "minutes into the stream (mm:ss)", NameLocation: "middle", NameGap: 28})
 	bar.ExtendYAxis(
 		opts.YAxis{Type: "value", Name: "Engagement %", GridIndex: 0, Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}},
 		opts.YAxis{Type: "value", Name: "Clicks, orders", GridIndex: 1, MinInterval: 1},
@@ -220,6 +236,7 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 	bar.AddSeries("Engagement rate %", engagement,
 		withSeries(func(x *charts.SingleSeries) { x.YAxisIndex = 1; x.Color = colEngagement }),
 		charts.WithMarkPointNameCoordItemOpts(peaks...),
+		charts.WithMarkAreaData(areas...), areaStyle,
 	)
 	bar.AddSeries("Clicks", clicks,
 		withSeries(func(x *charts.SingleSeries) { x.XAxisIndex = 1; x.YAxisIndex = 2; x.Color = colClicks }),
@@ -229,7 +246,6 @@ func minuteChart(report string, s *stream, cur string) (chart, error) {
 	line.AddSeries("Viewers", viewers,
 		withSeries(func(x *charts.SingleSeries) { x.Color = colViewers; x.ShowSymbol = opts.Bool(false) }),
 		charts.WithLineStyleOpts(opts.LineStyle{Width: 2}),
-		charts.WithMarkAreaData(areas...), areaStyle,
 	)
 	line.AddSeries("Orders", orders,
 		withSeries(func(x *charts.SingleSeries) {
@@ -345,6 +361,66 @@ func revenueChart(report string, s *stream, cur string) (chart, error) {
 	return chart{ID: chartID(report, "revenue", -1), Title: "Revenue of orders placed during and after the stream", Alt: alt, Height: 240, Options: o, Table: tbl}, nil
 }
 
+// revenueByChart draws a merchant's net revenue per stream or per drop as
+// horizontal bars, largest first, the value written at each bar.
+func revenueByChart(report, name, title, what string, labels []string, rows []revenueBy, cur string) (chart, error) {
+	type bar struct {
+		label string
+		r     revenueBy
+	}
+	bars := make([]bar, len(rows))
+	for i := range rows {
+		bars[i] = bar{labels[i], rows[i]}
+	}
+	sort.SliceStable(bars, func(i, j int) bool { return bars[i].r.NetRevenue.Float64 > bars[j].r.NetRevenue.Float64 })
+	tbl := dataTable{Caption: title, Head: []string{what, "Redemptions", "Net revenue"}}
+	var cats []string
+	var data []opts.BarData
+	// The axis lists from the top: the largest bar first.
+	for i := len(bars) - 1; i >= 0; i-- {
+		b := bars[i]
+		cats = append(cats, clipLabel(b.label, 22))
+		data = append(data, opts.BarData{Value: chartValue(b.r.NetRevenue),
+			Label: &opts.Label{Show: opts.Bool(true), Position: "right", Color: colText, Formatter: fmtMoney(b.r.NetRevenue, cur)}})
+	}
+	for _, b := range bars {
+		tbl.Rows = append(tbl.Rows, []string{b.label, fmt.Sprint(b.r.Redemptions), fmtMoney(b.r.NetRevenue, cur)})
+	}
+	c := charts.NewBar()
+	c.SetGlobalOptions(
+		charts.WithAnimation(false),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithGridOpts(opts.Grid{Left: "150", Right: "80", Top: "8", Bottom: "28"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: cur, AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats, AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Interval: "0", FontSize: 11, Width: 140, Overflow: "truncate"}}),
+	)
+	c.AddSeries("Net revenue", data, withSeries(func(x *charts.SingleSeries) { x.Color = colViewers; x.BarMaxWidth = "28" }))
+	o, err := finish(c)
+	if err != nil {
+		return chart{}, err
+	}
+	alt := fmt.Sprintf("Bar chart: %s, %d bars, largest first.", title, len(bars))
+	return chart{ID: chartID(report, name, -1), Title: title, Alt: alt, Height: 40 + 34*len(bars), Options: o, Table: tbl}, nil
+}
+
+// clipLabel shortens a chart label to n characters with an ellipsis.
+func clipLabel(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// clampLift keeps a relative lift at −100 % or above (liftBound).
+func clampLift(v sql.NullFloat64) sql.NullFloat64 {
+	if v.Valid && v.Float64 < -1 {
+		v.Float64 = -1
+	}
+	return v
+}
+
 func pctValue(v sql.NullFloat64) any {
 	if !v.Valid || math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0) {
 		return "-"
@@ -360,7 +436,8 @@ func liftChart(report string, e *experiment) (chart, error) {
 	for _, x := range e.Rows {
 		cat := metricShort(x.Metric) + " · " + x.Variant
 		cats = append(cats, cat)
-		lo, hi := pctValue(x.CILow), pctValue(x.CIHigh)
+		// A bound below −100 % is drawn at −100 % (liftBound).
+		lo, hi := pctValue(clampLift(x.CILow)), pctValue(clampLift(x.CIHigh))
 		boxes = append(boxes, opts.KlineData{Name: cat, Value: []any{lo, hi, lo, hi}})
 		points = append(points, opts.ScatterData{Name: cat, Value: pctValue(x.LiftRel)})
 		ci := dash
@@ -374,8 +451,8 @@ func liftChart(report string, e *experiment) (chart, error) {
 		charts.WithAnimation(false),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithGridOpts(opts.Grid{Left: "56", Right: "16", Top: "40", Bottom: "56"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Interval: "0", Rotate: 20}}),
+		charts.WithGridOpts(opts.Grid{Left: "56", Right: "24", Top: "40", Bottom: "104"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), Interval: "0", Rotate: 35, FontSize: 11}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Lift %"}),
 	)
 	k.SetXAxis(cats)
@@ -400,7 +477,7 @@ func liftChart(report string, e *experiment) (chart, error) {
 		parts = append(parts, r[0]+" "+r[1]+" "+r[2]+" ("+r[3]+")")
 	}
 	alt += strings.Join(parts, "; ") + "."
-	return chart{ID: chartID(report, "lift", -1), Title: "Lift with intervals", Alt: alt, Height: 320, Options: o, Table: tbl}, nil
+	return chart{ID: chartID(report, "lift", -1), Title: "Lift with intervals", Alt: alt, Height: 380, Options: o, Table: tbl}, nil
 }
 
 var statusOrder = []string{"in_window", "over_quantity", "before_window", "after_window", "duplicate", "void", "unknown_code"}
@@ -430,10 +507,10 @@ func statusWords(s string) string {
 // the window with a margin and the redemptions near it; redemptions far from
 // the window (more than six hours) are counted in the alt text and listed in
 // the table, not drawn, so the window stays readable.
-func timelineChart(report string, i int, d drop, rows []redemption, cur string) (chart, int, error) {
+func timelineChart(report string, i int, d drop, rows []redemption, cur string, loc *time.Location) (chart, int, error) {
 	const reach = 6 * time.Hour
 	byStatus := map[string][]opts.ScatterData{}
-	tbl := dataTable{Caption: "Redemptions of " + dropName(d), Head: []string{"Redeemed (UTC)", "Order", "Status", "Net revenue"}}
+	tbl := dataTable{Caption: "Redemptions of " + dropName(d) + " (times in " + loc.String() + ")", Head: []string{"Redeemed", "Order", "Status", "Net revenue"}}
 	lo, hi := d.StartsAt.Time, d.EndsAt.Time
 	hasWindow := d.StartsAt.Valid && d.EndsAt.Valid
 	outside := 0
@@ -441,7 +518,7 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		if !x.RedeemedAt.Valid {
 			continue
 		}
-		tbl.Rows = append(tbl.Rows, []string{fmtTimeUTC(x.RedeemedAt), x.OrderID, statusWords(x.Status), fmtMoney(x.NetRevenue, cur)})
+		tbl.Rows = append(tbl.Rows, []string{fmtTimeIn(x.RedeemedAt, loc), orderWords(x.OrderName.String, x.OrderID), statusWords(x.Status), fmtMoney(x.NetRevenue, cur)})
 		t := x.RedeemedAt.Time
 		if hasWindow && (t.Before(d.StartsAt.Time.Add(-reach)) || t.After(d.EndsAt.Time.Add(reach))) {
 			outside++
@@ -453,7 +530,7 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		if hi.IsZero() || t.After(hi) {
 			hi = t
 		}
-		byStatus[x.Status] = append(byStatus[x.Status], opts.ScatterData{Name: x.OrderID, Value: []any{t.UnixMilli(), statusWords(x.Status)}})
+		byStatus[x.Status] = append(byStatus[x.Status], opts.ScatterData{Name: orderWords(x.OrderName.String, x.OrderID), Value: []any{wallMillis(t, loc), statusWords(x.Status)}})
 	}
 	pad := hi.Sub(lo) / 8
 	if pad < 5*time.Minute {
@@ -471,8 +548,8 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		charts.WithAnimation(false),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{a}: order {b}"}),
-		charts.WithGridOpts(opts.Grid{Left: "132", Right: "24", Top: "24", Bottom: "28"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "time", Min: lo.Add(-pad).UnixMilli(), Max: hi.Add(pad).UnixMilli(),
+		charts.WithGridOpts(opts.Grid{Left: "132", Right: "24", Top: "24", Bottom: "44"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", Min: wallMillis(lo.Add(-pad), loc), Max: wallMillis(hi.Add(pad), loc),
 			AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true), ShowMinLabel: opts.Bool(false), ShowMaxLabel: opts.Bool(false)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats, Inverse: opts.Bool(true)}),
 	)
@@ -487,7 +564,7 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		// The in-window series always exists (possibly empty) and carries the shaded window.
 		if st == "in_window" && hasWindow {
 			so = append(so,
-				charts.WithMarkAreaData([]opts.MarkAreaData{{Name: dropName(d) + " window", XAxis: d.StartsAt.Time.UnixMilli()}, {XAxis: d.EndsAt.Time.UnixMilli()}}),
+				charts.WithMarkAreaData([]opts.MarkAreaData{{Name: dropName(d) + " window", XAxis: wallMillis(d.StartsAt.Time, loc)}, {XAxis: wallMillis(d.EndsAt.Time, loc)}}),
 				charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{
 					ItemStyle: &opts.ItemStyle{Color: colDropFill},
 					Label:     &opts.Label{Show: opts.Bool(true), Color: colDropText, Position: "top", FontSize: 11, FontWeight: "bold"},
@@ -495,14 +572,23 @@ func timelineChart(report string, i int, d drop, rows []redemption, cur string) 
 		}
 		sc.AddSeries(statusWords(st), pts, so...)
 	}
-	o, err := finish(sc)
+	// Local wall-clock times on a UTC axis; a new day reads "4 Nov", not "4".
+	o, err := finish(sc, func(m map[string]any) error {
+		if xs, ok := m["xAxis"].([]opts.XAxis); ok && len(xs) > 0 {
+			m["xAxis"] = []map[string]any{{"type": "time", "min": xs[0].Min, "max": xs[0].Max, "name": "time in " + loc.String(),
+				"nameLocation": "middle", "nameGap": 26,
+				"axisLabel": map[string]any{"show": true, "hideOverlap": true, "showMinLabel": false, "showMaxLabel": false,
+					"formatter": map[string]any{"day": "{d} {MMM}", "hour": "{HH}:{mm}", "minute": "{HH}:{mm}", "second": "{HH}:{mm}:{ss}"}}}}
+		}
+		return nil
+	})
 	if err != nil {
 		return chart{}, 0, err
 	}
-	alt := fmt.Sprintf("Timeline of drop %s: window %s to %s (UTC) shaded, %d redemptions plotted by status.",
-		dropName(d), fmtTimeUTC(d.StartsAt), fmtTimeUTC(d.EndsAt), len(tbl.Rows)-outside)
+	alt := fmt.Sprintf("Timeline of drop %s: window %s to %s shaded, %d redemptions plotted by status.",
+		dropName(d), fmtTimeIn(d.StartsAt, loc), fmtTimeIn(d.EndsAt, loc), len(tbl.Rows)-outside)
 	if outside > 0 {
 		alt += " " + plural(outside, "more redemption lies", "more redemptions lie") + " more than six hours from the window and only in the table."
 	}
-	return chart{ID: chartID(report, "drop", i), Title: "Timeline", Alt: alt, Height: 64 + 34*len(cats), Options: o, Table: tbl}, outside, nil
+	return chart{ID: chartID(report, "drop", i), Title: "Timeline", Alt: alt, Height: 80 + 34*len(cats), Options: o, Table: tbl}, outside, nil
 }

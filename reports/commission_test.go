@@ -22,7 +22,12 @@ func TestMerchantCommissionSections(t *testing.T) {
 		`<td>(no stream credited)</td><td class="num">1</td><td class="num">$0.00</td><td class="num">$3.00</td><td class="num">$3.00</td><td class="num">1</td>`,
 		// a rate mismatch names the rate the report implies; a reversal shows both dates
 		"different rate (15% reported)",
-		"approved 2026-10-30 03:00:00Z, reversed 2026-11-04 03:00:00Z",
+		// in the store's zone, America/New_York: 2026-10-30 03:00Z is 23:00 EDT the
+		// day before, 2026-11-04 03:00Z is 22:00 EST (summer time ended on 1 Nov)
+		"approved 29 Oct 2026 23:00 EDT, reversed 3 Nov 2026 22:00 EST",
+		"Times in America/New_York",
+		// order names beside ids
+		"#1008<br><small>1008</small>",
 		"missing in the report", "not credited to a stream",
 		// testNow 2026-11-06 07:30 − 7 days: 1008 (11-05) and 1020 (11-04) are recent, 0999 (10-20) is not
 		"2 orders reversed in the 7 days up to 6 Nov 2026 07:30 UTC (by the import that first carried the reversal); 3 orders reversed in all.",
@@ -54,6 +59,7 @@ func TestMerchantCommissionSections(t *testing.T) {
 		{"1001", "code_leaked", "true"},
 		{"1003", "commission_reason", "amount_mismatch"},
 		{"1008", "order_status", "reversed"},
+		{"1008", "order_name", "#1008"},
 		{"1008", "reversed_first_seen_at", "2026-11-05T23:00:00Z"},
 		{"1009", "has_click", "false"},
 		{"1010", "code_leaked", "false"},

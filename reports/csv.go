@@ -12,9 +12,10 @@ import (
 
 // csvHeader is the header of merchant-<id>-reconciliation.csv: the columns of
 // coupon_reconciliation (docs/reconciliation.md § Columns), timestamps in UTC
-// (RFC 3339), money with a dot, booleans true/false, empty for NULL. It is the
-// column list of `postlive reconcile --out` too.
-var csvHeader = []string{"merchant_id", "order_id", "coupon_code", "drop_id", "stream_id", "redeemed_at", "status",
+// (RFC 3339), money with a dot, booleans true/false, empty for NULL. It is
+// the column list of `postlive reconcile --out` too.
+var csvHeader = []string{"merchant_id", "order_id", "order_name", "coupon_code", "drop_id", "stream_id", "redeemed_at",
+	"status",
 	"rank_in_window", "bonus_eligible", "net_revenue", "commission_expected", "commission_reported", "commission_gap",
 	"commission_reason", "order_status", "approved_first_seen_at", "reversed_first_seen_at", "credited_stream_id",
 	"has_click", "leak_signal", "code_leaked"}
@@ -48,8 +49,8 @@ func reconciliationCSV(rows []redemption) ([]byte, error) {
 	}
 	for _, x := range rows {
 		rec := []string{
-			escape.CSV(x.MerchantID), escape.CSV(x.OrderID), escape.CSV(x.CouponCode), escape.CSV(x.DropID),
-			escape.CSV(x.StreamID), csvTime(x.RedeemedAt), escape.CSV(x.Status),
+			escape.CSV(x.MerchantID), escape.CSV(x.OrderID), escape.CSV(x.OrderName.String), escape.CSV(x.CouponCode),
+			escape.CSV(x.DropID), escape.CSV(x.StreamID), csvTime(x.RedeemedAt), escape.CSV(x.Status),
 			csvNum(x.RankInWindow, 0), csvBool(x.BonusEligible), plainMoney(x.NetRevenue), plainMoney(x.CommissionExpected),
 			plainMoney(x.CommissionReported), plainMoney(x.CommissionGap),
 			escape.CSV(x.CommissionReason.String), escape.CSV(x.OrderStatus.String), csvTime(x.ApprovedFirstSeen),

@@ -164,6 +164,23 @@ func fmtDate(t sql.NullTime, loc *time.Location) string {
 	return t.Time.In(loc).Format("2 Jan 2006")
 }
 
+// fmtTimeIn writes a time in loc with the zone's abbreviation, e.g.
+// "3 Nov 2026 18:06 PST".
+func fmtTimeIn(t sql.NullTime, loc *time.Location) string {
+	if !t.Valid {
+		return dash
+	}
+	return t.Time.In(loc).Format("2 Jan 2006 15:04 MST")
+}
+
+// wallMillis is t as the clock on the wall in loc shows it, in milliseconds
+// read as UTC: a chart that draws its time axis in UTC then shows loc's
+// local times.
+func wallMillis(t time.Time, loc *time.Location) int64 {
+	_, off := t.In(loc).Zone()
+	return t.UnixMilli() + int64(off)*1000
+}
+
 func fmtTimeUTC(t sql.NullTime) string {
 	if !t.Valid {
 		return dash

@@ -15,9 +15,9 @@ type redemption struct {
 	CommissionGap                                             sql.NullFloat64
 
 	// Optional columns: empty or NULL when coupon_reconciliation does not have them.
-	CommissionReason, OrderStatus, CreditedStreamID, LeakSignal sql.NullString
-	ApprovedFirstSeen, ReversedFirstSeen                        sql.NullTime
-	HasClick, CodeLeaked                                        sql.NullBool
+	OrderName, CommissionReason, OrderStatus, CreditedStreamID, LeakSignal sql.NullString
+	ApprovedFirstSeen, ReversedFirstSeen                                   sql.NullTime
+	HasClick, CodeLeaked                                                   sql.NullBool
 }
 
 // commissionTotal is a row of commission_totals.
@@ -57,9 +57,37 @@ type statusTotal struct {
 	NetRevenue, CommissionExpected, CommissionReported, Gap sql.NullFloat64
 }
 
+// revenueBy is one bar of a merchant's revenue chart: the net revenue of the
+// redemptions of one stream or one drop (void and duplicate ones left out).
+type revenueBy struct {
+	Key         string // stream_id or drop_id
+	Redemptions int64
+	NetRevenue  sql.NullFloat64
+}
+
+// revenueByQuery sums net revenue per merchant and stream, and per merchant
+// and drop (kind 'stream' or 'drop'): sums and counts only.
+const revenueByQuery = `
+select coalesce(cast(merchant_id as varchar), ''), 'stream', cast(stream_id as varchar), count(*), cast(sum(net_revenue) as double)
+from coupon_reconciliation
+where stream_id is not null and status not in ('void', 'duplicate')
+group by merchant_id, stream_id
+union all
+select coalesce(cast(merchant_id as varchar), ''), 'drop', cast(drop_id as varchar), count(*), cast(sum(net_revenue) as double)
+from coupon_reconciliation
+where drop_id is not null and status not in ('void', 'duplicate')
+group by merchant_id, drop_id
+order by 1, 2, 3`
+
 type merchant struct {
 	ID       string
 	Currency string
+	// ByStream and ByDrop are the merchant's net revenue per stream and per
+	// drop, for the revenue charts.
+	ByStream, ByDrop []revenueBy
+	// Timezone is the store's time zone as postlive knows it: the one most
+	// of the merchant's streams name (IANA), "" for none (then UTC).
+	Timezone string
 	Streams  []*stream
 	Drops    []drop
 	Rows     []redemption
@@ -84,7 +112,7 @@ select coalesce(cast(merchant_id as varchar), ''), coalesce(cast(order_id as var
     coalesce(cast(drop_id as varchar), ''), coalesce(cast(stream_id as varchar), ''), coalesce(cast(status as varchar), ''),
     cast(redeemed_at as timestamp), cast(rank_in_window as double), cast(bonus_eligible as boolean),
     cast(net_revenue as double), cast(commission_expected as double), cast(commission_reported as double),
-    cast(commission_gap as double),
+    cast(commission_gap as double), ` + opt("order_name", "varchar") + `,
     ` + opt("commission_reason", "varchar") + `, ` + opt("order_status", "varchar") + `, ` + opt("credited_stream_id", "varchar") + `,
     ` + opt("leak_signal", "varchar") + `, ` + opt("approved_first_seen_at", "timestamp") + `, ` + opt("reversed_first_seen_at", "timestamp") + `,
     ` + opt("has_click", "boolean") + `, ` + opt("code_leaked", "boolean") + `
@@ -175,7 +203,7 @@ func (w *warehouse) loadMerchants(ctx context.Context, db *sql.DB, drops []drop)
 		var x redemption
 		if err := r.Scan(&x.MerchantID, &x.OrderID, &x.CouponCode, &x.DropID, &x.StreamID, &x.Status,
 			&x.RedeemedAt, &x.RankInWindow, &x.BonusEligible, &x.NetRevenue, &x.CommissionExpected,
-			&x.CommissionReported, &x.CommissionGap, &x.CommissionReason, &x.OrderStatus, &x.CreditedStreamID,
+			&x.CommissionReported, &x.CommissionGap, &x.OrderName, &x.CommissionReason, &x.OrderStatus, &x.CreditedStreamID,
 			&x.LeakSignal, &x.ApprovedFirstSeen, &x.ReversedFirstSeen, &x.HasClick, &x.CodeLeaked); err != nil {
 			return err
 		}
@@ -197,6 +225,23 @@ func (w *warehouse) loadMerchants(ctx context.Context, db *sql.DB, drops []drop)
 		t.Status = status.String
 		m := getMerchant(id)
 		m.Totals = append(m.Totals, t)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = queryEach(ctx, db, "coupon_reconciliation revenue", revenueByQuery, func(r *sql.Rows) error {
+		var id, kind string
+		var x revenueBy
+		if err := r.Scan(&id, &kind, &x.Key, &x.Redemptions, &x.NetRevenue); err != nil {
+			return err
+		}
+		m := getMerchant(id)
+		if kind == "stream" {
+			m.ByStream = append(m.ByStream, x)
+		} else {
+			m.ByDrop = append(m.ByDrop, x)
+		}
 		return nil
 	})
 	if err != nil {
@@ -226,6 +271,17 @@ func (w *warehouse) loadMerchants(ctx context.Context, db *sql.DB, drops []drop)
 			if s.Currency != "" {
 				m.Currency = s.Currency
 				break
+			}
+		}
+		zones := map[string]int{}
+		for _, s := range m.Streams {
+			if s.Timezone != "" {
+				zones[s.Timezone]++
+			}
+		}
+		for z, n := range zones {
+			if n > zones[m.Timezone] || n == zones[m.Timezone] && z < m.Timezone {
+				m.Timezone = z
 			}
 		}
 	}

@@ -121,9 +121,9 @@ func needWords(x expRow) string {
 // then −100 %): "−100.0% to no upper bound".
 func ciText(x expRow) string {
 	if !x.CIHigh.Valid {
-		return fmtSignedPct(x.CILow) + " to no upper bound"
+		return liftBound(x.CILow) + " to no upper bound"
 	}
-	return fmtSignedPct(x.CILow) + " to " + fmtSignedPct(x.CIHigh)
+	return liftInterval(x.CILow, x.CIHigh)
 }
 
 func intervalName(x expRow) string {
@@ -207,7 +207,7 @@ func splitWarnings(w string) []string {
 type expTableRow struct {
 	Metric, Variant, Streams, Value, LiftAbs, LiftRel, CI, P, PAdj, Significant string
 	Control, ControlStreams, ControlValue, Power, CS                            string
-	Method, MDE, StreamsNeeded, Warning                                         string
+	Method, MDE, StreamsNeeded                                                  string
 }
 
 type armStream struct {
@@ -257,11 +257,11 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 		v.Rows = append(v.Rows, expTableRow{Metric: metricLabel(x.Metric), Variant: x.Variant, Streams: fmtCount(x.Streams),
 			Value: metricValue(x.Metric, x.Value, cur), LiftAbs: metricDiff(x.Metric, x.LiftAbs, cur), LiftRel: fmtSignedPct(x.LiftRel),
 			CI: ci, P: fmtP(x.PValue), PAdj: fmtP(x.PValueAdjusted), Significant: sig, Method: orDash(x.Method),
-			MDE: fmtPct(x.MDERel), StreamsNeeded: fmtCount(x.StreamsNeeded), Warning: orDash(x.Warning),
+			MDE: fmtPct(x.MDERel), StreamsNeeded: fmtCount(x.StreamsNeeded),
 			Control: x.Control, ControlStreams: fmtCount(x.ControlStreams), ControlValue: metricValue(x.Metric, x.ControlValue, cur),
 			Power: fmtPct(x.Power)})
 		if x.CSLow.Valid || x.CSHigh.Valid {
-			v.Rows[len(v.Rows)-1].CS = fmtSignedPct(x.CSLow) + " to " + fmtSignedPct(x.CSHigh)
+			v.Rows[len(v.Rows)-1].CS = liftInterval(x.CSLow, x.CSHigh)
 			v.HasCS = true
 		}
 		if x.ControlValue.Valid || x.ControlStreams.Valid {
@@ -280,7 +280,11 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 		}
 	}
 	sort.Strings(ms)
-	v.Methods = orDash(strings.Join(ms, ", "))
+	var words []string
+	for _, m := range ms {
+		words = append(words, methodWords(m))
+	}
+	v.Methods = orDash(strings.Join(words, "; "))
 	var p page
 	c, err := liftChart("experiment", e)
 	if err != nil {
@@ -306,4 +310,56 @@ func (r *renderer) armStream(s *stream) armStream {
 		Platform: platformWords(s.Platform),
 		Viewers:  fmtCount(s.Viewers), Orders: fmtCount(s.Orders), Revenue: fmtMoney(s.Revenue, cur), RPV: fmtMoney(s.RPV, cur),
 		RevenueKey: sortNum(s.Revenue), RPVKey: sortNum(s.RPV)}
+}
+
+// liftBound is a relative lift as an interval shows it: a metric that is
+// never negative cannot fall by more than 100 %, so a bound below −100 %
+// (a normal approximation reaching past it) is shown as −100 %.
+func liftBound(v sql.NullFloat64) string {
+	if v.Valid && v.Float64 < -1 {
+		v.Float64 = -1
+	}
+	return fmtSignedPct(v)
+}
+
+// liftInterval writes an interval of a relative lift, "−12.0% to +30.5%".
+func liftInterval(lo, hi sql.NullFloat64) string {
+	return liftBound(lo) + " to " + liftBound(hi)
+}
+
+// methodWords says how experiment_results computed a row, in words: the
+// method column names it for machines (ratio_delta_welch_t).
+func methodWords(m string) string {
+	known := map[string]string{
+		"delta_t":             "a t-test on the ratio of sums (delta method)",
+		"ratio_delta_welch_t": "Welch's t-test on the ratio of sums (delta method), which does not assume equal spread in the arms",
+		"delta_welch_t":       "Welch's t-test on the ratio of sums (delta method), which does not assume equal spread in the arms",
+		"welch_t":             "Welch's t-test, which does not assume equal spread in the arms",
+		"bootstrap":           "a bootstrap over streams",
+		"permutation":         "a permutation test over streams",
+		"randomisation_log_ratio": "a randomisation test over the ways the streams could have been split between the arms " +
+			"(on the log of the ratio of the arms)",
+		"randomisation_log_ratio_host_blocked": "a randomisation test within each host (streams re-assigned only among " +
+			"the same host's streams), so hosts' different audiences do not blur the comparison",
+		"randomisation_log_ratio_cuped": "a randomisation test adjusted for each host's streams before the experiment " +
+			"(CUPED), which removes part of the noise hosts bring",
+	}
+	if w, ok := known[m]; ok {
+		return w
+	}
+	var parts []string
+	for _, p := range strings.Split(m, "_") {
+		switch p {
+		case "t":
+			parts = append(parts, "t-test")
+		case "welch":
+			parts = append(parts, "Welch's")
+		case "delta":
+			parts = append(parts, "delta method")
+		case "":
+		default:
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " ")
 }

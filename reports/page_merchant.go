@@ -10,6 +10,7 @@ import (
 )
 
 type reconRow struct {
+	OrderName                                                                                 string
 	RedeemedAt, RedeemedKey, OrderID, Code, DropID, StreamID, StreamLink, Status, StatusClass string
 	Rank, RankKey, Bonus, Net, NetKey, Expected, ExpectedKey, Reported, ReportedKey           string
 	Gap, GapKey, Reason, Leak                                                                 string
@@ -20,6 +21,7 @@ type commTotalRow struct {
 }
 
 type gapRow struct {
+	OrderName                                                               string
 	OrderedAt, OrderedKey, OrderID, Affiliate, StreamID, StreamLink, Status string
 	Net, NetKey, Rate, Expected, ExpectedKey, Reported, ReportedKey         string
 	Gap, GapKey, Reason, Dates                                              string
@@ -31,6 +33,7 @@ type leakRow struct {
 }
 
 type reversalRow struct {
+	OrderName                                                                   string
 	FirstSeen, FirstSeenKey, OrderID, Was, StreamID, StreamLink, Affiliate, Net string
 }
 
@@ -45,6 +48,8 @@ type dropTimeline struct {
 
 type merchantView struct {
 	ID, CSV, Currency string
+	Zone              string   // "America/Los_Angeles", the zone of every time on the page
+	Revenue           []*chart // net revenue by stream and by drop
 	Drops             []dropTimeline
 	Rows              []reconRow
 	Totals            []totalRow
@@ -64,13 +69,14 @@ type merchantView struct {
 
 func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 	cur := r.currency(m.Currency)
-	v := &merchantView{ID: orDefault(m.ID, "(no merchant id)"), CSV: r.files.merchantCSV(m.ID), Currency: cur}
+	loc := r.loc(m.Timezone)
+	v := &merchantView{ID: orDefault(m.ID, "(no merchant id)"), CSV: r.files.merchantCSV(m.ID), Currency: cur, Zone: zoneWords(m.Timezone)}
 	byDrop := map[string][]redemption{}
 	for _, x := range m.Rows {
 		if x.DropID != "" {
 			byDrop[x.DropID] = append(byDrop[x.DropID], x)
 		}
-		row := reconRow{RedeemedAt: fmtTimeUTC(x.RedeemedAt), RedeemedKey: sortTime(x.RedeemedAt), OrderID: x.OrderID,
+		row := reconRow{RedeemedAt: fmtTimeIn(x.RedeemedAt, loc), RedeemedKey: sortTime(x.RedeemedAt), OrderID: x.OrderID, OrderName: x.OrderName.String,
 			Code: x.CouponCode, DropID: orDash(x.DropID), StreamID: x.StreamID, Status: statusWords(x.Status),
 			StatusClass: "st-" + cssToken(x.Status), Rank: fmtCount(x.RankInWindow), RankKey: sortNum(x.RankInWindow),
 			Net: fmtMoney(x.NetRevenue, cur), NetKey: sortNum(x.NetRevenue),
@@ -101,11 +107,11 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 		}
 		v.Totals = append(v.Totals, tr)
 	}
-	r.commissionSections(m, v, cur)
+	r.commissionSections(m, v, cur, loc)
 	var p page
 	var far []int
 	for i, d := range m.Drops {
-		c, outside, err := timelineChart("merchant", i, d, byDrop[d.ID], cur)
+		c, outside, err := timelineChart("merchant", i, d, byDrop[d.ID], cur, loc)
 		if err != nil {
 			return nil, err
 		}
@@ -114,7 +120,7 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 	}
 	for i, d := range m.Drops {
 		t := dropTimeline{Name: dropName(d), ID: d.ID, Chart: &p.Charts[i],
-			Window: fmtTimeUTC(d.StartsAt) + " – " + fmtTimeUTC(d.EndsAt), Summary: dropSummary(d)}
+			Window: fmtTimeIn(d.StartsAt, loc) + " – " + fmtTimeIn(d.EndsAt, loc), Summary: dropSummary(d)}
 		if far[i] > 0 {
 			t.Summary += " " + plural(far[i], "redemption more than six hours from the window is not drawn; it is", "redemptions more than six hours from the window are not drawn; they are") + " in the table below."
 		}
@@ -123,6 +129,45 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 			t.StreamTitle = orDefault(s.Title, s.ID)
 		}
 		v.Drops = append(v.Drops, t)
+	}
+	// Revenue by stream and by drop, after the timelines: p.Charts is not
+	// grown while the drops point into it.
+	if len(m.ByStream) > 0 {
+		var labels []string
+		for _, x := range m.ByStream {
+			label := x.Key
+			if s, ok := r.w.byID[x.Key]; ok {
+				label = orDefault(s.Title, s.ID) + ", " + fmtDate(s.StartedAt, loc)
+			}
+			labels = append(labels, label)
+		}
+		c, err := revenueByChart("merchant", "by_stream", "Net revenue by stream", "Stream", labels, m.ByStream, cur)
+		if err != nil {
+			return nil, err
+		}
+		p.Charts = append(p.Charts, c)
+	}
+	if len(m.ByDrop) > 0 {
+		names := map[string]string{}
+		for _, d := range m.Drops {
+			names[d.ID] = dropName(d) + ", " + fmtDate(d.StartsAt, loc)
+		}
+		var labels []string
+		for _, x := range m.ByDrop {
+			labels = append(labels, orDefault(names[x.Key], x.Key))
+		}
+		c, err := revenueByChart("merchant", "by_drop", "Net revenue by drop", "Drop", labels, m.ByDrop, cur)
+		if err != nil {
+			return nil, err
+		}
+		p.Charts = append(p.Charts, c)
+	}
+	// p.Charts is complete: point the drops and the revenue charts at it.
+	for i := range v.Drops {
+		v.Drops[i].Chart = &p.Charts[i]
+	}
+	for i := len(m.Drops); i < len(p.Charts); i++ {
+		v.Revenue = append(v.Revenue, &p.Charts[i])
 	}
 	p.Title = "Merchant " + v.ID + " — coupon reconciliation"
 	p.Kind = "merchant"
@@ -135,7 +180,7 @@ const reversalWindow = 7 * 24 * time.Hour
 
 // commissionSections fills the commission, reversal and leaked-code sections
 // of a merchant page from the marts that hold them.
-func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string) {
+func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string, loc *time.Location) {
 	link := func(id string) string {
 		if _, ok := r.w.byID[id]; ok {
 			return r.files.stream(id)
@@ -151,7 +196,7 @@ func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string) 
 	}
 	for _, g := range m.Gaps {
 		c := r.currency(g.Currency)
-		row := gapRow{OrderedAt: fmtTimeUTC(g.OrderedAt), OrderedKey: sortTime(g.OrderedAt), OrderID: g.OrderID,
+		row := gapRow{OrderedAt: fmtTimeIn(g.OrderedAt, loc), OrderedKey: sortTime(g.OrderedAt), OrderID: g.OrderID, OrderName: g.OrderName,
 			Affiliate: orDash(g.Affiliate), StreamID: orDash(g.StreamID), StreamLink: link(g.StreamID), Status: g.Status,
 			Net: fmtMoney(g.NetRevenue, c), NetKey: sortNum(g.NetRevenue), Rate: fmtRate(g.Rate),
 			Expected: fmtMoney(g.Expected, c), ExpectedKey: sortNum(g.Expected),
@@ -161,9 +206,9 @@ func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string) 
 			row.Reason += " (" + fmtRate(g.ReportedRate) + " reported)"
 		}
 		if g.ReversedFirstSeen.Valid {
-			row.Dates = "reversed " + fmtTimeUTC(g.ReversedFirstSeen)
+			row.Dates = "reversed " + fmtTimeIn(g.ReversedFirstSeen, loc)
 			if g.ApprovedFirstSeen.Valid {
-				row.Dates = "approved " + fmtTimeUTC(g.ApprovedFirstSeen) + ", " + row.Dates
+				row.Dates = "approved " + fmtTimeIn(g.ApprovedFirstSeen, loc) + ", " + row.Dates
 			}
 		}
 		v.Gaps = append(v.Gaps, row)
@@ -187,7 +232,7 @@ func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string) 
 	flagged := 0
 	for _, l := range m.Leaks {
 		row := leakRow{Code: l.CouponCode, DropID: l.DropID, StreamLink: link(l.StreamID),
-			Window:      fmtTimeUTC(l.StartsAt) + " – " + fmtTimeUTC(l.EndsAt),
+			Window:      fmtTimeIn(l.StartsAt, loc) + " – " + fmtTimeIn(l.EndsAt, loc),
 			Redemptions: fmtCount(l.Redemptions), Before: fmtCount(l.BeforeWindow), LongAfter: fmtCount(l.LongAfter),
 			NoClick: fmtCount(l.NoClick), Share: fmtPct(l.LeakShare), Discount: fmtMoney(l.LeakDiscount, cur),
 			Commission: fmtMoney(l.LeakCommission, cur), Flag: "signals", FlagClass: "st-signals"}
@@ -211,8 +256,8 @@ func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string) 
 		if x.FirstSeenAt.Valid && !x.FirstSeenAt.Time.Before(since) {
 			recent++
 		}
-		v.Reversals = append(v.Reversals, reversalRow{FirstSeen: fmtTimeUTC(x.FirstSeenAt), FirstSeenKey: sortTime(x.FirstSeenAt),
-			OrderID: x.OrderID, Was: orDash(x.PreviousStatus), StreamID: orDash(x.StreamID), StreamLink: link(x.StreamID),
+		v.Reversals = append(v.Reversals, reversalRow{FirstSeen: fmtTimeIn(x.FirstSeenAt, loc), FirstSeenKey: sortTime(x.FirstSeenAt),
+			OrderID: x.OrderID, OrderName: x.OrderName, Was: orDash(x.PreviousStatus), StreamID: orDash(x.StreamID), StreamLink: link(x.StreamID),
 			Affiliate: orDash(x.Affiliate), Net: fmtMoney(x.NetRevenue, r.currency(x.Currency))})
 	}
 	switch {
@@ -296,4 +341,21 @@ func cssToken(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// zoneWords names a time zone for a page: its IANA name, UTC when none.
+func zoneWords(tz string) string {
+	if tz == "" {
+		return "UTC"
+	}
+	return tz
+}
+
+// orderWords is an order as a merchant searches for it: its name (#1001)
+// with the id beside it, or the id alone.
+func orderWords(name, id string) string {
+	if name == "" || name == id {
+		return id
+	}
+	return name + " (" + id + ")"
 }

@@ -128,7 +128,7 @@ func (r *renderer) tiles(s *stream, cur string) []tile {
 		}
 		switch {
 		case !ok || !b.Baseline.Valid:
-			t.Change = "no earlier " + on + " streams to compare"
+			t.Change = "no earlier " + on + " streams"
 		case b.Flag == "too_few" || b.Flag == "no_value":
 			t.Change = "median of " + fmt.Sprint(b.Streams) + " earlier: " + k.format(b.Baseline, cur) +
 				" (" + fmt.Sprint(minFlagStreams) + " needed to judge)"
@@ -326,6 +326,8 @@ func complianceView(c complianceCheck) complianceRow {
 		row.Result, row.Class = "✓ passed", "good"
 	case "fail":
 		row.Result, row.Class = "✗ failed", "bad"
+	case "info":
+		row.Result, row.Class = "ℹ for information", "flat"
 	default:
 		row.Result, row.Class = "not checked", "flat"
 	}

@@ -53,6 +53,11 @@ type Stream struct {
 
 	// File is the name Write gives the full report, stream-<id>.html.
 	File string
+
+	// NothingYet says the marts hold nothing for the stream yet: no
+	// viewers, clicks or orders and no minutes (a planned stream whose
+	// exports have not arrived). There is nothing to send about it.
+	NothingYet bool
 }
 
 // Tile is one KPI tile: label, value, note and the value against the host's
@@ -181,6 +186,8 @@ func (r *renderer) streamSummary(s *stream) Stream {
 		out.When += " – " + s.EndedAt.Time.In(loc).Format("15:04 MST")
 	}
 	out.Summary = r.summary(s)
+	none := func(v sql.NullFloat64) bool { return !v.Valid || v.Float64 == 0 }
+	out.NothingYet = none(s.Viewers) && none(s.Clicks) && none(s.Orders) && len(s.Minutes) == 0
 	for _, t := range r.tiles(s, cur) {
 		out.Tiles = append(out.Tiles, Tile{Label: t.Label, Value: t.Value, Note: t.Note, Change: t.Change, Arrow: t.Arrow, Tone: t.Tone})
 	}

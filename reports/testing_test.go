@@ -300,7 +300,7 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 		}{
 			{"s5", 1, "disclosure", "pass", `host at 0:32 ("#ad"): ` + f.t("Quick note: #ad, I earn a commission"), 32.0, 90.0},
 			{"s5", 2, "min_length", "not_checked", "no minimum length is set for tiktok", 40.0, nil},
-			{"s5", 3, "drop_window", "fail", "2 redemptions outside the announced window: " + f.t("COATS20") + ": 1 before, 1 after the window", 2.0, 0.0},
+			{"s5", 3, "drop_window", "info", "2 redemptions outside the announced window (information, not a breach): " + f.t("COATS20") + ": 1 before, 1 after the window", 2.0, 0.0},
 			{"s6", 1, "disclosure", "fail", "no host message or pinned note says #ad, affiliate, commission, paid partnership, sponsored", nil, 90.0},
 			{"s6", 2, "min_length", "fail", "ran 20 min; the tiktok guidance is at least 30 min", 20.0, 30.0},
 			{"s6", 3, "drop_window", "not_checked", "the stream has no drops", nil, nil},
@@ -325,7 +325,7 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 // (the marts have more).
 func createCommissionMarts(t testing.TB, db *sql.DB) {
 	t.Helper()
-	addColumns(t, db, "coupon_reconciliation", "commission_reason", "order_status", "approved_first_seen_at", "reversed_first_seen_at", "credited_stream_id", "has_click", "leak_signal", "code_leaked")
+	addColumns(t, db, "coupon_reconciliation", "order_name", "commission_reason", "order_status", "approved_first_seen_at", "reversed_first_seen_at", "credited_stream_id", "has_click", "leak_signal", "code_leaked")
 	mart(t, db, "commission_totals", "affiliate_id", "merchant_id", "currency", "orders", "commission_expected",
 		"commission_reported", "commission_gap", "orders_ok", "orders_missing_in_report", "orders_reported_on_reversed",
 		"orders_rate_mismatch", "orders_amount_mismatch", "orders_not_attributed", "orders_not_reported_by_source",
@@ -349,6 +349,7 @@ func commissionMarts(t testing.TB, db *sql.DB, f fixture) {
 	createCommissionMarts(t, db)
 	s5 := ts("2026-11-05T19:00:00Z")
 	m1 := f.t("m1")
+	mustExec(t, db, `update coupon_reconciliation set order_name = '#' || upper(order_id)`)
 	mustExec(t, db, `update coupon_reconciliation set commission_reason = case
             when status = 'duplicate' then null
             when order_id in (?, ?) then 'amount_mismatch'

@@ -168,7 +168,7 @@ select campaign_id, level, affiliate_id, streams, orders, revenue, creator_cost,
 from campaign_performance order by campaign_id, level = 'creator', affiliate_id`},
 		{"Compliance checks (stream_compliance)", `
 select check_name, count(*) filter (where status = 'pass') as passed, count(*) filter (where status = 'fail') as failed,
-    count(*) filter (where status = 'not_checked') as not_checked
+    count(*) filter (where status = 'info') as info, count(*) filter (where status = 'not_checked') as not_checked
 from stream_compliance group by check_name, check_order order by check_order`},
 	} {
 		t, err := queryTable(ctx, db, q.sql)

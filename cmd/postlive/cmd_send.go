@@ -133,7 +133,7 @@ func sendReports(ctx context.Context, e *env, ws *session, o sendOptions) (sendR
 	if o.markSent {
 		opt.MaxStreams = 0
 	}
-	batches, unaddressed, upToDate := email.Pending(streams.All(), log, opt)
+	batches, unaddressed, upToDate, empty := email.Pending(streams.All(), log, opt)
 	for i := range batches {
 		batches[i].Statement = streams.Statement(batches[i].Affiliate)
 	}
@@ -143,6 +143,9 @@ func sendReports(ctx context.Context, e *env, ws *session, o sendOptions) (sendR
 			parts = append(parts, fmt.Sprintf("%s (%s)", escape.Terminal(u.Affiliate), plural(u.Streams, "stream", "streams")))
 		}
 		fmt.Fprintf(e.stdout, "not mailed, no address in email.to: %s\n", strings.Join(parts, ", "))
+	}
+	if empty > 0 {
+		fmt.Fprintf(e.stdout, "not mailed yet, no data for them so far: %s\n", plural(empty, "stream", "streams"))
 	}
 	if len(batches) == 0 {
 		fmt.Fprintf(e.stdout, "nothing to send: %s already sent and unchanged\n", plural(upToDate, "stream report", "stream reports"))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,14 +15,21 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/postlive/postlive/reports/browsertest"
+	"github.com/postlive/postlive/reports/email"
 )
 
 // openEmailInBrowser shows the HTML body of an .eml, its cid: images inlined
-// as data: URIs, in headless Chromium with every network blocked, at the
-// width of a desktop mail client and of a phone: every image must decode,
-// nothing may run or be requested, the 600 px layout must fit, and a
-// screenshot of each is kept in artifacts/.
+// as data: URIs, in headless Chromium with every network blocked, at a
+// desktop's 1280 px and a phone's 390 px: the message is at most 1 MB,
+// every image must decode, nothing may run or be requested, the 600 px
+// layout must fit, nothing may scroll sideways, no visible text may be under
+// 11 px (the charts, drawn for 360 px with 11 px text, are shown at least
+// that wide), no percentage below −100 %; a screenshot of each is kept in
+// artifacts/.
 func openEmailInBrowser(t *testing.T, eml []byte) {
+	if len(eml) > email.MaxMessageBytes {
+		t.Errorf("the message is %d bytes; at most %d", len(eml), email.MaxMessageBytes)
+	}
 	html, inlined := emlHTML(t, eml)
 	if inlined != 5 {
 		t.Fatalf("inlined %d images; want 5", inlined)
@@ -33,7 +41,7 @@ func openEmailInBrowser(t *testing.T, eml []byte) {
 	browser := browsertest.Start(t)
 	u := (&url.URL{Scheme: "file", Path: file}).String()
 
-	for _, width := range []int64{700, 375} {
+	for _, width := range []int64{1280, 390} {
 		ctx, cancelTab := chromedp.NewContext(browser)
 		var mu sync.Mutex
 		var requests []string
@@ -60,6 +68,7 @@ func openEmailInBrowser(t *testing.T, eml []byte) {
 			Wide    int     `json:"wide"`
 			Layout  float64 `json:"layout"`
 			Widest  string  `json:"widest"`
+			Chart   float64 `json:"chart"` // the narrowest chart as shown, CSS px
 		}
 		got, err := chromedp.Run(tctx, chromedp.Evaluate[imgs](`(function () {
   var im = Array.prototype.slice.call(document.images);
@@ -69,6 +78,7 @@ func openEmailInBrowser(t *testing.T, eml []byte) {
     scripts: document.scripts.length,
     wide: document.documentElement.scrollWidth,
     layout: document.querySelector('table[width="600"]').getBoundingClientRect().width,
+    chart: Math.min.apply(null, im.filter(function (i) { return /^data:image\/png/.test(i.src); }).map(function (i) { return i.getBoundingClientRect().width; })),
     widest: (function () {
       var best = null, w = 0;
       document.querySelectorAll("td, th, img, p, h1, h2, h3").forEach(function (e) {
@@ -93,11 +103,22 @@ func openEmailInBrowser(t *testing.T, eml []byte) {
 		if int64(got.Wide) > width {
 			t.Errorf("at %d px the e-mail is %d px wide (horizontal scrolling; overflowing: %s)", width, got.Wide, got.Widest)
 		}
+		if got.Chart < email.ChartWidth {
+			t.Errorf("at %d px a chart is shown %v px wide; under %d px its text would be under 11 px", width, got.Chart, email.ChartWidth)
+		}
+		lay, err := browsertest.MeasureLayout(tctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lay.SmallText) > 0 || len(lay.BelowMin) > 0 || lay.Width > lay.Viewport {
+			t.Errorf("at %d px: text under %d px %q, percentages below −100 %% %q, page %d px wide (%s)",
+				width, browsertest.MinTextPx, lay.SmallText, lay.BelowMin, lay.Width, lay.Overflow)
+		}
 		png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := filepath.Join(browsertest.ArtifactsDir(t), "email-ana-"+map[int64]string{700: "desktop", 375: "phone"}[width]+".png")
+		name := filepath.Join(browsertest.ArtifactsDir(t), fmt.Sprintf("email-ana-%dpx.png", width))
 		if err := os.WriteFile(name, png, 0o644); err != nil {
 			t.Fatal(err)
 		}

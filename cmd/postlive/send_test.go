@@ -510,7 +510,7 @@ func TestRunSendsNoMailAfterFailedDataTest(t *testing.T) {
 	writeFile(t, filepath.Join(ws, "inbox", "drops", "drops.csv"), "drop_id,stream_id,starts_at,ends_at\nd1,ghost,2026-11-05T19:00:00Z,2026-11-05T19:10:00Z\n")
 	writeFile(t, filepath.Join(ws, "postlive.yaml"), emailYAML(srv, "none"))
 	code, out, errOut := postlive(t, "-w", ws, "run")
-	if code != exitData || !strings.Contains(out, "e-mail not sent: a data test failed") || !strings.Contains(out, "; 0 mails sent;") || len(srv.Messages()) != 0 {
+	if code != exitData || !strings.Contains(out, "e-mail not sent: a data test failed") || !strings.Contains(out, "; e-mail held (1 data test failed);") || len(srv.Messages()) != 0 {
 		t.Fatalf("run with a failed data test = %d, %d messages\n%s\n%s", code, len(srv.Messages()), out, errOut)
 	}
 }

@@ -117,7 +117,7 @@ func MinuteChart(s reports.Stream) (png []byte, ok bool, err error) {
 		}
 	}
 	// Headroom above the data for the drop names and peak labels.
-	top.Y.Max = niceMax(ymaxTop * 1.3)
+	top.Y.Max = niceMax(ymaxTop * 1.6)
 	bottom.Y.Max = niceMax(ymaxBottom * 1.1)
 
 	var legend []legendItem

@@ -114,9 +114,12 @@ type Unaddressed struct {
 // Pending decides, from the stream reports and the sent-log, what each
 // affiliate with an address is due: its streams never sent, and those whose
 // report changed since (Fingerprint differs from the sent-log's last entry).
-// Batches come sorted by affiliate id; affiliates without an address come back
-// in unaddressed, and upToDate counts the streams already sent unchanged.
-func Pending(streams []reports.Stream, log *SentLog, opt Options) (batches []Batch, unaddressed []Unaddressed, upToDate int) {
+// A stream with nothing new is not due: one already sent unchanged (counted
+// in upToDate) and one the marts hold nothing for yet (reports.Stream
+// NothingYet, counted in empty; it is due once its data arrives). Batches
+// come sorted by affiliate id; affiliates without an address come back in
+// unaddressed.
+func Pending(streams []reports.Stream, log *SentLog, opt Options) (batches []Batch, unaddressed []Unaddressed, upToDate, empty int) {
 	only := map[string]bool{}
 	for _, a := range opt.Affiliates {
 		only[a] = true
@@ -124,6 +127,10 @@ func Pending(streams []reports.Stream, log *SentLog, opt Options) (batches []Bat
 	byAff := map[string][]Item{}
 	for _, s := range streams {
 		if len(only) > 0 && !only[s.AffiliateID] {
+			continue
+		}
+		if s.NothingYet {
+			empty++
 			continue
 		}
 		it := Item{Stream: s, Status: StatusNew, Fingerprint: Fingerprint(s)}
@@ -164,7 +171,7 @@ func Pending(streams []reports.Stream, log *SentLog, opt Options) (batches []Bat
 		}
 		batches = append(batches, b)
 	}
-	return batches, unaddressed, upToDate
+	return batches, unaddressed, upToDate, empty
 }
 
 // Fingerprint names the content of a stream's report as a reader sees it:

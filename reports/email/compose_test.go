@@ -118,7 +118,7 @@ func TestComposeMessage(t *testing.T) {
 	db := newWarehouse(t, testStreams)
 	streams := loadStreams(t, db)
 	opt := testOptions()
-	batches, unaddressed, upToDate := Pending(streams.All(), newLog(t), opt)
+	batches, unaddressed, upToDate, _ := Pending(streams.All(), newLog(t), opt)
 	if len(batches) != 2 || batches[0].Affiliate != "ana" || batches[1].Affiliate != "ben" || upToDate != 0 {
 		t.Fatalf("Pending = %+v, up to date %d; want batches for ana and ben", batches, upToDate)
 	}
@@ -287,7 +287,7 @@ func TestComposeHeaderInjection(t *testing.T) {
 	streams := loadStreams(t, db)
 	opt := testOptions()
 	opt.Affiliates = []string{"ben"}
-	batches, _, _ := Pending(streams.All(), newLog(t), opt)
+	batches, _, _, _ := Pending(streams.All(), newLog(t), opt)
 	if len(batches) != 1 {
 		t.Fatalf("batches = %+v", batches)
 	}
@@ -364,7 +364,7 @@ func TestComposeSizeBound(t *testing.T) {
 	streams := loadStreams(t, db)
 	opt := testOptions()
 	opt.MaxStreams = 0
-	batches, _, _ := Pending(streams.All(), newLog(t), opt)
+	batches, _, _, _ := Pending(streams.All(), newLog(t), opt)
 	m, err := Compose(batches[0], streams, opt)
 	if err != nil {
 		t.Fatal(err)

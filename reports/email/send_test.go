@@ -20,7 +20,7 @@ func composed(t *testing.T) *Message {
 	db := newWarehouse(t, testStreams)
 	streams := loadStreams(t, db)
 	opt := testOptions()
-	batches, _, _ := Pending(streams.All(), newLog(t), opt)
+	batches, _, _, _ := Pending(streams.All(), newLog(t), opt)
 	m, err := Compose(batches[0], streams, opt)
 	if err != nil {
 		t.Fatal(err)

@@ -30,7 +30,7 @@ func TestPendingAndSentLog(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	batches, _, upToDate := Pending(streams.All(), log, opt)
+	batches, _, upToDate, _ := Pending(streams.All(), log, opt)
 	if len(batches) != 2 || ids(batches[0]) != "s2:new s1:new" || ids(batches[1]) != "s3:new" || upToDate != 0 {
 		t.Fatalf("first night: %v / %v, %d up to date", ids(batches[0]), ids(batches[1]), upToDate)
 	}
@@ -56,7 +56,7 @@ func TestPendingAndSentLog(t *testing.T) {
 	if err != nil || log.Len() != 3 {
 		t.Fatalf("reopened log: %v, %d entries; want 3", err, log.Len())
 	}
-	if batches, _, upToDate = Pending(streams.All(), log, opt); len(batches) != 0 || upToDate != 3 {
+	if batches, _, upToDate, _ = Pending(streams.All(), log, opt); len(batches) != 0 || upToDate != 3 {
 		t.Fatalf("second night: %d batches, %d up to date; want none due, 3 up to date", len(batches), upToDate)
 	}
 
@@ -71,7 +71,7 @@ func TestPendingAndSentLog(t *testing.T) {
 	if a, b := Fingerprint(streamByID(t, streams, "s2")), Fingerprint(streamByID(t, streams2, "s2")); a != b {
 		t.Error("s2's fingerprint changed with the comparison against an earlier stream")
 	}
-	batches, _, upToDate = Pending(streams2.All(), log, opt)
+	batches, _, upToDate, _ = Pending(streams2.All(), log, opt)
 	if len(batches) != 1 || ids(batches[0]) != "s0:new" || upToDate != 3 {
 		t.Fatalf("after s0 arrived: %+v, %d up to date; want only s0 (new)", batches, upToDate)
 	}
@@ -81,7 +81,7 @@ func TestPendingAndSentLog(t *testing.T) {
 	mustExec(t, db, "update stream_kpis set revenue = 950, orders = 16, aov = 950.0/16, rpv = 950.0/1500 where stream_id = 's2'")
 	buildBaselines(t, db)
 	streams = loadStreams(t, db)
-	batches, _, upToDate = Pending(streams.All(), log, opt)
+	batches, _, upToDate, _ = Pending(streams.All(), log, opt)
 	if len(batches) != 1 || ids(batches[0]) != "s2:updated" || upToDate != 2 {
 		t.Fatalf("after the late order: %+v, %d up to date; want s2 updated", batches, upToDate)
 	}
@@ -106,12 +106,12 @@ func TestPendingAndSentLog(t *testing.T) {
 
 	// --resend: s1, unchanged, comes along; --affiliate limits; MaxStreams defers.
 	opt.Resend, opt.Affiliates = true, []string{"ana"}
-	batches, _, _ = Pending(streams.All(), log, opt)
+	batches, _, _, _ = Pending(streams.All(), log, opt)
 	if len(batches) != 1 || ids(batches[0]) != "s2:updated s1:resent" {
 		t.Fatalf("--resend --affiliate ana: %+v", batches)
 	}
 	opt.MaxStreams = 1
-	batches, _, _ = Pending(streams.All(), log, opt)
+	batches, _, _, _ = Pending(streams.All(), log, opt)
 	if ids(batches[0]) != "s2:updated" || batches[0].Deferred != 1 {
 		t.Fatalf("MaxStreams 1: %v, %d deferred; want s2 now and 1 deferred", ids(batches[0]), batches[0].Deferred)
 	}
@@ -120,17 +120,17 @@ func TestPendingAndSentLog(t *testing.T) {
 	// to the affiliate, who never got it.
 	fresh, _ := OpenSentLog(filepath.Join(t.TempDir(), "sent-log.jsonl"))
 	opt = testOptions()
-	batches, _, _ = Pending(streams.All(), fresh, opt)
+	batches, _, _, _ = Pending(streams.All(), fresh, opt)
 	for _, b := range batches {
 		if err := fresh.RecordBatch(b, testNow); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if batches, _, _ = Pending(streams.All(), fresh, opt); len(batches) != 0 {
+	if batches, _, _, _ = Pending(streams.All(), fresh, opt); len(batches) != 0 {
 		t.Fatalf("after --mark-sent: %+v; want nothing due", batches)
 	}
 	mustExec(t, db, "update stream_kpis set revenue = 990 where stream_id = 's2'")
-	batches, _, _ = Pending(loadStreams(t, db).All(), fresh, opt)
+	batches, _, _, _ = Pending(loadStreams(t, db).All(), fresh, opt)
 	if len(batches) != 1 || ids(batches[0]) != "s2:new" || !batches[0].Items[0].FirstSent.IsZero() {
 		t.Fatalf("a changed report that was only marked: %+v; want s2 as new", batches)
 	}
@@ -163,5 +163,23 @@ func TestSentLogErrors(t *testing.T) {
 	}
 	if e, ok := l.Last("ana", "s1"); !ok || e.Fingerprint != "ab" || !e.SentAt.Equal(time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC)) {
 		t.Errorf("Last = %+v, %v", e, ok)
+	}
+}
+
+// TestPendingSkipsStreamsWithNothingYet: a planned stream whose exports have
+// not arrived (no viewers, clicks, orders or minutes) is not sent, and is
+// counted; once its numbers arrive it is due.
+func TestPendingSkipsStreamsWithNothingYet(t *testing.T) {
+	planned := testStream{"s9", "ana", "Ana Ruiz", "Next week's drop", "2026-11-19T19:00:00Z", 30, 0, 0, 0, 0, 0, false}
+	db := newWarehouse(t, append(append([]testStream{}, testStreams...), planned))
+	batches, _, _, empty := Pending(loadStreams(t, db).All(), newLog(t), testOptions())
+	if empty != 1 || len(batches) == 0 || strings.Contains(ids(batches[0]), "s9") {
+		t.Fatalf("Pending with a stream that has nothing yet: empty %d, ana's batch %q; want s9 counted, not sent", empty, ids(batches[0]))
+	}
+	planned.viewers, planned.clicks = 300, 12
+	db = newWarehouse(t, append(append([]testStream{}, testStreams...), planned))
+	batches, _, _, empty = Pending(loadStreams(t, db).All(), newLog(t), testOptions())
+	if empty != 0 || !strings.Contains(ids(batches[0]), "s9:new") {
+		t.Errorf("once its numbers arrive: empty %d, ana's batch %q; want s9 due", empty, ids(batches[0]))
 	}
 }

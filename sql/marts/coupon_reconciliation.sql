@@ -25,6 +25,11 @@ history as (
     select * from int_order_status_history
 ),
 
+-- the order's name as the shop shows it (Shopify's #1001), beside its id
+orders as (
+    select merchant_id, order_id, order_name from stg_orders
+),
+
 status_dates as (
     select
         merchant_id,
@@ -39,6 +44,7 @@ final as (
     select
         reconciled.merchant_id,
         reconciled.order_id,
+        orders.order_name,
         reconciled.coupon_code,
         reconciled.drop_id,
         reconciled.stream_id,
@@ -68,6 +74,9 @@ final as (
     left join status_dates
         on status_dates.merchant_id = reconciled.merchant_id
         and status_dates.order_id = reconciled.order_id
+    left join orders
+        on orders.merchant_id = reconciled.merchant_id
+        and orders.order_id = reconciled.order_id
 )
 
 select * from final order by merchant_id, redeemed_at, order_id, redemption_id

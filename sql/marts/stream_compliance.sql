@@ -8,11 +8,15 @@
 --                the host is), or no phrase is configured.
 --   min_length   duration_min ≥ compliance.min_minutes.<platform> (Amazon
 --                Live suggests 30); not_checked for a platform without one.
---   drop_window  no redemption of the stream's drops fell outside its
+--   drop_window  whether redemptions of the stream's drops fell outside its
 --                announced window (coupon_reconciliation before_window or
---                after_window; void ones do not count); not_checked without
---                drops.
---   status       pass, fail or not_checked; passed is NULL when not_checked
+--                after_window; void ones do not count): pass when none did,
+--                info when some did — customers using a code early or late
+--                is normal and breaks no rule the merchant configured, so it
+--                is information, never a failure; not_checked without drops.
+--   status       pass, fail, info or not_checked; passed is NULL unless pass
+--                or fail (a check fails only against a configured rule:
+--                compliance.disclosure_*, compliance.min_minutes.<platform>)
 --   observed     disclosure: seconds after the start; min_length: minutes;
 --                drop_window: redemptions outside the windows
 --   threshold    the limit observed is held to
@@ -201,12 +205,12 @@ drop_window as (
         case
             when drop_summary.stream_id is null then 'not_checked'
             when drop_summary.outside = 0 then 'pass'
-            else 'fail'
+            else 'info'
         end as status,
         case
             when drop_summary.stream_id is null then 'the stream has no drops'
             when drop_summary.outside = 0 then 'every redemption of its drops came inside the announced window'
-            else drop_summary.outside || ' redemptions outside the announced window: ' || drop_summary.outside_text
+            else drop_summary.outside || ' redemptions outside the announced window (information, not a breach): ' || drop_summary.outside_text
         end as detail,
         cast(null as timestamp) as observed_at,
         cast(drop_summary.outside as double) as observed,
