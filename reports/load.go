@@ -18,7 +18,7 @@ type expRow struct {
 	Significant                                                             sql.NullBool
 
 	// Optional columns: NULL when experiment_results does not have them.
-	ControlStreams, ControlValue, Alpha, Power, TargetLiftRel, CSLow, CSHigh sql.NullFloat64
+	ControlStreams, ControlValue, Alpha, Power, TargetLiftRel, NeedLow, NeedHigh sql.NullFloat64
 	IsPrimary                                                                sql.NullBool
 }
 
@@ -57,8 +57,8 @@ select cast(experiment_id as varchar), coalesce(cast(tested_variable as varchar)
     cast(p_value as double), cast(p_value_adjusted as double), cast(mde_rel as double),
     cast(streams_needed as double), cast(significant as boolean),
     ` + opt("control_streams", "double") + `, ` + opt("control_value", "double") + `, ` + opt("alpha", "double") + `,
-    ` + opt("power", "double") + `, ` + opt("target_lift_rel", "double") + `, ` + opt("cs_low", "double") + `,
-    ` + opt("cs_high", "double") + `, ` + opt("is_primary", "boolean") + `
+    ` + opt("power", "double") + `, ` + opt("target_lift_rel", "double") + `, ` + opt("streams_needed_low", "double") + `,
+    ` + opt("streams_needed_high", "double") + `, ` + opt("is_primary", "boolean") + `
 from experiment_results
 order by experiment_id,
     case metric when 'rpv' then 0 when 'cvr_click' then 1 when 'ctr' then 2 when 'aov' then 3 else 4 end,
@@ -155,7 +155,7 @@ func (w *warehouse) loadExperiments(ctx context.Context, db *sql.DB) error {
 				&x.Warning, &x.Streams, &x.Numerator, &x.Denominator, &x.Value, &x.LiftAbs, &x.LiftRel,
 				&x.CILow, &x.CIHigh, &x.PValue, &x.PValueAdjusted, &x.MDERel, &x.StreamsNeeded,
 				&x.Significant, &x.ControlStreams, &x.ControlValue, &x.Alpha, &x.Power, &x.TargetLiftRel,
-				&x.CSLow, &x.CSHigh, &x.IsPrimary); err != nil {
+				&x.NeedLow, &x.NeedHigh, &x.IsPrimary); err != nil {
 				return err
 			}
 			e := byExp[x.ExperimentID]

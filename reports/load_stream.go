@@ -16,6 +16,11 @@ type stream struct {
 	Clicks, ClicksDuring, CTR, Orders, OrdersDuring, OrdersAfter        sql.NullFloat64
 	Revenue, RevenueDuring, RevenueAfter, CVRClick, CVRViewer, RPV, AOV sql.NullFloat64
 	AdSpend, CPA, ROAS, Commission, NewCustomerShare                    sql.NullFloat64
+	// RevenueTimingUnknown is revenue of orders known only by their day
+	// that cannot be put before or after the stream's end (in neither side
+	// of the split); RevenueDayGrained all day-grained revenue (stream_kpis,
+	// docs/metrics.md § Orders of a whole day).
+	RevenueTimingUnknown, RevenueDayGrained sql.NullFloat64
 
 	// Tier and Followers come from stream_kpis.follower_tier and followers
 	// when the mart has them.
@@ -62,7 +67,14 @@ type drop struct {
 	RevenueInWindow                                 sql.NullFloat64
 }
 
-const streamKPIsQuery = `
+func streamKPIsQuery(has map[string]bool) string {
+	opt := func(col string) string {
+		if has[col] {
+			return "cast(" + col + " as double)"
+		}
+		return "cast(null as double)"
+	}
+	return `
 select
     cast(stream_id as varchar), coalesce(cast(affiliate_id as varchar), ''), coalesce(cast(host as varchar), ''),
     coalesce(cast(merchant_id as varchar), ''), coalesce(cast(platform as varchar), ''), coalesce(cast(title as varchar), ''),
@@ -75,9 +87,10 @@ select
     cast(revenue as double), cast(revenue_during as double), cast(revenue_after as double),
     cast(cvr_click as double), cast(cvr_viewer as double), cast(rpv as double), cast(aov as double),
     cast(ad_spend as double), cast(cpa as double), cast(roas as double), cast(commission as double),
-    cast(new_customer_share as double)
+    cast(new_customer_share as double), ` + opt("revenue_timing_unknown") + `, ` + opt("revenue_day_grained") + `
 from stream_kpis
 order by started_at, stream_id`
+}
 
 const tierQuery = `
 select cast(stream_id as varchar), coalesce(cast(follower_tier as varchar), ''), cast(followers as double)
@@ -141,7 +154,11 @@ order by 1`
 // loadStreams reads stream_kpis with its tiers, compliance checks, baselines,
 // minutes and drops into w; it returns every drop of drop_performance.
 func (w *warehouse) loadStreams(ctx context.Context, db *sql.DB) ([]drop, error) {
-	err := queryEach(ctx, db, "stream_kpis", streamKPIsQuery, func(r *sql.Rows) error {
+	has, err := tableColumns(ctx, db, "stream_kpis")
+	if err != nil {
+		return nil, err
+	}
+	err = queryEach(ctx, db, "stream_kpis", streamKPIsQuery(has), func(r *sql.Rows) error {
 		s := &stream{Baselines: map[string]baseline{}}
 		err := r.Scan(&s.ID, &s.Affiliate, &s.Host, &s.Merchant, &s.Platform, &s.Title, &s.Timezone,
 			&s.ExperimentID, &s.Variant, &s.TestedVariable, &s.ViewerBasis, &s.Currency,
@@ -149,7 +166,8 @@ func (w *warehouse) loadStreams(ctx context.Context, db *sql.DB) ([]drop, error)
 			&s.DurationMin, &s.Viewers, &s.PeakConcurrent, &s.AvgConcurrent,
 			&s.Clicks, &s.ClicksDuring, &s.CTR, &s.Orders, &s.OrdersDuring, &s.OrdersAfter,
 			&s.Revenue, &s.RevenueDuring, &s.RevenueAfter, &s.CVRClick, &s.CVRViewer, &s.RPV, &s.AOV,
-			&s.AdSpend, &s.CPA, &s.ROAS, &s.Commission, &s.NewCustomerShare)
+			&s.AdSpend, &s.CPA, &s.ROAS, &s.Commission, &s.NewCustomerShare,
+			&s.RevenueTimingUnknown, &s.RevenueDayGrained)
 		if err != nil {
 			return err
 		}

@@ -110,9 +110,19 @@ func sentence(x expRow) string {
 // needWords says how many streams per arm the power analysis asks for.
 func needWords(x expRow) string {
 	if x.TargetLiftRel.Valid {
-		return fmt.Sprintf("detecting a %s change needs about %s streams per arm", strings.TrimPrefix(fmtPct(x.TargetLiftRel), "+"), fmtCount(x.StreamsNeeded))
+		return fmt.Sprintf("detecting a %s change needs about %s streams per arm%s", strings.TrimPrefix(fmtPct(x.TargetLiftRel), "+"), fmtCount(x.StreamsNeeded), needRange(x))
 	}
-	return fmt.Sprintf("the power analysis asks for about %s streams per arm", fmtCount(x.StreamsNeeded))
+	return fmt.Sprintf("the power analysis asks for about %s streams per arm%s", fmtCount(x.StreamsNeeded), needRange(x))
+}
+
+// needRange is the plausible range of streams_needed, " (317–4,639)": the
+// variance behind it rests on few streams, so one number would overstate
+// what is known. Empty when the mart gives no range.
+func needRange(x expRow) string {
+	if !x.NeedLow.Valid || !x.NeedHigh.Valid || x.NeedHigh.Float64 <= 0 {
+		return ""
+	}
+	return " (" + fmtCount(x.NeedLow) + "–" + fmtCount(x.NeedHigh) + ")"
 }
 
 // intervalName is "95% interval" when the mart says alpha, else "interval".
@@ -206,7 +216,7 @@ func splitWarnings(w string) []string {
 
 type expTableRow struct {
 	Metric, Variant, Streams, Value, LiftAbs, LiftRel, CI, P, PAdj, Significant string
-	Control, ControlStreams, ControlValue, Power, CS                            string
+	Control, ControlStreams, ControlValue, Power                                string
 	Method, MDE, StreamsNeeded                                                  string
 }
 
@@ -226,7 +236,7 @@ type totalStreams struct {
 }
 
 type experimentView struct {
-	HasControl, HasCS, HasPower    bool
+	HasControl, HasPower           bool
 	ID, Variable, Control, Methods string
 	Verdict                        *verdictView
 	Rows                           []expTableRow
@@ -257,13 +267,9 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 		v.Rows = append(v.Rows, expTableRow{Metric: metricLabel(x.Metric), Variant: x.Variant, Streams: fmtCount(x.Streams),
 			Value: metricValue(x.Metric, x.Value, cur), LiftAbs: metricDiff(x.Metric, x.LiftAbs, cur), LiftRel: fmtSignedPct(x.LiftRel),
 			CI: ci, P: fmtP(x.PValue), PAdj: fmtP(x.PValueAdjusted), Significant: sig, Method: orDash(x.Method),
-			MDE: fmtPct(x.MDERel), StreamsNeeded: fmtCount(x.StreamsNeeded),
+			MDE: fmtPct(x.MDERel), StreamsNeeded: fmtCount(x.StreamsNeeded) + needRange(x),
 			Control: x.Control, ControlStreams: fmtCount(x.ControlStreams), ControlValue: metricValue(x.Metric, x.ControlValue, cur),
 			Power: fmtPct(x.Power)})
-		if x.CSLow.Valid || x.CSHigh.Valid {
-			v.Rows[len(v.Rows)-1].CS = liftInterval(x.CSLow, x.CSHigh)
-			v.HasCS = true
-		}
 		if x.ControlValue.Valid || x.ControlStreams.Valid {
 			v.HasControl = true
 		}

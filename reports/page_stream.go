@@ -44,6 +44,7 @@ type streamView struct {
 	Moments                                           []Moment
 	MomentsNote                                       string // why there are no moments
 	PartialNote                                       string // the last bar is a partial minute
+	DayGrainedNote                                    string // revenue known only by its day
 	Drops                                             []dropRow
 	Experiment                                        *verdictView
 	ExperimentID, Variant                             string
@@ -247,6 +248,7 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 	if v.Host == dash && s.Affiliate != "" {
 		v.Host = s.Affiliate
 	}
+	v.DayGrainedNote = dayGrainedNote(s, cur)
 	if s.Merchant != "" {
 		v.MerchantLink = r.files.merchant(s.Merchant)
 	}
@@ -344,4 +346,19 @@ func windowWords(d drop, started sql.NullTime, loc *time.Location) string {
 		s = clock(d.StartsAt.Time.Sub(started.Time)) + "–" + clock(d.EndsAt.Time.Sub(started.Time)) + " into the stream (" + s + ")"
 	}
 	return s
+}
+
+// dayGrainedNote says how much of the stream's revenue comes from orders
+// whose export gives only a day (Amazon's Fee-Orders): it counts in the
+// total, and the part that cannot be put before or after the stream's end
+// is in neither bar. Empty when there is none.
+func dayGrainedNote(s *stream, cur string) string {
+	if !s.RevenueDayGrained.Valid || s.RevenueDayGrained.Float64 == 0 {
+		return ""
+	}
+	note := fmtMoney(s.RevenueDayGrained, cur) + " of this stream's revenue comes from orders the export dates by day only, without a time."
+	if s.RevenueTimingUnknown.Valid && s.RevenueTimingUnknown.Float64 != 0 {
+		note += " " + fmtMoney(s.RevenueTimingUnknown, cur) + " of it cannot be placed before or after the stream ended, so it is in the total but in neither bar."
+	}
+	return note
 }
