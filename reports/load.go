@@ -19,7 +19,7 @@ type expRow struct {
 
 	// Optional columns: NULL when experiment_results does not have them.
 	ControlStreams, ControlValue, Alpha, Power, TargetLiftRel, NeedLow, NeedHigh sql.NullFloat64
-	IsPrimary                                                                sql.NullBool
+	IsPrimary                                                                    sql.NullBool
 }
 
 type experiment struct {
