@@ -4,10 +4,14 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/postlive/postlive/models"
+	sqlfiles "github.com/postlive/postlive/sql"
 )
 
 // TestBuildProgress: on a terminal build shows which model it computes, a
@@ -25,8 +29,13 @@ func TestBuildProgress(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("build on a terminal = %d\n%s", code, got)
 	}
-	// the bar is redrawn at most every 65 ms: the first step always shows
-	for _, want := range []string{"build stg_", "(0/50)", "\r", "\x1b[2K"} {
+	// the bar is redrawn at most every 65 ms: the first step always shows;
+	// a step per model, then the data tests and the export of the marts
+	ms, _, err := models.Load(sqlfiles.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"build stg_", fmt.Sprintf("(0/%d)", len(ms)+2), "\r", "\x1b[2K"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the terminal shows no %q:\n%q", want, got)
 		}
