@@ -46,6 +46,9 @@ type baseline struct {
 	Comparison                            string // similar_length, same_platform or ""
 	UsualLow, UsualHigh                   sql.NullFloat64
 	Flag                                  string // above, below, within, too_few, no_value
+	// MinStreams is how many earlier streams stream_baselines needs before
+	// it flags anything (its min_streams: the rule lives in the SQL only).
+	MinStreams sql.NullInt64
 }
 
 type minute struct {
@@ -102,12 +105,19 @@ select cast(stream_id as varchar), cast(check_name as varchar), coalesce(cast(st
 from stream_compliance
 order by stream_id, check_order, check_name`
 
-const baselinesQuery = `
+func baselinesQuery(has map[string]bool) string {
+	minStreams := "cast(null as bigint)"
+	if has["min_streams"] {
+		minStreams = "cast(min_streams as bigint)"
+	}
+	return `
 select cast(stream_id as varchar), cast(kpi as varchar), cast(value as double), cast(baseline as double),
     coalesce(cast(baseline_streams as bigint), 0), cast(change_abs as double), cast(change_rel as double),
-    coalesce(cast(comparison as varchar), ''), cast(usual_low as double), cast(usual_high as double), cast(flag as varchar)
+    coalesce(cast(comparison as varchar), ''), cast(usual_low as double), cast(usual_high as double), cast(flag as varchar),
+    ` + minStreams + `
 from stream_baselines
 order by stream_id, kpi`
+}
 
 // minutesQuery selects stream_minute; duration_s where the mart has it.
 func minutesQuery(has map[string]bool) string {
@@ -220,10 +230,14 @@ func (w *warehouse) loadStreams(ctx context.Context, db *sql.DB) ([]drop, error)
 			return nil, err
 		}
 	}
-	err = queryEach(ctx, db, "stream_baselines", baselinesQuery, func(r *sql.Rows) error {
+	hasBaselines, err := tableColumns(ctx, db, "stream_baselines")
+	if err != nil {
+		return nil, err
+	}
+	err = queryEach(ctx, db, "stream_baselines", baselinesQuery(hasBaselines), func(r *sql.Rows) error {
 		var id, kpi string
 		var b baseline
-		if err := r.Scan(&id, &kpi, &b.Value, &b.Baseline, &b.Streams, &b.ChangeAbs, &b.ChangeRel, &b.Comparison, &b.UsualLow, &b.UsualHigh, &b.Flag); err != nil {
+		if err := r.Scan(&id, &kpi, &b.Value, &b.Baseline, &b.Streams, &b.ChangeAbs, &b.ChangeRel, &b.Comparison, &b.UsualLow, &b.UsualHigh, &b.Flag, &b.MinStreams); err != nil {
 			return err
 		}
 		if s := w.byID[id]; s != nil {

@@ -95,9 +95,15 @@ func (s *stream) kpi(key string) sql.NullFloat64 {
 	return sql.NullFloat64{}
 }
 
-// minFlagStreams is how many earlier streams stream_baselines needs before it
-// flags a change (its flag too_few below that); the reports only say it.
-const minFlagStreams = 3
+// needed says how many earlier streams stream_baselines needs before it
+// flags a change (its min_streams), as " (3 needed to judge)"; empty when
+// the mart does not say.
+func needed(b baseline) string {
+	if !b.MinStreams.Valid {
+		return ""
+	}
+	return " (" + fmt.Sprint(b.MinStreams.Int64) + " needed to judge)"
+}
 
 // tiles formats a stream's KPIs against the host's usual range
 // (stream_baselines): an arrow and a colour only for a value outside it
@@ -131,8 +137,7 @@ func (r *renderer) tiles(s *stream, cur string) []tile {
 		case !ok || !b.Baseline.Valid:
 			t.Change = "no earlier " + on + " streams"
 		case b.Flag == "too_few" || b.Flag == "no_value":
-			t.Change = "median of " + fmt.Sprint(b.Streams) + " earlier: " + k.format(b.Baseline, cur) +
-				" (" + fmt.Sprint(minFlagStreams) + " needed to judge)"
+			t.Change = "median of " + fmt.Sprint(b.Streams) + " earlier: " + k.format(b.Baseline, cur) + needed(b)
 			if b.Flag == "no_value" {
 				t.Change = "median of " + fmt.Sprint(b.Streams) + " earlier: " + k.format(b.Baseline, cur)
 			}
@@ -169,12 +174,16 @@ func (r *renderer) summary(s *stream) string {
 	on := platformName(s.Platform)
 	var above, below []string
 	judged, earlier := false, int64(0)
+	var need baseline // min_streams of the mart
 	for _, k := range kpis {
 		b, ok := s.Baselines[k.key]
 		if !ok {
 			continue
 		}
 		earlier = max(earlier, b.Streams)
+		if b.MinStreams.Valid {
+			need.MinStreams = b.MinStreams
+		}
 		switch b.Flag {
 		case "above", "below":
 			judged = true
@@ -210,7 +219,10 @@ func (r *renderer) summary(s *stream) string {
 	case earlier == 0:
 		return "Your first stream on " + on + ", so nothing to compare it with yet."
 	}
-	return fmt.Sprintf("Too early to judge: %s on %s before this one, and %d are needed.", plural(int(earlier), "earlier stream", "earlier streams"), on, minFlagStreams)
+	if !need.MinStreams.Valid {
+		return fmt.Sprintf("Too early to judge: %s on %s before this one.", plural(int(earlier), "earlier stream", "earlier streams"), on)
+	}
+	return fmt.Sprintf("Too early to judge: %s on %s before this one, and %d are needed.", plural(int(earlier), "earlier stream", "earlier streams"), on, need.MinStreams.Int64)
 }
 
 // platformWords is a stream's platform for a table cell: as people write

@@ -21,9 +21,15 @@
 --                     (mean and sd, the sample standard deviation, of the n
 --                     values; both NULL when n < 2)
 --   flag              above or below the usual range, within it, too_few
---                     (n < 3: nothing is flagged) or no_value
+--                     (n < min_streams: nothing is flagged) or no_value
+--   min_streams       how many earlier streams a flag needs (3; the one place
+--                     this rule lives: the reports read it from here)
 
 with
+
+rules as (
+    select 3 as min_streams
+),
 
 kpis as (
     select * from stream_kpis
@@ -158,12 +164,14 @@ stream_baselines as (
         ranged.usual_high,
         case
             when kpi_values.value is null then 'no_value'
-            when coalesce(ranged.n, 0) < 3 then 'too_few'
+            when coalesce(ranged.n, 0) < rules.min_streams then 'too_few'
             when kpi_values.value > ranged.usual_high then 'above'
             when kpi_values.value < ranged.usual_low then 'below'
             else 'within'
-        end as flag
+        end as flag,
+        rules.min_streams
     from kpi_values
+    cross join rules
     left join ranged on ranged.stream_id = kpi_values.stream_id and ranged.kpi = kpi_values.kpi
 )
 
