@@ -22,22 +22,6 @@ type demoOptions struct {
 	out string
 }
 
-// demoImports says which sample file is imported as which kind (and for
-// which merchant): the order of a nightly run, plan first.
-var demoImports = []struct {
-	file, kind, merchant string
-}{
-	{"streams.csv", "streams", ""},
-	{"drops.csv", "drops", ""},
-	{"links.csv", "links", ""},
-	{"stream_metrics.csv", "stream_metrics", ""},
-	{"chat.jsonl", "chat", ""},
-	{"clicks.csv", "clicks", ""},
-	{"orders-shopify-glowlab.csv", "orders", "glowlab"},
-	{"orders-shopify-kitchenly.csv", "orders", "kitchenly"},
-	{"spend-meta.csv", "spend", ""},
-}
-
 const demoConfig = `# postlive demo workspace (written by postlive demo; see docs/configuration.md)
 pii:
   salt: postlive-demo-salt
@@ -112,9 +96,9 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 		return err
 	}
 	inbox := filepath.Join(dir, "inbox")
-	for _, f := range demoImports {
-		sub := filepath.Join(inbox, f.kind, f.merchant)
-		if err := copyEmbedded(fixtures.Sample, "sample/"+f.file, filepath.Join(sub, f.file)); err != nil {
+	for _, f := range fixtures.SampleImports {
+		sub := filepath.Join(inbox, f.Kind, f.Merchant)
+		if err := copyEmbedded(fixtures.Sample, "sample/"+f.File, filepath.Join(sub, f.File)); err != nil {
 			return err
 		}
 	}
@@ -129,10 +113,10 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 	if err := ingest.Init(ws.Lake); err != nil {
 		return err
 	}
-	for _, f := range demoImports {
-		path := filepath.Join(inbox, f.kind, f.merchant, f.file)
-		opt := ws.importOptions(f.kind, "", f.merchant, e.now)
-		opt.Name = filepath.Join("inbox", f.kind, f.merchant, f.file)
+	for _, f := range fixtures.SampleImports {
+		path := filepath.Join(inbox, f.Kind, f.Merchant, f.File)
+		opt := ws.importOptions(f.Kind, "", f.Merchant, e.now)
+		opt.Name = filepath.Join("inbox", f.Kind, f.Merchant, f.File)
 		st, err := de.importFile(ctx, ws, path, opt)
 		if err != nil {
 			return err

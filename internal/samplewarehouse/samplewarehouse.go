@@ -27,20 +27,6 @@ import (
 //go:embed postlive.yaml
 var config []byte
 
-// imports are the sample exports and the kind each is imported as, plan
-// first: what `postlive demo` imports.
-var imports = []struct{ file, kind, merchant string }{
-	{"streams.csv", "streams", ""},
-	{"drops.csv", "drops", ""},
-	{"links.csv", "links", ""},
-	{"stream_metrics.csv", "stream_metrics", ""},
-	{"chat.jsonl", "chat", ""},
-	{"clicks.csv", "clicks", ""},
-	{"orders-shopify-glowlab.csv", "orders", "glowlab"},
-	{"orders-shopify-kitchenly.csv", "orders", "kitchenly"},
-	{"spend-meta.csv", "spend", ""},
-}
-
 // ImportedAt is the clock of the imports (the manifest's import times).
 var ImportedAt = time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC)
 
@@ -63,12 +49,12 @@ func Build() (string, error) {
 		return "", err
 	}
 	ctx := context.Background()
-	for _, f := range imports {
-		b, err := fs.ReadFile(fixtures.Sample, "sample/"+f.file)
+	for _, f := range fixtures.SampleImports {
+		b, err := fs.ReadFile(fixtures.Sample, "sample/"+f.File)
 		if err != nil {
 			return "", err
 		}
-		name := filepath.Join("inbox", f.kind, f.merchant, f.file)
+		name := filepath.Join("inbox", f.Kind, f.Merchant, f.File)
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return "", err
@@ -76,10 +62,10 @@ func Build() (string, error) {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			return "", err
 		}
-		opt := ws.ImportOptions(f.kind)
+		opt := ws.ImportOptions(f.Kind)
 		opt.Now, opt.Name = func() time.Time { return ImportedAt }, name
-		if f.merchant != "" {
-			opt.Merchant = f.merchant
+		if f.Merchant != "" {
+			opt.Merchant = f.Merchant
 		}
 		if _, err := ingest.Import(ctx, ws.Lake, path, opt); err != nil {
 			return "", err
