@@ -63,11 +63,46 @@ func buildWorkspace(ctx context.Context, out io.Writer, ws *session) (*models.Re
 	return buildWorkspaceWith(ctx, out, ws, false)
 }
 
-// buildWorkspaceWith is buildWorkspace; full computes every table.
+// buildWorkspaceWith is buildWorkspace; full computes every table. Unless
+// full, a build with nothing changed since the last one (the same
+// workspace.BuildKey, the warehouse that build wrote, its data tests
+// passed) does nothing and says so.
 func buildWorkspaceWith(ctx context.Context, out io.Writer, ws *session, full bool) (*models.Result, error) {
 	if err := ingest.Init(ws.Lake); err != nil {
 		return nil, err
 	}
+	key, err := ws.BuildKey()
+	if err != nil {
+		return nil, err
+	}
+	state := loadRunState(ws)
+	res, err := buildWorkspaceState(ctx, out, ws, full, key, state)
+	if err != nil {
+		return nil, err
+	}
+	return res, state.save(ws)
+}
+
+// buildWorkspaceState builds unless state says the warehouse was built from
+// key (and full is not set), and records the build in state (the caller
+// saves it). The key is taken before the build: a file imported meanwhile
+// cannot be in it (the workspace is locked), so it names what was built.
+func buildWorkspaceState(ctx context.Context, out io.Writer, ws *session, full bool, key string, state *runState) (*models.Result, error) {
+	if !full && state.upToDate(ws, key) {
+		fmt.Fprintln(out, "nothing changed since the last build: the warehouse and marts are up to date; --full computes everything again")
+		ws.log.Info("build skipped: nothing changed")
+		return &models.Result{}, nil
+	}
+	res, err := buildOnce(ctx, out, ws, full)
+	if err != nil {
+		return nil, err
+	}
+	state.built(ws, key, len(res.Failed()) > 0)
+	return res, nil
+}
+
+// buildOnce runs the build and prints what it did.
+func buildOnce(ctx context.Context, out io.Writer, ws *session, full bool) (*models.Result, error) {
 	entries, err := ws.Lake.Manifest(ctx)
 	if err != nil {
 		return nil, err

@@ -97,11 +97,14 @@ func scanInbox(ws *session) ([]inboxFile, error) {
 }
 
 // runState remembers, between runs, which inbox files (by size and
-// modification time) were already imported and what the last build was made
-// from, so a night with nothing new does almost nothing.
+// modification time) were already imported, what the last build was made
+// from and what the reports were written from, so a night (or a build) with
+// nothing new does almost nothing.
 type runState struct {
-	Seen  map[string]string `json:"seen"`  // path|size|mtime → sha256
-	Built string            `json:"built"` // the BuildKey of the last build
+	Seen      map[string]string `json:"seen"`      // path|size|mtime → sha256
+	Built     string            `json:"built"`     // the BuildKey of the last build whose data tests passed
+	Warehouse string            `json:"warehouse"` // size and modification time of the warehouse that build wrote
+	Reported  string            `json:"reported"`  // the BuildKey of the warehouse the reports were written from
 }
 
 func loadRunState(ws *session) *runState {
@@ -109,11 +112,47 @@ func loadRunState(ws *session) *runState {
 	b, err := os.ReadFile(filepath.Join(ws.StateDir(), "run-state.json"))
 	if err == nil {
 		json.Unmarshal(b, st)
+		if st.Reported == "" && st.Warehouse == "" {
+			// written before builds and reports were told apart: "built"
+			// meant both
+			st.Reported = st.Built
+		}
 	}
 	if st.Seen == nil {
 		st.Seen = map[string]string{}
 	}
 	return st
+}
+
+// warehouseStamp names the warehouse file by size and modification time
+// ("" when there is none).
+func warehouseStamp(ws *session) string {
+	fi, err := os.Stat(ws.WarehousePath())
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d %d", fi.Size(), fi.ModTime().UnixNano())
+}
+
+// upToDate says whether the warehouse is the one the last build made from
+// key: same key, same file (a warehouse restored or copied over by hand is
+// not trusted), and its data tests passed.
+func (st *runState) upToDate(ws *session, key string) bool {
+	stamp := warehouseStamp(ws)
+	if stamp == "" || st.Built == "" || st.Built != key {
+		return false
+	}
+	// a state written before the stamp was kept trusts the file that exists
+	return st.Warehouse == "" || st.Warehouse == stamp
+}
+
+// built records a build from key; failed data tests record none, so that
+// the next build runs them again and shows the failures.
+func (st *runState) built(ws *session, key string, failed bool) {
+	st.Built, st.Warehouse = key, warehouseStamp(ws)
+	if failed {
+		st.Built = ""
+	}
 }
 
 func (st *runState) save(ws *session) error {
@@ -212,9 +251,8 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	_, whErr := os.Stat(ws.WarehousePath())
 	_, repErr := os.Stat(filepath.Join(ws.ReportsDir(), "index.html"))
-	if imported == 0 && fp == state.Built && whErr == nil && repErr == nil {
+	if imported == 0 && state.upToDate(ws, fp) && fp == state.Reported && repErr == nil {
 		if err := state.save(ws); err != nil {
 			return err
 		}
@@ -225,7 +263,9 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 		e.log.Info("run finished: nothing new", "inbox_files", len(files), "took", time.Since(start))
 		return fileProblems(problems)
 	}
-	res, err := buildWorkspace(ctx, e.stdout, ws)
+	// the warehouse may be up to date already (a postlive build ran since
+	// the last run): then only the reports are written
+	res, err := buildWorkspaceState(ctx, e.stdout, ws, false, fp, state)
 	if err != nil {
 		return err
 	}
@@ -233,10 +273,7 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	state.Built = fp
-	if len(res.Failed()) > 0 {
-		state.Built = "" // rebuild next time: the failure must be seen again
-	}
+	state.Reported = fp
 	if err := state.save(ws); err != nil {
 		return err
 	}
