@@ -5,11 +5,18 @@
 #   sh bench/run.sh            scales 10 and 100 (scale 100: ~1,500 streams, 10M clicks,
 #                              1M orders; a few GB on disk)
 #   SCALES="2 10" sh bench/run.sh   quicker
+#   SCALES= NIGHTLY_SCALE=20 sh bench/run.sh   only the nightly increment
+#
+# The nightly increment (NIGHTLY_SCALE, default 20; 0 skips it): the fixtures
+# split at the start of the day the last stream started (bench/nightly split),
+# the history imported and run first, then the last day's files dropped into
+# the inbox and `postlive run` timed against `postlive build --full` of the
+# same data; the marts of both must be equal row for row (bench/nightly equal).
 #
 # Needs only this repo, Go, and /usr/bin/time (GNU time, for peak RSS).
 set -eu
 cd "$(dirname "$0")/.."
-SCALES=${SCALES:-"10 100"}
+SCALES=${SCALES-"10 100"}
 CLICKS_PER_STREAM=${CLICKS_PER_STREAM:-6700}
 ORDERS_PER_STREAM=${ORDERS_PER_STREAM:-640}
 WORK=${WORK:-$(mktemp -d /tmp/postlive-bench.XXXXXX)}
@@ -17,6 +24,9 @@ BIN="$WORK/bin"
 mkdir -p "$BIN"
 go build -o "$BIN/postlive" ./cmd/postlive
 go build -o "$BIN/native" ./bench/native
+go build -o "$BIN/nightly" ./bench/nightly
+NIGHTLY_SCALE=${NIGHTLY_SCALE:-20}
+NIGHTLY_CLICKS=${NIGHTLY_CLICKS:-500}
 
 # peak RSS in MB and wall seconds of a command: "rss secs"
 measure() {
@@ -77,6 +87,40 @@ for s in $SCALES; do
 	noop=$(measure "$BIN/postlive" -w "$rws" run); noop_s=${noop#* }
 	printf "%-34s %10s %11ss %9ss %9s%% %8s\n" "no-op run vs full run, scale $s" "-" "$noop_s" "$full_s" "$(awk -v a="$noop_s" -v b="$full_s" 'BEGIN{printf "%.1f", 100*a/b}')" "${noop% *}"
 done
+
+# 5. the nightly increment: a day of exports on top of the history
+if [ "$NIGHTLY_SCALE" -gt 0 ]; then
+	s=$NIGHTLY_SCALE
+	data="$WORK/night-data-$s"
+	"$BIN/postlive" fixtures --scale "$s" --clicks-per-stream "$NIGHTLY_CLICKS" --out "$data" >/dev/null
+	"$BIN/nightly" split "$data" "$WORK/night-hist-$s" "$WORK/night-new-$s" >"$WORK/split.txt"
+	nrows=$(awk '/^night rows:/ {print $3}' "$WORK/split.txt")
+	nws="$WORK/nightly-$s"; rm -rf "$nws"
+	inbox() { # inbox DIR SUFFIX: the exports of DIR into the inbox, names ending in SUFFIX
+		for k in streams drops links stream_metrics clicks; do
+			mkdir -p "$nws/inbox/$k"; cp "$1/$k.csv" "$nws/inbox/$k/$k$2.csv"
+		done
+		mkdir -p "$nws/inbox/spend" "$nws/inbox/orders/glowlab" "$nws/inbox/orders/kitchenly"
+		cp "$1/spend-meta.csv" "$nws/inbox/spend/spend-meta$2.csv"
+		cp "$1/orders-shopify-glowlab.csv" "$nws/inbox/orders/glowlab/orders$2.csv"
+		cp "$1/orders-shopify-kitchenly.csv" "$nws/inbox/orders/kitchenly/orders$2.csv"
+	}
+	inbox "$WORK/night-hist-$s" ""
+	hist=$(measure "$BIN/postlive" -w "$nws" run); hist_s=${hist#* }
+	inbox "$WORK/night-new-$s" "-last-day"
+	night=$(measure "$BIN/postlive" -w "$nws" run); night_s=${night#* }
+	noop=$(measure "$BIN/postlive" -w "$nws" build); noop_s=${noop#* }
+	rm -rf "$WORK/marts-nightly"; cp -r "$nws/lake/marts" "$WORK/marts-nightly"
+	full=$(measure "$BIN/postlive" -w "$nws" build --full); full_s=${full#* }
+	eq=$("$BIN/nightly" equal "$WORK/marts-nightly" "$nws/lake/marts") || { echo "$eq" >&2; exit 1; }
+	echo
+	echo "nightly increment, scale $s ($NIGHTLY_CLICKS clicks per stream): $(head -1 "$WORK/split.txt"); $nrows new rows; history run ${hist_s}s"
+	printf "%-34s %10s %12s %10s %10s %8s\n" "measure" "new rows" "run/build" "full build" "ratio" "RSS MB"
+	printf "%-34s %10d %11ss %9ss %9s%% %8s\n" "nightly run vs build --full" "$nrows" "$night_s" "$full_s" "$(awk -v a="$night_s" -v b="$full_s" 'BEGIN{printf "%.1f", 100*a/b}')" "${night% *}"
+	printf "%-34s %10d %11ss %9ss %9s%% %8s\n" "build, nothing new vs --full" 0 "$noop_s" "$full_s" "$(awk -v a="$noop_s" -v b="$full_s" 'BEGIN{printf "%.1f", 100*a/b}')" "${noop% *}"
+	echo "$eq (nightly run against build --full)"
+fi
+
 set -- $SCALES
 if [ $# -ge 2 ]; then
 	eval "a=\$build_$1; b=\$build_$2"
