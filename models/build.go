@@ -54,9 +54,12 @@ type TestResult struct {
 type Result struct {
 	Models []*Model
 	Tests  []TestResult
-	Marts  map[string]int64         // rows per mart
-	Reused []string                 // materialised models copied from the previous build: their inputs had not changed
-	Took   map[string]time.Duration // per model: how long creating it took
+	Marts  map[string]int64 // rows per mart
+	Reused []string         // materialised models copied from the previous build: their inputs had not changed
+	// Extended are the models computed from the previous build's table and
+	// the new rows only (models/incremental.go), not over all history.
+	Extended []string
+	Took     map[string]time.Duration // per model: how long creating it took
 }
 
 // Failed returns the failed data tests.
@@ -134,6 +137,10 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	clicks, err := clickState(models, lake.In(opt.Workspace), settings)
+	if err != nil {
+		return nil, err
+	}
 	if err := RemoveInterrupted(opt.Warehouse); err != nil {
 		return nil, err
 	}
@@ -157,6 +164,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if !opt.NoReuse {
 		prev = previousBuild(ctx, db, opt.Warehouse)
 	}
+
 	log := opt.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -180,15 +188,29 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 			_, err := db.ExecContext(ctx, fmt.Sprintf("create table %s as select * from prev.%s", m.Name, m.Name))
 			reused = err == nil
 		}
+		extended := false
+		if !reused && prev != nil && clickDeltaModels[m.Name] && !clicks.planned {
+			// after the staging views, which the plan reads
+			clicks.plan(ctx, db)
+		}
+		if !reused && clicks.ok && clickDeltaModels[m.Name] {
+			// new clicks (or streams, links): extend the previous table
+			if err := clicks.build(ctx, db, m); err != nil {
+				log.Debug("model not extended; computed in full", "model", m.Name, "error", cleanDuckDBError(err))
+			} else {
+				extended = true
+				res.Extended = append(res.Extended, m.Name)
+			}
+		}
 		if reused {
 			res.Reused = append(res.Reused, m.Name)
-		} else {
+		} else if !extended {
 			stmt := fmt.Sprintf("create or replace %s %s as\n%s", kind, m.Name, strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
 			if _, err := db.ExecContext(ctx, stmt); err != nil {
 				return nil, fmt.Errorf("%s: %s", m.Path, cleanDuckDBError(err))
 			}
 		}
-		attrs := []any{"model", m.Name, "layer", m.Layer, "reused", reused}
+		attrs := []any{"model", m.Name, "layer", m.Layer, "reused", reused, "extended", extended}
 		if m.Layer == "marts" {
 			var n int64
 			if err := db.QueryRowContext(ctx, "select count(*) from "+m.Name).Scan(&n); err != nil {
@@ -201,11 +223,15 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		log.Debug("model built", append(attrs, "took", res.Took[m.Name])...)
 	}
 	if prev != nil {
+		clicks.cleanup(ctx, db)
 		if _, err := db.ExecContext(ctx, "detach prev"); err != nil {
 			return nil, fmt.Errorf("detach previous warehouse: %w", err)
 		}
 	}
 	if err := writeFingerprints(ctx, db, fps); err != nil {
+		return nil, err
+	}
+	if err := clicks.write(ctx, db); err != nil {
 		return nil, err
 	}
 	progress("data tests", len(models), steps)
