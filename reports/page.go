@@ -78,7 +78,7 @@ func (r *renderer) currency(c string) string {
 }
 
 func (r *renderer) render(p *page) ([]byte, error) {
-	p.Generated = r.opt.Now.UTC().Format("2 Jan 2006 15:04 UTC")
+	p.Generated = generatedStamp(r.opt.Now)
 	p.Sort = sortTables
 	hashes := []string{sortHash}
 	p.Static = r.static
@@ -99,3 +99,6 @@ func (r *renderer) render(p *page) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// generatedStamp is how a page says when it was generated.
+func generatedStamp(now time.Time) string { return now.UTC().Format("2 Jan 2006 15:04 UTC") }

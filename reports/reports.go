@@ -1,8 +1,11 @@
 package reports
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -25,6 +28,11 @@ type Options struct {
 	// Progress, when set, is called once the number of files to write is
 	// known (done 0) and after each file written.
 	Progress func(done, total int)
+	// Keep, when set, is asked before a report other than index.html is
+	// written, with its file name and its Sum: true keeps the file in Out as
+	// it is (the caller knows it holds that content), so a night rewrites
+	// only the reports whose content changed. Nil writes every file.
+	Keep func(name, sum string) bool
 }
 
 // Result lists what Write wrote.
@@ -32,6 +40,17 @@ type Result struct {
 	// Files holds the path of every file written (opt.Out joined with the file
 	// name), sorted.
 	Files []string
+	// Kept holds the path of every file Options.Keep kept, sorted.
+	Kept []string
+	// Sums holds the Sum of every report file, written or kept, by name.
+	Sums map[string]string
+}
+
+// Sum names a report file's content apart from the time it was generated
+// (the stamp Options.Now puts on every page): equal sums, equal reports.
+func Sum(data []byte, now time.Time) string {
+	h := sha256.Sum256(bytes.ReplaceAll(data, []byte(generatedStamp(now)), nil))
+	return hex.EncodeToString(h[:])
 }
 
 // Write reads the marts from db (a DuckDB warehouse) and writes index.html,
@@ -73,7 +92,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	var res Result
+	res := Result{Sums: map[string]string{}}
 	total := len(w.streams) + len(w.experiments) + 2*len(w.merchants) + len(creators) + 1
 	progress := opt.Progress
 	if progress == nil {
@@ -82,11 +101,19 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	progress(0, total)
 	emit := func(name string, data []byte) error {
 		path := filepath.Join(opt.Out, name)
+		sum := Sum(data, opt.Now)
+		if name != "index.html" && opt.Keep != nil && opt.Keep(name, sum) {
+			res.Sums[name] = sum
+			res.Kept = append(res.Kept, path)
+			progress(len(res.Files)+len(res.Kept), total)
+			return nil
+		}
 		if err := writeFileAtomic(path, data); err != nil {
 			return err
 		}
+		res.Sums[name] = sum // only once written: a failed write is not recorded as done
 		res.Files = append(res.Files, path)
-		progress(len(res.Files), total)
+		progress(len(res.Files)+len(res.Kept), total)
 		return nil
 	}
 
@@ -141,6 +168,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		return res, err
 	}
 	sort.Strings(res.Files)
+	sort.Strings(res.Kept)
 	return res, nil
 }
 

@@ -166,7 +166,7 @@ from stream_compliance group by check_name, check_order order by check_order`},
 	}
 	db.Close()
 	fmt.Fprintln(e.stdout)
-	if _, err := writeReports(ctx, e.stdout, ws, ws.ReportsDir()); err != nil {
+	if _, err := writeReports(ctx, e.stdout, ws, ws.ReportsDir(), false); err != nil {
 		return err
 	}
 	printOutputs(e.stdout, ws)

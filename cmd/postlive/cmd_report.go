@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/postlive/postlive/lake"
 	"github.com/postlive/postlive/reports"
 )
 
@@ -40,7 +43,7 @@ newest import, not the clock.`,
 			if dir == "" {
 				dir = ws.ReportsDir()
 			}
-			_, err = writeReports(cmd.Context(), e.stdout, ws, dir)
+			_, err = writeReports(cmd.Context(), e.stdout, ws, dir, false)
 			return err
 		},
 	}
@@ -49,8 +52,11 @@ newest import, not the clock.`,
 	return c
 }
 
-// writeReports renders every report from the warehouse into dir.
-func writeReports(ctx context.Context, out io.Writer, ws *session, dir string) (reports.Result, error) {
+// writeReports renders every report from the warehouse into dir. With
+// onlyChanged, a report (but the index) whose content is that of the file
+// the last write left in the workspace's reports folder is kept as it is:
+// a night rewrites the reports of what changed.
+func writeReports(ctx context.Context, out io.Writer, ws *session, dir string, onlyChanged bool) (reports.Result, error) {
 	db, err := openWarehouse(ctx, ws)
 	if err != nil {
 		return reports.Result{}, err
@@ -62,21 +68,97 @@ func writeReports(ctx context.Context, out io.Writer, ws *session, dir string) (
 	}
 	start := time.Now()
 	bar := &progress{}
-	res, err := reports.Write(ctx, db, reports.Options{Out: dir, Now: asOf, Currency: ws.cfg.Currency,
+	inWorkspace := filepath.Clean(dir) == filepath.Clean(ws.ReportsDir())
+	state := loadReportState(ws)
+	opt := reports.Options{Out: dir, Now: asOf, Currency: ws.cfg.Currency,
 		Progress: func(done, total int) {
 			if done == 0 {
 				bar = ws.progress("write reports", int64(total), false)
 			}
 			bar.set(int64(done))
-		}})
+		}}
+	if onlyChanged && inWorkspace {
+		opt.Keep = func(name, sum string) bool { return state.holds(dir, name, sum) }
+	}
+	res, err := reports.Write(ctx, db, opt)
 	bar.done()
+	if inWorkspace {
+		// also after a failure: what was written is recorded, so the next
+		// night does not write it again (and a file not recorded is)
+		if serr := state.record(ws, dir, res.Sums); serr != nil && err == nil {
+			err = serr
+		}
+	}
 	if err != nil {
 		return res, err
 	}
-	ws.log.Info("reports written", "dir", dir, "files", len(res.Files), "took", time.Since(start))
-	fmt.Fprintf(out, "wrote %d report files to %s\n", len(res.Files), dir)
+	ws.log.Info("reports written", "dir", dir, "files", len(res.Files), "unchanged", len(res.Kept), "took", time.Since(start))
+	if len(res.Kept) > 0 {
+		fmt.Fprintf(out, "wrote %d report files to %s (%d unchanged, kept)\n", len(res.Files), dir, len(res.Kept))
+	} else {
+		fmt.Fprintf(out, "wrote %d report files to %s\n", len(res.Files), dir)
+	}
 	fmt.Fprintf(out, "open %s\n", filepath.Join(dir, "index.html"))
 	return res, nil
+}
+
+// reportState is what the last write left in the workspace's reports
+// folder: per file, the content's reports.Sum and the file's size and
+// modification time (a file changed or removed by hand since is written
+// again).
+type reportState struct {
+	Files map[string]reportFile `json:"files"`
+}
+
+type reportFile struct {
+	Sum      string `json:"sum"`
+	Size     int64  `json:"size"`
+	ModNanos int64  `json:"mod_nanos"`
+}
+
+func reportStatePath(ws *session) string { return filepath.Join(ws.StateDir(), "report-state.json") }
+
+func loadReportState(ws *session) *reportState {
+	st := &reportState{}
+	if b, err := os.ReadFile(reportStatePath(ws)); err == nil {
+		json.Unmarshal(b, st)
+	}
+	if st.Files == nil {
+		st.Files = map[string]reportFile{}
+	}
+	return st
+}
+
+// holds says whether dir/name is the file last written with content sum.
+func (st *reportState) holds(dir, name, sum string) bool {
+	f, ok := st.Files[name]
+	if !ok || f.Sum != sum {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(dir, name))
+	return err == nil && fi.Size() == f.Size && fi.ModTime().UnixNano() == f.ModNanos
+}
+
+// record keeps the sums of the files in dir now (a file that is missing is
+// left out, so it is written next time).
+func (st *reportState) record(ws *session, dir string, sums map[string]string) error {
+	next := &reportState{Files: map[string]reportFile{}}
+	for name, sum := range sums {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
+		next.Files[name] = reportFile{Sum: sum, Size: fi.Size(), ModNanos: fi.ModTime().UnixNano()}
+	}
+	b, err := json.Marshal(next)
+	if err != nil {
+		return err
+	}
+	*st = *next
+	return lake.WriteFile(reportStatePath(ws), func(f io.Writer) error {
+		_, err := f.Write(b)
+		return err
+	})
 }
 
 // dataAsOf is the time of the newest import: reports carry it instead of the

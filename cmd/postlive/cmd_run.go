@@ -269,7 +269,7 @@ func runNightly(ctx context.Context, e *env, ws *session, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, err := writeReports(ctx, e.stdout, ws, ws.ReportsDir())
+	rep, err := writeReports(ctx, e.stdout, ws, ws.ReportsDir(), true)
 	if err != nil {
 		return err
 	}

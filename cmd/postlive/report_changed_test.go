@@ -1,0 +1,96 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// generatedAt is a page's "generated …" stamp (the time of the newest
+// import), the one part of a kept report that is older than a fresh one.
+var generatedAt = regexp.MustCompile(`\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} UTC`)
+
+// TestRunWritesOnlyChangedReports: a night that brings one new stream
+// rewrites the index and the reports whose content changed, keeps the
+// others as they are (same file, same modification time), and what it
+// keeps equals what writing every report from the same warehouse gives
+// (but for the generation stamp). A report removed by hand is written
+// again; postlive report writes every file.
+func TestRunWritesOnlyChangedReports(t *testing.T) {
+	demo := demoWorkspace(t)
+	ws := t.TempDir()
+	copyTree(t, filepath.Join(demo, "inbox"), filepath.Join(ws, "inbox"))
+	b, _ := os.ReadFile(filepath.Join(demo, "postlive.yaml"))
+	writeFile(t, filepath.Join(ws, "postlive.yaml"), string(b))
+	if code, out, errOut := postlive(t, "-w", ws, "run"); code != 0 {
+		t.Fatalf("first run = %d %q %q", code, out, errOut)
+	}
+	dir := filepath.Join(ws, "reports")
+	mtimes := func() map[string]int64 {
+		out := map[string]int64{}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			fi, _ := e.Info()
+			out[e.Name()] = fi.ModTime().UnixNano()
+		}
+		return out
+	}
+	before := mtimes()
+
+	writeFile(t, filepath.Join(ws, "inbox", "streams", "late.csv"), "stream_id,affiliate_id,started_at,ended_at\ns-late,dora,2026-11-16T19:00:00Z,2026-11-16T19:20:00Z\n")
+	code, out, errOut := postlive(t, "-w", ws, "run")
+	if code != 0 {
+		t.Fatalf("run with a new stream = %d %q %q", code, out, errOut)
+	}
+	after := mtimes()
+	var written, kept []string
+	for name, m := range after {
+		if before[name] == m {
+			kept = append(kept, name)
+		} else {
+			written = append(written, name)
+		}
+	}
+	if !strings.Contains(out, "unchanged, kept") || len(kept) < 10 {
+		t.Fatalf("kept %d files (%v), wrote %v; want most reports kept:\n%s", len(kept), kept, written, out)
+	}
+	for _, want := range []string{"index.html", "stream-s-late.html"} {
+		if before[want] == after[want] {
+			t.Errorf("%s was not written; wrote %v", want, written)
+		}
+	}
+	t.Logf("wrote %d report files, kept %d", len(written), len(kept))
+
+	// what was kept is what writing everything gives
+	all := t.TempDir()
+	if code, out, errOut := postlive(t, "-w", ws, "report", "--out", all); code != 0 {
+		t.Fatalf("report = %d %q %q", code, out, errOut)
+	}
+	fresh := readReports(t, all)
+	got := readReports(t, dir)
+	if len(fresh) != len(got) {
+		t.Errorf("report files: %d kept and written, %d when writing all", len(got), len(fresh))
+	}
+	for name, b := range fresh {
+		if generatedAt.ReplaceAllString(string(got[name]), "") != generatedAt.ReplaceAllString(string(b), "") {
+			t.Errorf("%s differs from the report written from the same warehouse", name)
+		}
+	}
+
+	// a report removed by hand is written by the next night that writes
+	// reports; postlive report writes every file
+	kill := kept[0]
+	os.Remove(filepath.Join(dir, kill))
+	writeFile(t, filepath.Join(ws, "inbox", "streams", "later.csv"), "stream_id,affiliate_id,started_at,ended_at\ns-later,dora,2026-11-17T19:00:00Z,2026-11-17T19:20:00Z\n")
+	if code, out, errOut := postlive(t, "-w", ws, "run"); code != 0 {
+		t.Fatalf("third run = %d %q %q", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, kill)); err != nil {
+		t.Errorf("%s removed by hand was not written again: %v", kill, err)
+	}
+	if code, out, _ := postlive(t, "-w", ws, "report"); code != 0 || strings.Contains(out, "kept") {
+		t.Errorf("report = %d %q; want every file written", code, out)
+	}
+}
