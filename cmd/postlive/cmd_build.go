@@ -36,8 +36,10 @@ the command exits 3 (the marts are still rebuilt).
 A table whose inputs did not change since the previous build (the same SQL
 over the same lake files, with the same settings and postlive binary) is
 copied from the previous warehouse instead of computed again: after a night
-that brought only orders, the click classification is reused. --full
-computes everything.`,
+that brought only orders, the click classification is reused. New click
+files extend the click tables: duplicates are found again only for the
+visitors and links the new rows touch. With nothing changed since the last
+build, build says so and changes nothing. --full computes everything.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := e.openWorkspace(true, o.wait)
@@ -143,6 +145,9 @@ func buildOnce(ctx context.Context, out io.Writer, ws *session, full bool) (*mod
 		len(res.Models), layers["staging"], layers["intermediate"], layers["marts"], time.Since(start).Seconds())
 	if len(res.Reused) > 0 {
 		fmt.Fprintf(out, "  reused from the previous build (inputs unchanged): %s\n", strings.Join(res.Reused, ", "))
+	}
+	if len(res.Extended) > 0 {
+		fmt.Fprintf(out, "  extended from the previous build by the new rows: %s\n", strings.Join(res.Extended, ", "))
 	}
 	var marts []string
 	for m := range res.Marts {

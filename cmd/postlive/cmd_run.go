@@ -33,7 +33,7 @@ func newRunCmd(e *env) *cobra.Command {
 		Long: `Run imports every file under inbox/<kind>/ that is not yet in the manifest
 (format detected per file; files under inbox/orders/<merchant>/ are that
 merchant's, others take default_merchant), rebuilds the marts, runs the data tests
-and writes the reports; when email.smtp.host is set it then e-mails each
+and writes the reports that changed (and the index); when email.smtp.host is set it then e-mails each
 affiliate their new and updated stream reports, as postlive send does. With
 nothing new and nothing changed (same imports, configuration and models) it
 only checks and says so, changing no file (it still sends e-mail that is due,
