@@ -129,6 +129,7 @@ if [ $# -ge 2 ]; then
 fi
 echo
 echo "load average after the comparisons: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -n "$SCALES" ] || exit 0 # only the nightly increment
 echo
 echo "go test -bench (hot paths: ns/op, B/op, allocs/op; import: rows/s and peak heap):"
 go test -run '^$' -bench 'CSVRows|Parse|UTM|BotMatch|ReferrerHost|VisitorKey|GenericClick|PartWriter' -benchmem -benchtime 500ms ./ingest 2>/dev/null | grep -E '^Benchmark' || true

@@ -192,8 +192,8 @@ func (cd *clickDelta) prepare(ctx context.Context, db *sql.DB) error {
 	stmts := []string{
 		"create or replace temp table click_delta_new as\n" + strings.TrimRight(strings.TrimSpace(newSQL), ";"),
 		`create or replace temp table click_delta_old as
-select ` + clickDeltaColumns + ` from prev.int_clicks_classified
-where click_id not in (select click_id from click_delta_new)`,
+select ` + clickDeltaColumns + ` from prev.int_clicks_classified as old
+where not exists (select 1 from click_delta_new as new where new.click_id = old.click_id)`,
 		`create or replace temp view click_delta_now as
 select ` + clickDeltaColumns + ` from click_delta_old
 union all

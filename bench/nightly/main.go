@@ -7,7 +7,8 @@
 //	                                   NIGHT (same file names)
 //	nightly equal MARTS_A MARTS_B      compare every mart Parquet file of two
 //	                                   lake/marts folders row for row (EXCEPT
-//	                                   ALL both ways); exit 1 naming the marts
+//	                                   ALL both ways; doubles rounded to 9
+//	                                   decimals); exit 1 naming the marts
 //	                                   that differ
 //
 // A row's time is its table's time column (streams started_at, drops
@@ -248,9 +249,13 @@ func equal(a, b string) error {
 			differ = append(differ, filepath.Base(fa)+" (missing)")
 			continue
 		}
+		cols, err := comparable(ctx, db, fa)
+		if err != nil {
+			return err
+		}
 		var n int64
-		q := fmt.Sprintf(`select (select count(*) from (from read_parquet('%[1]s') except all from read_parquet('%[2]s')))
-			+ (select count(*) from (from read_parquet('%[2]s') except all from read_parquet('%[1]s')))`, esc(fa), esc(fb))
+		q := fmt.Sprintf(`select (select count(*) from (select %[3]s from read_parquet('%[1]s') except all select %[3]s from read_parquet('%[2]s')))
+			+ (select count(*) from (select %[3]s from read_parquet('%[2]s') except all select %[3]s from read_parquet('%[1]s')))`, esc(fa), esc(fb), cols)
 		if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
 			return err
 		}
@@ -263,6 +268,30 @@ func equal(a, b string) error {
 	}
 	fmt.Printf("marts equal: %d marts, row for row\n", len(files))
 	return nil
+}
+
+// comparable lists a mart file's columns for comparing, floating-point
+// ones rounded to 9 decimals: DuckDB sums doubles in parallel, in no fixed
+// order, so two builds of the same data may differ in the last bits.
+func comparable(ctx context.Context, db *sql.DB, file string) (string, error) {
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("select column_name, column_type from (describe select * from read_parquet('%s'))", esc(file)))
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return "", err
+		}
+		c := `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+		if typ == "DOUBLE" || typ == "FLOAT" {
+			c = "round(" + c + ", 9)"
+		}
+		cols = append(cols, c)
+	}
+	return strings.Join(cols, ", "), rows.Err()
 }
 
 func esc(s string) string { return strings.ReplaceAll(s, "'", "''") }
