@@ -295,4 +295,3 @@ func comparable(ctx context.Context, db *sql.DB, file string) (string, error) {
 }
 
 func esc(s string) string { return strings.ReplaceAll(s, "'", "''") }
-
