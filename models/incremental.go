@@ -13,46 +13,46 @@ import (
 	"github.com/postlive/postlive/lake"
 )
 
-// The click classification grows within its tables. When a build's new
-// input is new click files (and anything else: streams, links, orders), the
-// two click models are not computed over all of history again but extended
-// from the warehouse the build replaces:
+// The duplicate clicks grow within their table. A click's duplicate flag
+// depends only on the clicks of its visitor × link pair and the duplicate
+// window, so when a build's new input is new click files,
+// int_click_duplicates is not computed over all of history again but
+// extended from the warehouse the build replaces:
 //
 //   - the new click files' rows (the staging SQL of stg_clicks over those
 //     files alone) replace the previous build's rows of the same click ids
 //     (a new import has a higher import_seq, so its version wins, as in
-//     stg_clicks) and are added to the others;
-//   - a click's duplicate flag depends only on the clicks of its visitor ×
-//     link pair (int_click_duplicates), so the duplicates are computed again,
-//     with the same SQL, over the whole history of the pairs a new row (or
-//     the earlier version of a re-imported click) belongs to; the previous
-//     duplicates of every other pair are kept;
-//   - the classification is a function of each click row, the streams, the
-//     links and the duplicates, so it is computed with the same SQL over all
-//     click rows read from the previous table (no Parquet scan and no
-//     newest-import ranking of all history), joined to the current streams
-//     and links: a stream or link that arrived late reaches old clicks.
+//     stg_clicks) and join the others;
+//   - the duplicates are computed again, with the model's own SQL, over the
+//     whole history of the pairs a new row (or the earlier version of a
+//     re-exported click) belongs to, read from the previous
+//     int_clicks_classified (which holds every click's pair and flags); the
+//     previous duplicates of every other pair are kept.
 //
 // The previous build can be extended only when it read a subset of today's
 // click files, unchanged (name, size, modification time, and the manifest
 // entry of each), under the same SQL, click settings and binary, and every
 // new file was imported after all of those; otherwise (a re-import that
-// replaced files, a changed duplicate window, a new postlive) the models are
+// replaced files, a changed duplicate window, a new postlive) the model is
 // computed in full. build_click_delta in the warehouse keeps what the next
 // build compares.
+//
+// int_clicks_classified is computed in full: classifying from the previous
+// table instead of the lake was measured no faster (BENCHMARKS.md § Nightly
+// increment) — reading every row of the previous warehouse and writing it
+// into the new one costs what computing it does.
 
 const clickDeltaTable = "build_click_delta"
 
 // clicksTable is the lake folder of the clicks.
 const clicksTable = "clicks"
 
-// clickDeltaModels are extended in this order (the classification reads
-// the duplicates).
-var clickDeltaModels = map[string]bool{"int_click_duplicates": true, "int_clicks_classified": true}
+// clickDeltaModels are the models extended from the previous build.
+var clickDeltaModels = map[string]bool{"int_click_duplicates": true}
 
-// clickDeltaColumns are the stg_clicks columns the two models read, all of
-// which int_clicks_classified keeps.
-const clickDeltaColumns = "click_id, ts, link_id, url, visitor_key, is_bot, bot_reason, is_aggregated, click_count, utm_stream_id"
+// clickDeltaColumns are the stg_clicks columns int_click_duplicates reads,
+// all of which int_clicks_classified keeps.
+const clickDeltaColumns = "click_id, ts, link_id, url, visitor_key, is_bot, is_aggregated"
 
 var stgClicksName = regexp.MustCompile(`\bstg_clicks\b`)
 
@@ -78,7 +78,7 @@ func clickState(models []*Model, l *lake.Lake, settings []settingsTable) (*click
 	h := sha256.New()
 	fmt.Fprintf(h, "binary %s\n", binary)
 	for _, m := range models {
-		if m.Name == "stg_clicks" || m.Name == manifestModel || clickDeltaModels[m.Name] {
+		if m.Name == "stg_clicks" || m.Name == manifestModel || m.Name == "int_clicks_classified" || clickDeltaModels[m.Name] {
 			fmt.Fprintf(h, "model %s\n%s\n", m.Name, m.SQL)
 		}
 		if m.Name == "stg_clicks" {
@@ -183,37 +183,38 @@ func sqlList(items []string) string {
 	return strings.Join(q, ", ")
 }
 
-// prepare creates the temporary views and tables both models read: the new
-// rows, the previous rows they do not replace, all rows now, and the pairs
-// whose duplicates must be found again.
+// prepare creates the temporary tables and view the extension reads: the
+// new rows, the pairs whose duplicates must be found again, and every click
+// of those pairs now.
 func (cd *clickDelta) prepare(ctx context.Context, db *sql.DB) error {
 	files := append([]string{lake.Folder + "/" + clicksTable + "/_schema.parquet"}, cd.newFiles...)
 	newSQL := strings.Replace(cd.stg.SQL, "'"+lake.Glob(clicksTable)+"'", "["+sqlList(files)+"]", 1)
 	stmts := []string{
 		"create or replace temp table click_delta_new as\n" + strings.TrimRight(strings.TrimSpace(newSQL), ";"),
-		`create or replace temp table click_delta_old as
-select ` + clickDeltaColumns + ` from prev.int_clicks_classified as old
-where not exists (select 1 from click_delta_new as new where new.click_id = old.click_id)`,
-		`create or replace temp view click_delta_now as
-select ` + clickDeltaColumns + ` from click_delta_old
-union all
-select ` + clickDeltaColumns + ` from click_delta_new`,
 		// the pairs of the new rows and of the versions they replace
 		`create or replace temp table click_delta_pairs as
 select distinct visitor_key, coalesce(link_id, url) as link_key
 from (
     select visitor_key, link_id, url from click_delta_new
     union all
-    select visitor_key, link_id, url from prev.int_clicks_classified
-    where click_id in (select click_id from click_delta_new)
+    select old.visitor_key, old.link_id, old.url
+    from prev.int_clicks_classified as old
+    inner join click_delta_new as new on new.click_id = old.click_id
 )
 where visitor_key is not null`,
 		`create or replace temp view click_delta_pair_clicks as
-select now.*
-from click_delta_now as now
+select ` + prefixed("old", clickDeltaColumns) + `
+from prev.int_clicks_classified as old
 inner join click_delta_pairs as pairs
-    on pairs.visitor_key = now.visitor_key
-    and pairs.link_key is not distinct from coalesce(now.link_id, now.url)`,
+    on pairs.visitor_key = old.visitor_key
+    and pairs.link_key is not distinct from coalesce(old.link_id, old.url)
+where not exists (select 1 from click_delta_new as new where new.click_id = old.click_id)
+union all
+select ` + prefixed("new", clickDeltaColumns) + `
+from click_delta_new as new
+inner join click_delta_pairs as pairs
+    on pairs.visitor_key = new.visitor_key
+    and pairs.link_key is not distinct from coalesce(new.link_id, new.url)`,
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
@@ -223,9 +224,21 @@ inner join click_delta_pairs as pairs
 	return nil
 }
 
+// prefixed qualifies each column of a comma-separated list with table.
+func prefixed(table, columns string) string {
+	cols := strings.Split(columns, ", ")
+	for i, c := range cols {
+		cols[i] = table + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
+
 // build creates m (one of clickDeltaModels) from the previous build and the
 // new rows.
 func (cd *clickDelta) build(ctx context.Context, db *sql.DB, m *Model) error {
+	if m.Name != "int_click_duplicates" {
+		return fmt.Errorf("%s is not extended from the previous build", m.Name)
+	}
 	if !cd.prepared {
 		if err := cd.prepare(ctx, db); err != nil {
 			return err
@@ -233,36 +246,28 @@ func (cd *clickDelta) build(ctx context.Context, db *sql.DB, m *Model) error {
 		cd.prepared = true
 	}
 	body := strings.TrimRight(strings.TrimSpace(m.SQL), ";")
-	var stmt string
-	switch m.Name {
-	case "int_click_duplicates":
-		stmt = `create or replace table int_click_duplicates as
+	_, err := db.ExecContext(ctx, `create or replace table int_click_duplicates as
 select click_id from (
-` + stgClicksName.ReplaceAllString(body, "click_delta_pair_clicks") + `
+`+stgClicksName.ReplaceAllString(body, "click_delta_pair_clicks")+`
 )
 union all
 -- the previous duplicates of the pairs no new row belongs to
-select old.click_id
+select dup.click_id
 from prev.int_click_duplicates as dup
-inner join click_delta_old as old on old.click_id = dup.click_id
+inner join prev.int_clicks_classified as old on old.click_id = dup.click_id
 left join click_delta_pairs as pairs
     on pairs.visitor_key = old.visitor_key
     and pairs.link_key is not distinct from coalesce(old.link_id, old.url)
-where pairs.visitor_key is null`
-	case "int_clicks_classified":
-		stmt = "create or replace table int_clicks_classified as\n" + stgClicksName.ReplaceAllString(body, "click_delta_now")
-	default:
-		return fmt.Errorf("%s is not extended from the previous build", m.Name)
-	}
-	_, err := db.ExecContext(ctx, stmt)
+where pairs.visitor_key is null
+    and not exists (select 1 from click_delta_new as new where new.click_id = dup.click_id)`)
 	return err
 }
 
 // cleanup drops the temporary objects (before the previous warehouse is
 // detached: they read it).
 func (cd *clickDelta) cleanup(ctx context.Context, db *sql.DB) {
-	for _, s := range []string{"drop view if exists click_delta_pair_clicks", "drop view if exists click_delta_now",
-		"drop table if exists click_delta_pairs", "drop table if exists click_delta_old", "drop table if exists click_delta_new"} {
+	for _, s := range []string{"drop view if exists click_delta_pair_clicks",
+		"drop table if exists click_delta_pairs", "drop table if exists click_delta_new"} {
 		db.ExecContext(ctx, s)
 	}
 }

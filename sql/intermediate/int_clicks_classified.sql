@@ -49,10 +49,7 @@ classified as (
         resolved.is_aggregated,
         resolved.click_count,
         duplicates.click_id is not null as is_duplicate,
-        not resolved.is_bot and duplicates.click_id is null as is_counted,
-        -- the stream the click named (kept so that a build can classify
-        -- this click again without reading the lake: models/incremental.go)
-        resolved.utm_stream_id
+        not resolved.is_bot and duplicates.click_id is null as is_counted
     from resolved
     left join duplicates on duplicates.click_id = resolved.click_id
 )
