@@ -7,7 +7,13 @@
 --   variant, is_control   the stream's arm; the control from int_experiment_setup
 --   stream_id, host   the stream and its host (affiliate_id)
 --   block             what re-assignments stay within when the analysis is
---                     blocked: the host (NULL when the stream names none)
+--                     blocked: the plan's block when the experiment has a
+--                     plan (experiment_plan_streams), else the host (NULL
+--                     when the stream names none)
+--   is_planned        the experiment has a plan: its units are the planned
+--                     streams that ran, each under its planned variant
+--                     (intention to treat), whatever variant it ran with;
+--                     streams not in the plan are left out
 --   numerator, denominator  the stream's M and D for the metric; a stream with
 --                     a NULL denominator is left out of that metric (a zero one counts)
 --   pre_numerator, pre_denominator  ΣM and ΣD over the host's last 5 streams
@@ -17,8 +23,16 @@
 --   pre_streams       how many such streams (0..5)
 with
 
-streams as (
+actual_streams as (
     select * from int_experiment_streams
+),
+
+plans as (
+    select * from experiment_plans
+),
+
+plan_streams as (
+    select * from experiment_plan_streams
 ),
 
 setup as (
@@ -30,12 +44,32 @@ kpis as (
 ),
 
 metrics as (
-    select * from (values
-        (1, 'rpv', 'revenue', 'viewers'),
-        (2, 'cvr_click', 'orders', 'clicks'),
-        (3, 'ctr', 'clicks', 'viewers'),
-        (4, 'aov', 'revenue', 'orders')
-    ) as metrics (metric_order, metric, numerator_name, denominator_name)
+    select * from int_experiment_metrics
+),
+
+-- the streams each experiment analyses: as they ran, or the plan's
+streams as (
+    select
+        experiment_id, variant, stream_id, affiliate_id, started_at,
+        viewers, clicks, orders, revenue, affiliate_id as block, false as is_planned
+    from actual_streams
+    where experiment_id not in (select experiment_id from plans)
+    union all
+    select
+        plan_streams.experiment_id,
+        plan_streams.variant,
+        kpis.stream_id,
+        kpis.affiliate_id,
+        kpis.started_at,
+        cast(kpis.viewers as double) as viewers,
+        cast(kpis.clicks as double) as clicks,
+        cast(kpis.orders as double) as orders,
+        cast(kpis.revenue as double) as revenue,
+        plan_streams.block,
+        true as is_planned
+    from plan_streams
+    inner join plans on plans.experiment_id = plan_streams.experiment_id
+    inner join kpis on kpis.stream_id = plan_streams.stream_id
 ),
 
 experiment_starts as (
@@ -87,13 +121,13 @@ host_baselines as (
 ),
 
 metric_inputs as (
-    select experiment_id, variant, stream_id, affiliate_id, 'rpv' as metric, revenue as m, viewers as d from streams
+    select experiment_id, variant, stream_id, affiliate_id, block, is_planned, 'rpv' as metric, revenue as m, viewers as d from streams
     union all
-    select experiment_id, variant, stream_id, affiliate_id, 'cvr_click' as metric, orders as m, clicks as d from streams
+    select experiment_id, variant, stream_id, affiliate_id, block, is_planned, 'cvr_click' as metric, orders as m, clicks as d from streams
     union all
-    select experiment_id, variant, stream_id, affiliate_id, 'ctr' as metric, clicks as m, viewers as d from streams
+    select experiment_id, variant, stream_id, affiliate_id, block, is_planned, 'ctr' as metric, clicks as m, viewers as d from streams
     union all
-    select experiment_id, variant, stream_id, affiliate_id, 'aov' as metric, revenue as m, orders as d from streams
+    select experiment_id, variant, stream_id, affiliate_id, block, is_planned, 'aov' as metric, revenue as m, orders as d from streams
 ),
 
 experiment_units as (
@@ -107,7 +141,8 @@ experiment_units as (
         metric_inputs.variant = setup.control as is_control,
         metric_inputs.stream_id,
         metric_inputs.affiliate_id as host,
-        metric_inputs.affiliate_id as block,
+        metric_inputs.block,
+        metric_inputs.is_planned,
         metric_inputs.m as numerator,
         metric_inputs.d as denominator,
         host_baselines.pre_numerator,
