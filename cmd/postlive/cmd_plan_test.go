@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// upcomingPlan is a stream plan for December: ana and ben most evenings,
+// chloe four times; one title starts like a spreadsheet formula.
+func upcomingPlan() string {
+	var b strings.Builder
+	b.WriteString("stream_id,affiliate_id,started_at,ended_at,merchant_id,platform,title,timezone,currency\n")
+	for d := 1; d <= 9; d++ {
+		for _, h := range []struct{ host, zone, off, platform string }{
+			{"ana", "America/New_York", "-05:00", "tiktok"}, {"ben", "America/Chicago", "-06:00", "youtube"},
+		} {
+			fmt.Fprintf(&b, "dec-%02d-%s,%s,2026-12-%02dT19:00:00%s,2026-12-%02dT19:45:00%s,glowlab,%s,Evening live,%s,USD\n",
+				d, h.host, h.host, d, h.off, d, h.off, h.platform, h.zone)
+		}
+	}
+	for _, d := range []int{2, 4, 5, 6} {
+		fmt.Fprintf(&b, "dec-%02d-chloe,chloe,2026-12-%02dT18:00:00-08:00,2026-12-%02dT18:30:00-08:00,kitchenly,instagram,\"=HYPERLINK(\"\"http://x\"\")\",America/Los_Angeles,USD\n", d, d, d)
+	}
+	return b.String()
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// TestPlanEndToEnd plans an experiment in a demo workspace, writes the
+// stream plan, imports it with the deviations a real month brings, builds,
+// and reads the plan and its deviations back from postlive experiments; then
+// edits the plan by hand and sees it flagged.
+func TestPlanEndToEnd(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	if code, out, errs := postlive(t, "demo", "--out", dir); code != 0 {
+		t.Fatalf("demo exited %d: %s%s", code, out, errs)
+	}
+	in := writeFile(t, filepath.Join(t.TempDir(), "december.csv"), upcomingPlan())
+	out := filepath.Join(t.TempDir(), "december-planned.csv")
+	args := []string{"--workspace", dir, "plan", "--streams", in, "--experiment", "exp-dec", "--variants", "20off,30off",
+		"--tested-variable", "offer_amount", "--seed", "3", "--write-plan", out}
+	code, stdout, errs := postlive(t, args...)
+	if code != 0 {
+		t.Fatalf("plan exited %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"exp-dec (offer_amount): 30off against control 20off; primary metric RPV, α = 0.05, minimum effect +10 %",
+		"22 streams in 6 blocks (host × weekday), allocation 1:1: 20off 11, 30off 11",
+		"balance: best of 100 seeded candidates (seed 3",
+		"dec-05-ana", "ana · weekend",
+		"streams needed to detect +10 % RPV at α = 0.05 with 80 % power: ",
+		"analysed as the test will be (randomisation_log_ratio_host_blocked, A/A splits)",
+		"registered " + filepath.Join(dir, "plans", "exp-dec.json"),
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	// the written stream plan: every stream with the experiment and its
+	// variant, the formula neutralised
+	rows := readCSV(t, out)
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	variant := map[string]string{}
+	for _, r := range rows[1:] {
+		if r[col["experiment_id"]] != "exp-dec" || r[col["tested_variable"]] != "offer_amount" {
+			t.Errorf("row %v not planned", r)
+		}
+		variant[r[col["stream_id"]]] = r[col["variant"]]
+		if strings.HasPrefix(r[col["title"]], "=") {
+			t.Errorf("title %q: a formula reaches the spreadsheet", r[col["title"]])
+		}
+	}
+	if len(variant) != 22 {
+		t.Fatalf("%d planned rows; want 22", len(variant))
+	}
+
+	// the same plan again: refused; --format csv prints the schedule
+	code, _, errs = postlive(t, args...)
+	if code != 2 || !strings.Contains(errs, "already planned; pass --replace") {
+		t.Errorf("planning again exited %d: %s", code, errs)
+	}
+	code, stdout, errs = postlive(t, append(args, "--format", "csv", "--dry-run")...)
+	if code != 0 || !strings.HasPrefix(stdout, "stream_id,host,started_at,timezone,weekday,daypart,block,variant\n") ||
+		strings.Count(stdout, "\n") != 23 {
+		t.Errorf("--format csv exited %d: %s%s", code, stdout, errs)
+	}
+
+	// what ran: dec-01-ana swapped its variant, dec-02-ben never ran, an
+	// extra stream joined, the rest as planned (with viewers)
+	other := map[string]string{"20off": "30off", "30off": "20off"}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write(append(rows[0], "unique_viewers"))
+	for _, r := range rows[1:] {
+		id := r[col["stream_id"]]
+		switch id {
+		case "dec-02-ben":
+			continue
+		case "dec-01-ana":
+			r[col["variant"]] = other[r[col["variant"]]]
+		}
+		_ = w.Write(append(r, "500"))
+	}
+	_ = w.Write([]string{"dec-10-ben", "ben", "2026-12-10T19:00:00-06:00", "2026-12-10T19:45:00-06:00", "kitchenly", "youtube", "Bonus",
+		"America/Chicago", "USD", "exp-dec", "30off", "offer_amount", "400"})
+	w.Flush()
+	ran := writeFile(t, filepath.Join(t.TempDir(), "december-ran.csv"), b.String())
+	if code, _, errs := postlive(t, "--workspace", dir, "import", "streams", ran); code != 0 {
+		t.Fatalf("import exited %d: %s", code, errs)
+	}
+	if code, _, errs := postlive(t, "--workspace", dir, "build"); code != 0 {
+		t.Fatalf("build exited %d: %s", code, errs)
+	}
+	code, stdout, errs = postlive(t, "--workspace", dir, "experiments", "--experiment", "exp-dec")
+	if code != 0 {
+		t.Fatalf("experiments exited %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"  plan: registered 2026-11-21 03:00 UTC (plans/exp-dec.json, sha256 ",
+		"22 streams randomised within host × weekday, seed 3; analysed by intention to treat within the plan's blocks",
+		"  deviation extra dec-10-ben: not in the plan, ran 30off; left out of the analysis (it was not randomised)",
+		"  deviation missing dec-02-ben: planned " + variant["dec-02-ben"] + " for 2026-12-03 01:00 UTC; it is not in the imported stream plan",
+		"  deviation other_variant dec-01-ana: planned " + variant["dec-01-ana"] + ", ran " + other[variant["dec-01-ana"]] +
+			"; analysed as " + variant["dec-01-ana"] + " (intention to treat)",
+		"plan adherence: 20 of 22 planned streams ran as planned or are still to come; 1 ran with another variant",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("experiments lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "EDITED") {
+		t.Errorf("an unedited plan is flagged:\n%s", stdout)
+	}
+
+	// a hand edit of the plan after registration
+	path := filepath.Join(dir, "plans", "exp-dec.json")
+	raw, _ := os.ReadFile(path)
+	if err := os.WriteFile(path, bytes.Replace(raw, []byte(`"min_effect": 0.1`), []byte(`"min_effect": 0.3`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := postlive(t, "--workspace", dir, "build"); code != 0 {
+		t.Fatalf("build exited %d: %s", code, errs)
+	}
+	_, stdout, _ = postlive(t, "--workspace", dir, "experiments", "--experiment", "exp-dec")
+	for _, want := range []string{"PLAN EDITED AFTER REGISTRATION", "plan edited after registration: plans/exp-dec.json no longer has the SHA-256"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("after the edit, experiments lacks %q:\n%s", want, stdout)
+		}
+	}
+}
