@@ -98,6 +98,18 @@ func TestPlannedExperiment(t *testing.T) {
 		t.Errorf("deviations %q; want %q", got, want)
 	}
 
+	// each arm's streams: a = p1 p3 p5 (as planned), p8 p10 (other), p12 (to come);
+	// b = p2 p4 p6 p7 p9 (as planned), p11 (missing), and x1 extra
+	var arms []string
+	for _, r := range rows(t, db, `select variant, planned_streams, ran_as_planned, other_variant, missing, to_come, extra
+		from experiment_plan_adherence where experiment_id = 'exp-p' order by arm_order`) {
+		arms = append(arms, strings.Join([]string{r["variant"], r["planned_streams"], r["ran_as_planned"], r["other_variant"],
+			r["missing"], r["to_come"], r["extra"]}, " "))
+	}
+	if got, want := strings.Join(arms, "; "), "a 6 3 2 0 1 0; b 6 5 0 1 0 1"; got != want {
+		t.Errorf("adherence (variant planned ran other missing to_come extra) %q; want %q", got, want)
+	}
+
 	// the units: p1–p10 under their planned variant and block
 	var units []experiments.Unit
 	planned := map[string]planCase{}

@@ -41,12 +41,8 @@ allocation as (
     select * from experiment_allocation
 ),
 
-deviations as (
-    select * from experiment_deviations
-),
-
-plan_streams as (
-    select * from experiment_plan_streams
+plan_adherence as (
+    select * from experiment_plan_adherence
 ),
 
 arm_stats as (
@@ -224,19 +220,15 @@ srm as (
 
 -- plan adherence replaces the sample-ratio check of a planned experiment:
 -- how many planned streams ran as planned, and each kind of deviation
-plan_counts as (
-    select experiment_id, count(*) as planned
-    from plan_streams
-    group by experiment_id
-),
-
-deviation_counts as (
+adherence_counts as (
     select
         experiment_id,
-        count(*) filter (where deviation = 'other_variant') as other_variant,
-        count(*) filter (where deviation = 'missing') as missing,
-        count(*) filter (where deviation = 'extra') as extra
-    from deviations
+        sum(planned_streams) as planned,
+        sum(ran_as_planned + to_come) as kept,
+        sum(other_variant) as other_variant,
+        sum(missing) as missing,
+        sum(extra) as extra
+    from plan_adherence
     group by experiment_id
 ),
 
@@ -244,13 +236,13 @@ adherence as (
     select
         setup.experiment_id,
         case when setup.has_plan then
-            'plan adherence: ' || (plan_counts.planned - coalesce(deviation_counts.other_variant, 0) - coalesce(deviation_counts.missing, 0))
-            || ' of ' || plan_counts.planned || ' planned streams ran as planned or are still to come'
-            || case when coalesce(deviation_counts.other_variant, 0) > 0 then '; ' || deviation_counts.other_variant
+            'plan adherence: ' || counts.kept
+            || ' of ' || counts.planned || ' planned streams ran as planned or are still to come'
+            || case when counts.other_variant > 0 then '; ' || counts.other_variant
                 || ' ran with another variant (analysed with the planned one: intention to treat)' else '' end
-            || case when coalesce(deviation_counts.missing, 0) > 0 then '; ' || deviation_counts.missing
+            || case when counts.missing > 0 then '; ' || counts.missing
                 || ' missing (left out)' else '' end
-            || case when coalesce(deviation_counts.extra, 0) > 0 then '; ' || deviation_counts.extra
+            || case when counts.extra > 0 then '; ' || counts.extra
                 || ' extra not in the plan (left out)' else '' end
         end as adherence_text,
         case when setup.is_plan_edited then
@@ -258,8 +250,7 @@ adherence as (
             || '.json no longer has the SHA-256 recorded when it was planned'
         end as plan_edited_text
     from setup
-    left join plan_counts on plan_counts.experiment_id = setup.experiment_id
-    left join deviation_counts on deviation_counts.experiment_id = setup.experiment_id
+    left join adherence_counts as counts on counts.experiment_id = setup.experiment_id
 ),
 
 reason_words as (
