@@ -152,6 +152,34 @@ func TestPlanEndToEnd(t *testing.T) {
 		t.Errorf("an unedited plan is flagged:\n%s", stdout)
 	}
 
+	// the experiment page: plan vs what ran, below the verdict, above the chart
+	if code, _, errs := postlive(t, "--workspace", dir, "report"); code != 0 {
+		t.Fatalf("report exited %d: %s", code, errs)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "reports", "experiment-exp-dec.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page)
+	for _, want := range []string{
+		`<h2 id="plan">Plan vs what ran</h2>`,
+		"22 streams (20off 11, 30off 11) assigned at random within host × weekday, seed 3; primary metric",
+		"<td>dec-02-ben</td><td>missing</td>",
+		"<td>dec-01-ana</td><td>ran another variant</td>",
+		"<td>dec-10-ben</td><td>extra (not in the plan)</td>",
+		"analysed with its planned one (intention to treat)",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("experiment page lacks %q", want)
+		}
+	}
+	if i, j := strings.Index(html, `id="plan"`), strings.Index(html, `id="lift"`); i < 0 || j < i {
+		t.Errorf("plan section at %d, lift chart at %d; want the plan first", i, j)
+	}
+	if strings.Contains(html, "edited after registration") {
+		t.Error("the page flags an unedited plan")
+	}
+
 	// a hand edit of the plan after registration
 	path := filepath.Join(dir, "plans", "exp-dec.json")
 	raw, _ := os.ReadFile(path)
@@ -166,5 +194,12 @@ func TestPlanEndToEnd(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("after the edit, experiments lacks %q:\n%s", want, stdout)
 		}
+	}
+	if code, _, errs := postlive(t, "--workspace", dir, "report"); code != 0 {
+		t.Fatalf("report exited %d: %s", code, errs)
+	}
+	page, _ = os.ReadFile(filepath.Join(dir, "reports", "experiment-exp-dec.html"))
+	if !strings.Contains(string(page), "The plan was edited after registration: plans/exp-dec.json no longer has the SHA-256") {
+		t.Error("the experiment page does not flag the edited plan")
 	}
 }

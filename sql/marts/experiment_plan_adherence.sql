@@ -7,7 +7,8 @@
 --   to_come           planned after the latest stream of the data, not run yet
 --   extra             streams that name the experiment and this variant but are
 --                     not in the plan (left out of the analysis)
---   plan_sha256, is_edited, planned_at, block_by, seed   the plan's (experiment_plans)
+--   plan_sha256, is_edited, planned_at, block_by, seed, primary_metric, alpha,
+--   min_effect        the plan's (experiment_plans)
 with
 
 plans as (
@@ -74,7 +75,10 @@ experiment_plan_adherence as (
         plans.is_edited,
         plans.planned_at,
         plans.block_by,
-        plans.seed
+        plans.seed,
+        plans.primary_metric,
+        plans.alpha,
+        plans.min_effect
     from arms
     inner join plans on plans.experiment_id = arms.experiment_id
     inner join planned
