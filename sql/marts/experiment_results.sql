@@ -227,7 +227,8 @@ adherence_counts as (
         sum(ran_as_planned + to_come) as kept,
         sum(other_variant) as other_variant,
         sum(missing) as missing,
-        sum(extra) as extra
+        sum(extra) as extra,
+        sum(to_come) as to_come
     from plan_adherence
     group by experiment_id
 ),
@@ -245,6 +246,10 @@ adherence as (
             || case when counts.extra > 0 then '; ' || counts.extra
                 || ' extra not in the plan (left out)' else '' end
         end as adherence_text,
+        case when setup.has_plan and counts.to_come > 0 then
+            'interim: ' || counts.to_come || ' of the ' || counts.planned
+            || ' planned streams are still to come; the p-value is valid only when read once, at the plan'
+        end as plan_interim_text,
         case when setup.is_plan_edited then
             'plan edited after registration: plans/' || setup.experiment_id
             || '.json no longer has the SHA-256 recorded when it was planned'
@@ -309,7 +314,8 @@ reason_words as (
             || case when adjusted.streams_used < a_k + b_k then ' (' || adjusted.streams_used || ' of ' || (a_k + b_k)
                 || ' ' || metric || ' streams; the other hosts'' streams are left out of the comparison)' else '' end
         end as method_text,
-        case when adjusted.planned_streams is not null and adjusted.p_value is not null
+        case when adjusted.has_plan and adjusted.p_value is not null then adherence.plan_interim_text
+        when adjusted.planned_streams is not null and adjusted.p_value is not null
             and a_k + b_k < round(adjusted.planned_streams * 2.0 / adjusted.arm_count) then
             'interim: ' || (a_k + b_k) || ' of the ' || cast(round(adjusted.planned_streams * 2.0 / adjusted.arm_count) as bigint)
             || ' planned streams of these arms; the p-value is valid only when read once, at the plan'
