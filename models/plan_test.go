@@ -3,12 +3,14 @@ package models_test
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/postlive/postlive/experiments"
 	"github.com/postlive/postlive/models"
+	"github.com/postlive/postlive/plan"
 )
 
 // planCase is one planned stream of TestPlannedExperiment and what ran.
@@ -178,5 +180,31 @@ func TestPlanEditedAfterRegistration(t *testing.T) {
 		if !strings.Contains(r["warning"], "plan edited after registration: plans/exp-p.json no longer has the SHA-256 recorded when it was planned") {
 			t.Errorf("%s warning %q; want the edit flagged", k, r["warning"])
 		}
+	}
+}
+
+// TestDaypartAgreesWithPlan: postlive plan's dayparts (plan.Daypart) are
+// those of int_experiment_streams, hour by hour, so a plan's daypart blocks
+// mean what the balance check calls a daypart.
+func TestDaypartAgreesWithPlan(t *testing.T) {
+	var ss []stream
+	for h := 0; h < 24; h++ {
+		ss = append(ss, stream{id: fmt.Sprintf("h%02d", h), experiment: "exp-d", variant: []string{"a", "b"}[h%2],
+			started: fmt.Sprintf("2026-11-02T%02d:00:00Z", h), minutes: 30, zone: "Asia/Tokyo", platform: "tiktok",
+			affiliate: "ana", viewers: 100, revenue: 10})
+	}
+	w := newTestWorkspace(t)
+	w.importFiles(writeExperimentFiles(t, ss)...)
+	_, db := w.build(models.Settings{})
+	n := 0
+	for _, r := range rows(t, db, `select stream_id, start_hour_local, daypart from int_experiment_streams where experiment_id = 'exp-d'`) {
+		h, _ := strconv.Atoi(r["start_hour_local"])
+		if want := plan.Daypart(h); r["daypart"] != want {
+			t.Errorf("%s: local hour %d is %s in SQL, %s in plan.Daypart", r["stream_id"], h, r["daypart"], want)
+		}
+		n++
+	}
+	if n != 24 {
+		t.Fatalf("%d streams; want 24", n)
 	}
 }

@@ -40,7 +40,12 @@ streams, a within-host comparison, sample-ratio mismatch against
 experiments.<id>.allocation, arms that differ in platform, host, weekday, start
 hour or duration, degenerate data). The control,
 primary metric, planned streams and alpha come from experiments.<id>.* in
-postlive.yaml (read at build time). --format csv or json prints the mart's rows
+postlive.yaml (read at build time). An experiment planned with postlive plan
+takes them from its plan, is analysed with the plan's assignment (intention to
+treat, re-assigned within the plan's blocks) and is followed by its plan and
+every deviation: a stream that ran another variant, a planned stream missing,
+an extra stream (plan adherence replaces the sample-ratio check; a plan edited
+after registration is flagged). --format csv or json prints the mart's rows
 with all their columns.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -201,5 +202,77 @@ func TestPlanEndToEnd(t *testing.T) {
 	page, _ = os.ReadFile(filepath.Join(dir, "reports", "experiment-exp-dec.html"))
 	if !strings.Contains(string(page), "The plan was edited after registration: plans/exp-dec.json no longer has the SHA-256") {
 		t.Error("the experiment page does not flag the edited plan")
+	}
+}
+
+// TestPlanHostsWithoutHistory plans from --hosts and --dates in a workspace
+// that was never built: 2:1 within host × daypart, the schedule as JSON, and
+// the streams needed from the stated assumption.
+func TestPlanHostsWithoutHistory(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"--workspace", dir, "plan", "--experiment", "exp-cta", "--variants", "link-in-bio,tap-the-cart",
+		"--hosts", "ana,ben", "--dates", "2026-12-01..2026-12-09", "--start", "12:30", "--timezone", "Europe/Berlin",
+		"--allocation", "2:1", "--block", "host,daypart", "--seed", "9"}
+	code, out, errs := postlive(t, append(args, "--format", "json", "--dry-run")...)
+	if code != 0 {
+		t.Fatalf("plan exited %d: %s", code, errs)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	perArm := map[string]int{}
+	for _, r := range rows {
+		perArm[r["variant"].(string)]++
+		if r["daypart"] != "afternoon" || !strings.HasSuffix(r["block"].(string), " · afternoon") {
+			t.Errorf("row %v: 12:30 in Berlin is the afternoon block", r)
+		}
+	}
+	if len(rows) != 18 || perArm["link-in-bio"] != 12 || perArm["tap-the-cart"] != 6 {
+		t.Errorf("%d rows, per arm %v; want 18 split 12:6", len(rows), perArm)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plans")); !os.IsNotExist(err) {
+		t.Errorf("--dry-run recorded a plan (%v)", err)
+	}
+
+	code, out, errs = postlive(t, args...)
+	if code != 0 {
+		t.Fatalf("plan exited %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"18 streams in 2 blocks (host × daypart), allocation 2:1: link-in-bio 12, tap-the-cart 6",
+		"no earlier streams of these hosts in the warehouse: assuming a per-stream spread of 50 %",
+		"streams needed to detect +10 % RPV at α = 0.05 with 80 % power: link-in-bio ",
+		"registered " + filepath.Join(dir, "plans", "exp-cta.json"),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestPlanBadInput: each mistake is exit 2 with what to do.
+func TestPlanBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, filepath.Join(dir, "bad.csv"),
+		"stream_id,affiliate_id,started_at,timezone\ns1,ana,2026-12-01T19:00:00Z,UTC\ns2,ana,tomorrow,UTC\ns3,,2026-12-03T19:00:00Z,Mars/Olympus\n")
+	base := []string{"--workspace", dir, "plan", "--experiment", "e", "--variants", "a,b"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--workspace", dir, "plan", "--variants", "a,b", "--hosts", "ana", "--dates", "2026-12-01"}, "--experiment is required"},
+		{append(base, "--hosts", "ana"), "--hosts needs --dates"},
+		{append(base, "--hosts", "ana", "--dates", "2026-12-01", "--allocation", "1:2:3"), "--allocation \"1:2:3\" has 3 parts for 2 variants"},
+		{append(base, "--hosts", "ana", "--dates", "2026-12-01", "--block", "host,moon"), "\"moon\" is not one of host, weekday, daypart"},
+		{append(base, "--hosts", "ana", "--dates", "1 December"), "write dates like 2026-12-01"},
+		{append(base, "--hosts", "ana", "--dates", "2026-12-01", "--metric", "gmv"), "--metric \"gmv\" is not one of rpv, cvr_click, ctr, aov"},
+		{append(base, "--streams", bad), bad + ":3:8: started_at: \"tomorrow\" is not a time"},
+		{append(base, "--streams", bad), bad + ":4:4: affiliate_id: empty"},
+	} {
+		code, _, errs := postlive(t, tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("plan %v exited %d: %s; want 2 and %q", tc.args[2:], code, errs, tc.want)
+		}
 	}
 }
