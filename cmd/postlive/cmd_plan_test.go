@@ -180,6 +180,9 @@ func TestPlanEndToEnd(t *testing.T) {
 	if strings.Contains(html, "edited after registration") {
 		t.Error("the page flags an unedited plan")
 	}
+	// 2 arms and 3 deviations, as a reader sees them
+	checkPlanPageInBrowser(t, filepath.Join(dir, "reports", "experiment-exp-dec.html"), 5,
+		"Plan vs what ran", "dec-02-ben", "intention to treat")
 
 	// a hand edit of the plan after registration
 	path := filepath.Join(dir, "plans", "exp-dec.json")
