@@ -136,6 +136,13 @@ func TestPlannedExperiment(t *testing.T) {
 		t.Errorf("planned streams without a unit: %v; want p11,p12 (not run)", left)
 	}
 
+	// the balance check sees the arms as analysed: x1 (extra) is not in them,
+	// p8 and p10 count as a
+	bal := rows(t, db, `select arms from experiment_balance where experiment_id = 'exp-p' and dimension = 'affiliate'`)
+	if len(bal) != 1 || bal[0]["arms"] != "a: h1 3, h2 2 | b: h1 3, h2 2" {
+		t.Errorf("affiliate balance %v; want the planned arms a: h1 3, h2 2 | b: h1 3, h2 2", bal)
+	}
+
 	rpv := resultRows(t, rows(t, db, "select * from experiment_results"), "exp-p")["rpv/b"]
 	an := experiments.Analyse(units, experiments.AnalysisOptions{Alpha: 0.05, PlanBlocks: true})
 	if an.Method != experiments.MethodBlocked || rpv["method"] != an.Method {

@@ -9,14 +9,14 @@
 --   setup_warning    a problem with the set-up in plain words, or NULL
 -- An experiment with a pre-registered plan (postlive plan, experiment_plans)
 -- takes its control, primary metric, alpha and planned streams from the
--- plan, and its arms are the planned streams that ran, under their planned
--- variant (intention to treat, docs/statistics.md § Planned experiments):
+-- plan (its arms are the planned streams that ran, under their planned
+-- variant: int_experiment_streams):
 --   has_plan         the experiment has a plan
 --   min_effect       the plan's minimum effect (relative lift), else NULL
 --   is_plan_edited   the plan file was edited after registration
 with
 
-actual_streams as (
+streams as (
     select * from int_experiment_streams
 ),
 
@@ -26,22 +26,6 @@ plans as (
 
 plan_streams as (
     select * from experiment_plan_streams
-),
-
-kpis as (
-    select stream_id from stream_kpis
-),
-
--- the streams each experiment analyses
-streams as (
-    select experiment_id, variant, tested_variable
-    from actual_streams
-    where experiment_id not in (select experiment_id from plans)
-    union all
-    select plan_streams.experiment_id, plan_streams.variant, plans.tested_variable
-    from plan_streams
-    inner join plans on plans.experiment_id = plan_streams.experiment_id
-    inner join kpis on kpis.stream_id = plan_streams.stream_id
 ),
 
 planned_counts as (

@@ -12,8 +12,7 @@
 --                     when the stream names none)
 --   is_planned        the experiment has a plan: its units are the planned
 --                     streams that ran, each under its planned variant
---                     (intention to treat), whatever variant it ran with;
---                     streams not in the plan are left out
+--                     (intention to treat, int_experiment_streams)
 --   numerator, denominator  the stream's M and D for the metric; a stream with
 --                     a NULL denominator is left out of that metric (a zero one counts)
 --   pre_numerator, pre_denominator  ΣM and ΣD over the host's last 5 streams
@@ -23,16 +22,8 @@
 --   pre_streams       how many such streams (0..5)
 with
 
-actual_streams as (
+streams as (
     select * from int_experiment_streams
-),
-
-plans as (
-    select * from experiment_plans
-),
-
-plan_streams as (
-    select * from experiment_plan_streams
 ),
 
 setup as (
@@ -45,31 +36,6 @@ kpis as (
 
 metrics as (
     select * from int_experiment_metrics
-),
-
--- the streams each experiment analyses: as they ran, or the plan's
-streams as (
-    select
-        experiment_id, variant, stream_id, affiliate_id, started_at,
-        viewers, clicks, orders, revenue, affiliate_id as block, false as is_planned
-    from actual_streams
-    where experiment_id not in (select experiment_id from plans)
-    union all
-    select
-        plan_streams.experiment_id,
-        plan_streams.variant,
-        kpis.stream_id,
-        kpis.affiliate_id,
-        kpis.started_at,
-        cast(kpis.viewers as double) as viewers,
-        cast(kpis.clicks as double) as clicks,
-        cast(kpis.orders as double) as orders,
-        cast(kpis.revenue as double) as revenue,
-        plan_streams.block,
-        true as is_planned
-    from plan_streams
-    inner join plans on plans.experiment_id = plan_streams.experiment_id
-    inner join kpis on kpis.stream_id = plan_streams.stream_id
 ),
 
 experiment_starts as (
