@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -182,7 +183,20 @@ func TestPlanEditedAfterRegistration(t *testing.T) {
 	cs, ss := planFixture()
 	w := newTestWorkspace(t)
 	w.importFiles(writeExperimentFiles(t, ss)...)
-	_, db := w.build(models.Settings{Plans: []models.PlanSetting{planSetting(cs, true)}})
+	w.build(models.Settings{Plans: []models.PlanSetting{planSetting(cs, false)}})
+	// the edit reaches the build through the settings tables: the experiment
+	// models are computed again, the rest is reused
+	res, db := w.build(models.Settings{Plans: []models.PlanSetting{planSetting(cs, true)}})
+	for _, m := range []string{"experiment_results", "experiment_plan_adherence", "int_experiment_units"} {
+		if slices.Contains(res.Reused, m) {
+			t.Errorf("%s was reused after the plan changed", m)
+		}
+	}
+	for _, m := range []string{"stream_kpis", "int_clicks_classified"} {
+		if !slices.Contains(res.Reused, m) {
+			t.Errorf("%s was computed again though no input of it changed (reused %v)", m, res.Reused)
+		}
+	}
 	for k, r := range resultRows(t, rows(t, db, "select * from experiment_results"), "exp-p") {
 		if !strings.Contains(r["warning"], "plan edited after registration: plans/exp-p.json no longer has the SHA-256 recorded when it was planned") {
 			t.Errorf("%s warning %q; want the edit flagged", k, r["warning"])
