@@ -90,7 +90,7 @@ without recording.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.streams, "streams", "", "stream plan file (generic streams CSV: stream_id, affiliate_id, started_at, timezone, platform, …)")
+	f.StringVar(&o.streams, "streams", "", "stream plan file (generic streams CSV: stream_id, affiliate_id, started_at as 2026-12-01T19:00:00-05:00 or a local time in the row's timezone, timezone, platform, …)")
 	f.StringVar(&o.hosts, "hosts", "", "instead of --streams: hosts (affiliate ids), comma-separated")
 	f.StringVar(&o.dates, "dates", "", "with --hosts: dates, comma-separated or a range 2026-12-01..2026-12-14")
 	f.StringVar(&o.start, "start", "19:00", "with --hosts: the local start time of each stream")
@@ -356,6 +356,17 @@ func runPlan(ctx context.Context, e *env, ws *session, o planOptions) error {
 	if err != nil {
 		return err
 	}
+	now := e.now().UTC()
+	var past int
+	for _, s := range streams {
+		if s.Start.Before(now) {
+			past++
+		}
+	}
+	if past > 0 {
+		notes = append(notes, fmt.Sprintf("%d of the %d streams start before now (%s UTC): a plan registers the assignment before the streams run",
+			past, len(streams), now.Format("2006-01-02 15:04")))
+	}
 	sch, err := plan.Plan(streams, plan.Options{Variants: variants, Weights: weights, BlockBy: blockBy, Seed: o.seed, Candidates: o.candidates})
 	if err != nil {
 		return usagef("%v", err)
@@ -371,7 +382,7 @@ func runPlan(ctx context.Context, e *env, ws *session, o planOptions) error {
 		BlockShare: sch.Balance.BlockShare, Covariate: sch.Balance.Covariate, PlannedPerArm: sch.PerArm,
 		NeededPerArm: need.PerArm, NeededLow: need.Low, NeededHigh: need.High, NeededBasis: need.Describe(),
 		Analysis: "randomisation test within the plan's blocks, intention to treat: every planned stream that ran is analysed with its planned variant; missing and extra streams are left out",
-		Source:   source, PlannedAt: e.now().UTC().Truncate(time.Second)}
+		Source:   source, PlannedAt: now.Truncate(time.Second)}
 	if rec.Allocation == nil {
 		rec.Allocation = sch.Weights
 	}

@@ -254,6 +254,16 @@ func TestPlanHostsWithoutHistory(t *testing.T) {
 	}
 }
 
+// TestPlanNotesStreamsInThePast: a stream that starts before now is
+// planned, with a note (the clock is SOURCE_DATE_EPOCH, 2026-11-21 03:00 UTC).
+func TestPlanNotesStreamsInThePast(t *testing.T) {
+	code, out, errs := postlive(t, "--workspace", t.TempDir(), "plan", "--experiment", "e", "--variants", "a,b",
+		"--hosts", "ana,ben", "--dates", "2026-11-20..2026-11-22", "--start", "12:30", "--timezone", "Europe/Berlin", "--dry-run")
+	if code != 0 || !strings.Contains(out, "note: 2 of the 6 streams start before now (2026-11-21 03:00 UTC)") {
+		t.Errorf("plan exited %d: %s%s; want the note", code, out, errs)
+	}
+}
+
 // TestPlanBadInput: each mistake is exit 2 with what to do.
 func TestPlanBadInput(t *testing.T) {
 	dir := t.TempDir()
