@@ -174,7 +174,6 @@ func splitList(s string) []string {
 type planFile struct {
 	header []string
 	rows   [][]string
-	lines  []int
 }
 
 var startLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04"}
@@ -220,7 +219,6 @@ func readStreamPlan(path, experiment string) ([]plan.Stream, *planFile, []string
 			break
 		}
 		pf.rows = append(pf.rows, rec)
-		pf.lines = append(pf.lines, line)
 		bad := func(name, format string, a ...any) {
 			_, c := r.FieldPos(col[name])
 			problems = append(problems, fmt.Sprintf("%s:%d:%d: %s: %s", path, line, c, name, fmt.Sprintf(format, a...)))
