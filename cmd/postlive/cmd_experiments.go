@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -92,18 +94,36 @@ func runExperiments(ctx context.Context, w io.Writer, db *sql.DB, o experimentsO
 	if err != nil {
 		return err
 	}
-	if len(rows) == 0 {
+	plans, err := readPlanLines(ctx, db)
+	if err != nil {
+		return err
+	}
+	// planned experiments without results yet (no planned stream has data)
+	var waiting []string
+	for id := range plans {
+		if (o.experiment == "" || o.experiment == id) && !slices.ContainsFunc(rows, func(x experimentRow) bool { return x.experimentID == id }) {
+			waiting = append(waiting, id)
+		}
+	}
+	sort.Strings(waiting)
+	if len(rows) == 0 && len(waiting) == 0 {
 		if o.experiment != "" {
 			return usagef("no results for experiment %q; `postlive query \"select distinct experiment_id from stream_kpis\"` lists the experiments", o.experiment)
 		}
 		fmt.Fprintln(w, "No experiments: no stream has both an experiment_id and a variant (or an experiment has only one variant).")
 		return nil
 	}
-	plans, err := readPlanLines(ctx, db)
-	if err != nil {
-		return err
+	text := experimentsTextWithPlans(rows, plans)
+	for _, id := range waiting {
+		if text != "" {
+			text += "\n"
+		}
+		text += id + ": planned; no result yet (no two arms have a planned stream with data)\n"
+		for _, line := range plans[id] {
+			text += "  " + line + "\n"
+		}
 	}
-	_, err = io.WriteString(w, escapeLines(experimentsTextWithPlans(rows, plans)))
+	_, err = io.WriteString(w, escapeLines(text))
 	return err
 }
 

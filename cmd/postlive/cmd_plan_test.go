@@ -106,6 +106,15 @@ func TestPlanEndToEnd(t *testing.T) {
 		t.Errorf("--format csv exited %d: %s%s", code, stdout, errs)
 	}
 
+	// before any planned stream ran: the plan is listed, without results
+	if code, _, errs := postlive(t, "--workspace", dir, "build"); code != 0 {
+		t.Fatalf("build exited %d: %s", code, errs)
+	}
+	code, stdout, errs = postlive(t, "--workspace", dir, "experiments", "--experiment", "exp-dec")
+	if code != 0 || !strings.Contains(stdout, "exp-dec: planned; no result yet") || !strings.Contains(stdout, "  plan: registered ") {
+		t.Errorf("experiments before the streams ran exited %d: %s%s", code, stdout, errs)
+	}
+
 	// what ran: dec-01-ana swapped its variant, dec-02-ben never ran, an
 	// extra stream joined, the rest as planned (with viewers)
 	other := map[string]string{"20off": "30off", "30off": "20off"}
