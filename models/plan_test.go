@@ -165,7 +165,7 @@ func TestPlannedExperiment(t *testing.T) {
 		t.Errorf("srm_p %s, warning %q; plan adherence replaces the sample-ratio check", rpv["srm_p"], rpv["warning"])
 	}
 	for _, s := range []string{
-		"plan adherence: 9 of 12 planned streams ran as planned or are still to come; 2 ran with another variant (analysed with the planned one: intention to treat); 1 missing (left out); 1 extra not in the plan (left out)",
+		"plan adherence: 9 of 12 planned streams ran as planned or are still to come, 2 ran with another variant (analysed with the planned one: intention to treat), 1 missing (left out), 1 extra not in the plan (left out)",
 		"compared within the plan's blocks: 3 blocks with streams in both arms",
 	} {
 		if !strings.Contains(rpv["warning"], s) {

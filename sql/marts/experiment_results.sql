@@ -219,7 +219,8 @@ srm as (
 ),
 
 -- plan adherence replaces the sample-ratio check of a planned experiment:
--- how many planned streams ran as planned, and each kind of deviation
+-- how many planned streams ran as planned, and each kind of deviation (no
+-- "; " inside a warning: warning joins them with it, and readers split there)
 adherence_counts as (
     select
         experiment_id,
@@ -239,16 +240,16 @@ adherence as (
         case when setup.has_plan then
             'plan adherence: ' || counts.kept
             || ' of ' || counts.planned || ' planned streams ran as planned or are still to come'
-            || case when counts.other_variant > 0 then '; ' || counts.other_variant
+            || case when counts.other_variant > 0 then ', ' || counts.other_variant
                 || ' ran with another variant (analysed with the planned one: intention to treat)' else '' end
-            || case when counts.missing > 0 then '; ' || counts.missing
+            || case when counts.missing > 0 then ', ' || counts.missing
                 || ' missing (left out)' else '' end
-            || case when counts.extra > 0 then '; ' || counts.extra
+            || case when counts.extra > 0 then ', ' || counts.extra
                 || ' extra not in the plan (left out)' else '' end
         end as adherence_text,
         case when setup.has_plan and counts.to_come > 0 then
             'interim: ' || counts.to_come || ' of the ' || counts.planned
-            || ' planned streams are still to come; the p-value is valid only when read once, at the plan'
+            || ' planned streams are still to come, so the p-value is valid only when read once, at the plan'
         end as plan_interim_text,
         case when setup.is_plan_edited then
             'plan edited after registration: plans/' || setup.experiment_id
@@ -307,7 +308,7 @@ reason_words as (
             'compared within the plan''s blocks: ' || adjusted.blocks || case when adjusted.blocks = 1 then ' block' else ' blocks' end
             || ' with streams in both arms'
             || case when adjusted.streams_used < a_k + b_k then ' (' || adjusted.streams_used || ' of ' || (a_k + b_k)
-                || ' ' || metric || ' streams; a block with one arm only is left out of the comparison)' else '' end
+                || ' ' || metric || ' streams: a block with one arm only is left out of the comparison)' else '' end
         when adjusted.method = 'randomisation_log_ratio_host_blocked' then
             'compared within host: ' || adjusted.blocks || case when adjusted.blocks = 1 then ' host' else ' hosts' end
             || ' streamed in both arms'
