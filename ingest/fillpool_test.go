@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -169,4 +170,46 @@ func TestScrubShortcutMissesNothing(t *testing.T) {
 	if plain < 1000 {
 		t.Errorf("only %d of the random URLs held a personal parameter; the test would not see a miss", plain)
 	}
+}
+
+// FuzzParallelFill imports each input on one fill worker and on three and
+// wants the same outcome: counts, rejects in order, rows.
+//
+//	TMPDIR=/dev/shm go test ./ingest -run '^$' -fuzz '^FuzzParallelFill$' -fuzztime 60s -fuzzminimizetime 5s
+func FuzzParallelFill(f *testing.F) {
+	for _, s := range []string{sample("clicks.csv"), invalid("clicks-wrong-column-count.csv")} {
+		f.Add(fixtureHead(f, s, 12), uint8(0))
+	}
+	f.Add([]byte(trickyClicks(40, 9)), uint8(1))
+	f.Add([]byte("stream_id,started_at,ended_at\ns1,2026-11-01T10:00:00Z,2026-11-01T09:00:00Z\n"), tableIndex("streams"))
+	f.Fuzz(func(t *testing.T, data []byte, table uint8) {
+		tbl := Tables[int(table)%len(Tables)]
+		var got []*Stats
+		var rows [][]row
+		for _, workers := range []int{1, 3} {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "in.csv")
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			lake := &Lake{Dir: filepath.Join(dir, "lake")}
+			st, err := Import(context.Background(), lake, p, Options{Kind: tbl.Name, Format: "generic", Salt: "fuzz-salt", Now: importNow, workers: workers})
+			if err != nil {
+				got = append(got, nil)
+				continue
+			}
+			got = append(got, st)
+			rows = append(rows, tableRows(t, lake, tbl))
+		}
+		if (got[0] == nil) != (got[1] == nil) {
+			t.Fatalf("one worker: %v; three: %v", got[0], got[1])
+		}
+		if got[0] == nil {
+			return
+		}
+		a, b := got[0], got[1]
+		if a.Read != b.Read || a.Accepted != b.Accepted || a.Rejected != b.Rejected || !reflect.DeepEqual(a.Rejects, b.Rejects) || !reflect.DeepEqual(rows[0], rows[1]) {
+			t.Fatalf("one worker: %+v; three: %+v", a, b)
+		}
+	})
 }
