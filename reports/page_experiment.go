@@ -239,6 +239,7 @@ type experimentView struct {
 	HasControl, HasPower           bool
 	ID, Variable, Control, Methods string
 	Verdict                        *verdictView
+	Plan                           *planView
 	Rows                           []expTableRow
 	Lift                           *chart
 	Streams                        streamTable
@@ -253,6 +254,7 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 		}
 	}
 	v := &experimentView{ID: e.ID, Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Verdict: r.verdict(e, cur)}
+	v.Plan = newPlanView(e)
 	for _, x := range e.Rows {
 		sig := "no"
 		if x.Significant.Valid && x.Significant.Bool {
