@@ -37,7 +37,7 @@ A table whose inputs did not change since the previous build (the same SQL
 over the same lake files, with the same settings and postlive binary) is
 copied from the previous warehouse instead of computed again: after a night
 that brought only orders, the click classification is reused. New click
-files extend the click tables: duplicates are found again only for the
+files extend the duplicate clicks: they are found again only for the
 visitors and links the new rows touch. With nothing changed since the last
 build, build says so and changes nothing. --full computes everything.`,
 		Args: noArgs,
