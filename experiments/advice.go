@@ -35,8 +35,9 @@ type AdviceInput struct {
 //
 // A variant whose chance to beat the control is at least DecisionLevel is a
 // clear win ("Switch to …"), at most 1 − DecisionLevel a clear loss
-// ("Keep …"); in between the sentence leans the way the chance does and
-// says how many more streams would settle it.
+// ("Keep …"); in between the sentence leans the way the chance does (keep
+// the control below 40 %, too close to call from 40 to 60 %, no clear
+// winner yet above) and says how many more streams would settle it.
 func Advice(a AdviceInput) string {
 	if !a.Valid {
 		s := fmt.Sprintf("Not enough data to choose between %s and %s yet", a.Control, a.Variant)
@@ -56,9 +57,12 @@ func Advice(a AdviceInput) string {
 	case a.Chance <= 1-DecisionLevel:
 		return fmt.Sprintf("Keep %s — %s is %s likely to be worse, %s lost if you switch.",
 			a.Control, a.Variant, Chance(1-a.Chance), lossWords(a.LossVariant, a.Unit, a.LossVariantPerStream))
-	case a.Chance < 0.5:
+	case a.Chance < 0.5-tossUp:
 		return fmt.Sprintf("Keep %s — %s is %s likely to be worse, %s lost if you switch%s.",
 			a.Control, a.Variant, Chance(1-a.Chance), lossWords(a.LossVariant, a.Unit, a.LossVariantPerStream), more)
+	case a.Chance <= 0.5+tossUp:
+		return fmt.Sprintf("Too close to call — %s is %s likely to beat %s, %s lost if you switch and it is not%s.",
+			a.Variant, Chance(a.Chance), a.Control, lossWords(a.LossVariant, a.Unit, a.LossVariantPerStream), more)
 	}
 	return fmt.Sprintf("No clear winner yet — %s is %s likely to beat %s, %s lost if you switch and it is not%s.",
 		a.Variant, Chance(a.Chance), a.Control, lossWords(a.LossVariant, a.Unit, a.LossVariantPerStream), more)
@@ -95,6 +99,10 @@ func Chance(p float64) string {
 	}
 	return strconv.Itoa(int(r)) + " %"
 }
+
+// tossUp is how far from 50 % a chance to beat control must be for the
+// sentence to lean either way.
+const tossUp = 0.1
 
 func plural(n int) string {
 	if n == 1 {

@@ -174,6 +174,8 @@ func TestAdvice(t *testing.T) {
 			"Switch to 30off — it is > 99 % likely to beat 20off, about $0.01 per viewer ($45 per stream) lost if you keep 20off."},
 		{"lean better", func(a *AdviceInput) { a.Chance = 0.7; a.MoreStreams = 1; a.Unit, a.LossVariantPerStream = "", "" },
 			"No clear winner yet — 30off is 70 % likely to beat 20off, about $0.12 lost if you switch and it is not; about 1 more stream per arm would settle it."},
+		{"toss-up", func(a *AdviceInput) { a.Chance = 0.49 },
+			"Too close to call — 30off is 49 % likely to beat 20off, about $0.12 per viewer ($540 per stream) lost if you switch and it is not; about 9 more streams per arm would settle it."},
 		{"not enough data", func(a *AdviceInput) { a.Valid = false; a.Reason = ReasonTooFewStreams },
 			"Not enough data to choose between 20off and 30off yet: an arm has fewer than two streams."},
 	} {

@@ -146,26 +146,7 @@ func intervalName(x expRow) string {
 // headline is the verdict in one line, on the primary metric (is_primary when
 // the mart has it, else revenue per viewer, else the first metric).
 func headline(e *experiment) string {
-	var rows []expRow
-	for _, x := range e.Rows {
-		if x.IsPrimary.Valid && x.IsPrimary.Bool {
-			rows = append(rows, x)
-		}
-	}
-	if len(rows) == 0 {
-		for _, x := range e.Rows {
-			if x.Metric == "rpv" {
-				rows = append(rows, x)
-			}
-		}
-	}
-	if len(rows) == 0 && len(e.Rows) > 0 {
-		for _, x := range e.Rows {
-			if x.Metric == e.Rows[0].Metric {
-				rows = append(rows, x)
-			}
-		}
-	}
+	rows := primaryRows(e)
 	var won, lost []string
 	metric := ""
 	for _, x := range rows {
@@ -186,6 +167,60 @@ func headline(e *experiment) string {
 		return fmt.Sprintf("%s does worse than %s on %s.", strings.Join(lost, " and "), e.Control, name)
 	}
 	return fmt.Sprintf("No clear winner yet on %s.", name)
+}
+
+// primaryRows are the rows of the primary metric (is_primary when the mart
+// has it, else revenue per viewer, else the first metric), one per variant.
+func primaryRows(e *experiment) []expRow {
+	var rows []expRow
+	for _, x := range e.Rows {
+		if x.IsPrimary.Valid && x.IsPrimary.Bool {
+			rows = append(rows, x)
+		}
+	}
+	if len(rows) == 0 {
+		for _, x := range e.Rows {
+			if x.Metric == "rpv" {
+				rows = append(rows, x)
+			}
+		}
+	}
+	if len(rows) == 0 && len(e.Rows) > 0 {
+		for _, x := range e.Rows {
+			if x.Metric == e.Rows[0].Metric {
+				rows = append(rows, x)
+			}
+		}
+	}
+	return rows
+}
+
+// decisionView is the first screen of an experiment page: what to do, one
+// sentence per variant on the primary metric, and what the sentences rest on.
+type decisionView struct {
+	Sentences []string
+	Basis     string
+}
+
+// decision is the decisionView of e, nil when the mart has no decision
+// columns (a warehouse built before them).
+func decision(e *experiment, cur string) *decisionView {
+	rows := primaryRows(e)
+	v := &decisionView{}
+	has := false
+	for _, x := range rows {
+		v.Sentences = append(v.Sentences, DecisionSentence(x.Decision, cur))
+		if x.Decision.PriorSource.Valid {
+			has = true
+			if v.Basis == "" || x.Decision.Chance.Valid {
+				v.Basis = decisionBasis(x.Decision)
+			}
+		}
+	}
+	if !has {
+		return nil
+	}
+	return v
 }
 
 func (r *renderer) verdict(e *experiment, cur string) *verdictView {
@@ -238,6 +273,7 @@ type totalStreams struct {
 type experimentView struct {
 	HasControl, HasPower           bool
 	ID, Variable, Control, Methods string
+	Decision                       *decisionView
 	Verdict                        *verdictView
 	Rows                           []expTableRow
 	Lift                           *chart
@@ -252,7 +288,8 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 			break
 		}
 	}
-	v := &experimentView{ID: e.ID, Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Verdict: r.verdict(e, cur)}
+	v := &experimentView{ID: e.ID, Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Verdict: r.verdict(e, cur),
+		Decision: decision(e, cur)}
 	for _, x := range e.Rows {
 		sig := "no"
 		if x.Significant.Valid && x.Significant.Bool {
