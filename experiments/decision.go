@@ -158,8 +158,11 @@ type Decision struct {
 //
 //	E[max(0, 1 − e^δ)] = Φ(−m/s) − e^(m + s²/2)·Φ(−m/s − s)
 //	E[max(0, e^δ − 1)] = e^(m + s²/2)·Φ(m/s + s) − Φ(m/s)
+//
+// An se of +Inf (a design whose interval is open: the data bound nothing)
+// leaves the prior as it is.
 func Decide(logRatio, se float64, p Prior, alpha float64) Decision {
-	if !finite(logRatio, se, p.Mean, p.SD) || se <= 0 || p.SD <= 0 || !validAlpha(alpha) {
+	if !finite(logRatio, p.Mean, p.SD) || math.IsNaN(se) || se <= 0 || p.SD <= 0 || !validAlpha(alpha) {
 		return Decision{Reason: ReasonInvalidInput}
 	}
 	prec := 1/(se*se) + 1/(p.SD*p.SD)
@@ -179,6 +182,22 @@ func Decide(logRatio, se float64, p Prior, alpha float64) Decision {
 		return Decision{Reason: ReasonNonFinite}
 	}
 	return d
+}
+
+// IntervalSE is the standard error on the log scale that a 1 − alpha
+// interval (low, high) of the relative lift implies when read as a normal
+// one: (log(1 + high) − log(1 + low)) / (2·z₁₋α/₂). Decide and
+// EmpiricalPrior take the estimate's spread from Analyse's interval this
+// way — the randomisation test inverted, which holds its level at 5–30
+// streams per arm — rather than from the delta-method SE, which at those
+// sizes is too small (docs/statistics.md § The decision in plain words). An
+// open side (low ≤ −100 %, high +Inf or NaN) gives +Inf: the data bound
+// nothing.
+func IntervalSE(low, high, alpha float64) float64 {
+	if !validAlpha(alpha) || !finite(low, high) || low <= -1 || high <= low {
+		return math.Inf(1)
+	}
+	return (math.Log1p(high) - math.Log1p(low)) / (2 * distuv.UnitNormal.Quantile(1-alpha/2))
 }
 
 // sortEstimates sorts estimates by experiment so that EmpiricalPrior's

@@ -186,3 +186,23 @@ func TestAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestIntervalSE: a symmetric log interval gives back its SE; an open side
+// gives +Inf, and Decide then returns the prior's own figures.
+func TestIntervalSE(t *testing.T) {
+	z := 1.959963984540054
+	se := IntervalSE(math.Exp(0.1-z*0.2)-1, math.Exp(0.1+z*0.2)-1, 0.05)
+	if math.Abs(se-0.2) > 1e-12 {
+		t.Errorf("IntervalSE = %v; want 0.2", se)
+	}
+	for _, c := range [][2]float64{{-1, 0.5}, {-0.2, math.Inf(1)}, {0.3, 0.1}, {math.NaN(), 0.2}} {
+		if got := IntervalSE(c[0], c[1], 0.05); !math.IsInf(got, 1) {
+			t.Errorf("IntervalSE(%v, %v) = %v; want +Inf", c[0], c[1], got)
+		}
+	}
+	d := Decide(0.4, math.Inf(1), Prior{Mean: 0.1, SD: 0.3}, 0.05)
+	// prior only: Φ(0.1/0.3), E[e^δ] − 1 = e^(0.1 + 0.045) − 1
+	if math.Abs(d.Chance-0.6305586598182363) > 1e-12 || math.Abs(d.Lift-(math.Exp(0.145)-1)) > 1e-12 || d.PostSD != 0.3 {
+		t.Errorf("Decide with se +Inf = %+v; want the prior N(0.1, 0.3²)", d)
+	}
+}

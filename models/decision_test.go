@@ -13,16 +13,17 @@ import (
 // the decision columns of experiment_results: the prior learns from the
 // experiments that began earlier (default below decision.prior_min_experiments,
 // empirical from then on, counting them), experiment_decide gives what
-// experiments.EmpiricalPrior and Decide give for the mart's own estimates,
-// and the money columns are the relative losses times the control's value
-// and the mean viewers per stream, computed here from the streams.
+// experiments.EmpiricalPrior and Decide give
+// for the mart's own estimates with the spread their intervals imply, and
+// the money columns are the relative losses times the control's value and
+// the mean viewers per stream, computed here from the streams.
 func TestExperimentDecision(t *testing.T) {
 	var ss []stream
 	viewers := map[string]float64{}
 	streams := map[string]float64{}
 	for e := 0; e < 4; e++ {
 		id := fmt.Sprintf("exp-%d", e+1)
-		for i := 0; i < 6; i++ {
+		for i := 0; i < 10; i++ {
 			variant := "a"
 			if i%2 == 1 {
 				variant = "b"
@@ -59,7 +60,10 @@ func TestExperimentDecision(t *testing.T) {
 		}
 		near(t, id+" prior_mean", num(t, r, "prior_mean"), p.Mean, 1e-12)
 		near(t, id+" prior_sd", num(t, r, "prior_sd"), p.SD, 1e-12)
-		y, se := num(t, r, "log_ratio"), num(t, r, "log_ratio_se")
+		// the spread the randomisation interval implies, by hand
+		y := num(t, r, "log_ratio")
+		se := (math.Log1p(num(t, r, "ci_high")) - math.Log1p(num(t, r, "ci_low"))) / (2 * 1.959963984540054)
+		near(t, id+" likelihood_se", num(t, r, "likelihood_se"), se, 1e-12)
 		d := experiments.Decide(y, se, p, 0.05)
 		near(t, id+" chance", num(t, r, "chance_to_beat_control"), d.Chance, 1e-12)
 		near(t, id+" loss_variant_rel", num(t, r, "expected_loss_variant_rel"), d.LossVariant, 1e-12)

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"math"
 
 	"github.com/marcboeker/go-duckdb"
 
@@ -24,6 +25,7 @@ var decisionFields = []comparisonField{
 	{"prior_mean", duckdb.TYPE_DOUBLE},
 	{"prior_sd", duckdb.TYPE_DOUBLE},
 	{"prior_experiments", duckdb.TYPE_BIGINT},
+	{"likelihood_se", duckdb.TYPE_DOUBLE},
 }
 
 // estimateFields are the fields of one element of experiment_decide's list
@@ -31,16 +33,21 @@ var decisionFields = []comparisonField{
 var estimateFields = []comparisonField{
 	{"experiment_id", duckdb.TYPE_VARCHAR},
 	{"log_ratio", duckdb.TYPE_DOUBLE},
-	{"log_ratio_se", duckdb.TYPE_DOUBLE},
+	{"ci_low", duckdb.TYPE_DOUBLE},
+	{"ci_high", duckdb.TYPE_DOUBLE},
+	{"alpha", duckdb.TYPE_DOUBLE},
 }
 
 // registerDecisionFunction registers
 //
-//	experiment_decide(log_ratio, log_ratio_se, earlier, alpha, prior_sd, prior_min_experiments) → STRUCT
+//	experiment_decide(log_ratio, ci_low, ci_high, earlier, alpha, prior_sd, prior_min_experiments) → STRUCT
 //
-// the Bayesian reading of one comparison: earlier is the list of earlier
-// experiments' estimates of the same metric, {experiment_id, log_ratio,
-// log_ratio_se}, from which experiments.EmpiricalPrior learns the prior
+// the Bayesian reading of one comparison: the estimate log_ratio with the
+// spread its randomisation interval (ci_low, ci_high at level 1 − alpha;
+// ci_high NULL when open) implies (experiments.IntervalSE, likelihood_se);
+// earlier is the list of earlier experiments' estimates of the same metric,
+// {experiment_id, log_ratio, ci_low, ci_high, alpha}, from which
+// experiments.EmpiricalPrior learns the prior
 // (or falls back to N(0, prior_sd²) with fewer than prior_min_experiments
 // of them), and experiments.Decide gives the chance to beat control, the
 // expected losses relative to the control's value, the posterior mean
@@ -64,7 +71,7 @@ func registerDecisionFunction(conn *sql.Conn) error {
 	if err != nil {
 		return fmt.Errorf("register experiment_decide: %w", err)
 	}
-	f := &scalarFunc{in: []duckdb.TypeInfo{double, double, list, double, double, double}, out: out, fn: experimentDecide}
+	f := &scalarFunc{in: []duckdb.TypeInfo{double, double, double, list, double, double, double}, out: out, fn: experimentDecide}
 	if err := duckdb.RegisterScalarUDF(conn, "experiment_decide", f); err != nil {
 		return fmt.Errorf("register sql function experiment_decide: %w", err)
 	}
@@ -74,14 +81,20 @@ func registerDecisionFunction(conn *sql.Conn) error {
 // experimentDecide is experiment_decide.
 func experimentDecide(vs []driver.Value) (any, error) {
 	y, okY := vs[0].(float64)
-	se, okS := vs[1].(float64)
-	l, okL := vs[2].([]any)
-	alpha, okA := vs[3].(float64)
-	sd, okD := vs[4].(float64)
-	minExp, okM := vs[5].(float64)
+	low, okS := vs[1].(float64)
+	high, okH := vs[2].(float64)
+	l, okL := vs[3].([]any)
+	alpha, okA := vs[4].(float64)
+	sd, okD := vs[5].(float64)
+	minExp, okM := vs[6].(float64)
 	if !okY || !okS || !okL || !okA || !okD || !okM {
 		return nil, nil
 	}
+	if !okH {
+		// an interval open above: the data bound nothing
+		high = math.Inf(1)
+	}
+	se := experiments.IntervalSE(low, high, alpha)
 	est := make([]experiments.Estimate, 0, len(l))
 	for _, x := range l {
 		m, ok := x.(map[string]any)
@@ -90,10 +103,14 @@ func experimentDecide(vs []driver.Value) (any, error) {
 		}
 		e := experiments.Estimate{}
 		e.Experiment, _ = m["experiment_id"].(string)
-		var okR, okE bool
+		var okR, okLo, okHi, okAl bool
+		var lo, hi, al float64
 		e.LogRatio, okR = m["log_ratio"].(float64)
-		e.SE, okE = m["log_ratio_se"].(float64)
-		if okR && okE {
+		lo, okLo = m["ci_low"].(float64)
+		hi, okHi = m["ci_high"].(float64)
+		al, okAl = m["alpha"].(float64)
+		if okR && okLo && okHi && okAl {
+			e.SE = experiments.IntervalSE(lo, hi, al)
 			est = append(est, e)
 		}
 	}
@@ -106,6 +123,9 @@ func experimentDecide(vs []driver.Value) (any, error) {
 	row["prior_mean"] = p.Mean
 	row["prior_sd"] = p.SD
 	row["prior_experiments"] = int64(p.Experiments)
+	if !math.IsInf(se, 1) {
+		row["likelihood_se"] = se
+	}
 	d := experiments.Decide(y, se, p, alpha)
 	if d.Reason != experiments.OK {
 		row["reason"] = string(d.Reason)

@@ -40,6 +40,9 @@
 --                             1 − alpha credible interval (never below −100 %)
 --   prior_source              empirical or default; prior_mean, prior_sd on the log lift;
 --                             prior_experiments the earlier experiments it rests on
+--   likelihood_se             the spread of log_ratio the decision uses: what ci_low … ci_high
+--                             imply, (log(1 + ci_high) − log(1 + ci_low)) / 2z; NULL when the
+--                             interval is open (the decision is then the prior's)
 with
 
 units as (
@@ -326,7 +329,9 @@ estimates as (
         tests.metric,
         tests.variant,
         tests.log_ratio,
-        tests.log_ratio_se,
+        tests.ci_low,
+        tests.ci_high,
+        tests.alpha,
         experiment_starts.started_at
     from tests
     inner join experiment_starts on experiment_starts.experiment_id = tests.experiment_id
@@ -340,14 +345,17 @@ earlier_estimates as (
         list({
             'experiment_id': earlier.experiment_id,
             'log_ratio': earlier.log_ratio,
-            'log_ratio_se': earlier.log_ratio_se
+            'ci_low': earlier.ci_low,
+            'ci_high': earlier.ci_high,
+            'alpha': earlier.alpha
         } order by earlier.experiment_id, earlier.variant) filter (where earlier.experiment_id is not null) as earlier
     from estimates as this
     left join estimates as earlier
         on earlier.metric = this.metric
         and earlier.started_at < this.started_at
         and earlier.log_ratio is not null
-        and earlier.log_ratio_se > 0
+        and earlier.ci_low > -1
+        and earlier.ci_high is not null
     group by this.experiment_id, this.metric, this.variant
 ),
 
@@ -358,7 +366,9 @@ decided as (
         tests.variant,
         (tests.a_d + tests.b_d) / (tests.a_k + tests.b_k) as denominator_per_stream,
         experiment_decide(
-            tests.log_ratio, tests.log_ratio_se, coalesce(earlier_estimates.earlier, []), tests.alpha,
+            -- an interval open above (ci_high NULL) bounds nothing: +Inf
+            tests.log_ratio, tests.ci_low, coalesce(tests.ci_high, cast('infinity' as double)),
+            coalesce(earlier_estimates.earlier, []), tests.alpha,
             decision_setting.prior_sd, decision_setting.prior_min_experiments
         ) as d
     from tests
@@ -386,6 +396,7 @@ decisions as (
         d.prior_mean,
         d.prior_sd,
         d.prior_experiments,
+        d.likelihood_se,
         denominator_per_stream
     from decided
 ),
@@ -463,7 +474,8 @@ experiment_results as (
         decisions.prior_source,
         decisions.prior_mean,
         decisions.prior_sd,
-        decisions.prior_experiments
+        decisions.prior_experiments,
+        decisions.likelihood_se
     from warning_lists
     left join decisions
         on decisions.decision_experiment_id = warning_lists.experiment_id
