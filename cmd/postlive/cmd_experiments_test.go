@@ -34,7 +34,9 @@ func TestExperimentsDemo(t *testing.T) {
 		"  warnings:\n",
 		"1 of 2 tap-the-cart streams ran on weekends, no link-in-bio stream did",
 		// the decision under the primary metric's verdict, as on the page
-		"\n         decision: Keep 20off — 30off is 65 % likely to be worse, about $0.08 per viewer ($199 per stream) lost if you switch; about 799 more streams per arm would settle it.\n",
+		"\n         decision: Too close to call — 30off is 43 % likely to beat 20off, about $0.07 per viewer ($171 per stream) lost if you switch and it is not; about 799 more streams per arm would settle it.\n",
+		// 2 + 2 streams bound nothing: the decision is the prior's, a coin toss
+		"decision: Too close to call — tap-the-cart is 50 % likely to beat link-in-bio",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("experiments output lacks %q:\n%s", want, out)
