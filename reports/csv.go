@@ -13,12 +13,20 @@ import (
 // csvHeader is the header of merchant-<id>-reconciliation.csv: the columns of
 // coupon_reconciliation (docs/reconciliation.md § Columns), timestamps in UTC
 // (RFC 3339), money with a dot, booleans true/false, empty for NULL. It is
-// the column list of `postlive reconcile --out` too.
+// the column list of `postlive reconcile --out` too, which selects them
+// through ReconciliationColumns.
 var csvHeader = []string{"merchant_id", "order_id", "order_name", "coupon_code", "drop_id", "stream_id", "redeemed_at",
 	"status",
 	"rank_in_window", "bonus_eligible", "net_revenue", "commission_expected", "commission_reported", "commission_gap",
 	"commission_reason", "order_status", "approved_first_seen_at", "reversed_first_seen_at", "credited_stream_id",
 	"has_click", "leak_signal", "code_leaked"}
+
+// ReconciliationColumns are the columns of the merchant reconciliation CSV,
+// in order: the one list `postlive reconcile` selects from
+// coupon_reconciliation.
+func ReconciliationColumns() []string {
+	return append([]string(nil), csvHeader...)
+}
 
 func csvTime(t sql.NullTime) string {
 	if !t.Valid {

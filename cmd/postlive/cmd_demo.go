@@ -22,46 +22,6 @@ type demoOptions struct {
 	out string
 }
 
-const demoConfig = `# postlive demo workspace (written by postlive demo; see docs/configuration.md)
-pii:
-  salt: postlive-demo-salt
-attribution:
-  window: 48h
-clicks:
-  duplicate_window: 30s
-  stream_param: utm_content
-report:
-  currency: USD
-experiments:
-  exp-offer-depth:
-    control: 20off
-    primary_metric: rpv
-    planned_streams: 12
-  exp-cta:
-    control: link-in-bio
-payouts:
-  close_after: 15d
-compliance:
-  disclosure_within: 90s
-  min_minutes:
-    amazon_live: 30
-campaigns:
-  glow-gift:
-    name: GlowLab gift drops on TikTok
-    streams: [s-2026-11-02-ana, s-2026-11-04-ana, s-2026-11-07-ben, s-2026-11-09-ana, s-2026-11-13-ben]
-    bonuses:
-      - {revenue_over: 1000, amount: 50}
-      - {revenue_over: 2000, amount: 150}
-    first_n_bonus: 2.00
-  kitchen-weekend:
-    name: Kitchenly weekend, two hosts
-    streams: [s-2026-11-14-chloe, s-2026-11-15-ben]
-    flat_fee: 120.00
-    bonuses:
-      - {revenue_over: 300, amount: 25}
-      - {revenue_over: 600, amount: 60}
-`
-
 func newDemoCmd(e *env) *cobra.Command {
 	var o demoOptions
 	c := &cobra.Command{
@@ -92,7 +52,7 @@ func runDemo(ctx context.Context, e *env, o demoOptions) error {
 	if err := os.WriteFile(filepath.Join(dir, ".postlive-demo"), []byte("a workspace written by postlive demo\n"), 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "postlive.yaml"), []byte(demoConfig), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "postlive.yaml"), fixtures.DemoConfig, 0o644); err != nil {
 		return err
 	}
 	inbox := filepath.Join(dir, "inbox")

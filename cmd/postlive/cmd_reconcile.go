@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/postlive/postlive/lake"
+	"github.com/postlive/postlive/reports"
 )
 
 type reconcileOptions struct {
@@ -28,10 +29,8 @@ var reconcileTables = []string{"redemptions", "drops", "commissions", "commissio
 
 // reconciliationColumns are the columns of the merchant reconciliation CSV
 // (--out, and merchant-<id>-reconciliation.csv beside the merchant report),
-// explained in docs/reconciliation.md.
-const reconciliationColumns = `merchant_id, order_id, order_name, coupon_code, drop_id, stream_id, redeemed_at, status, rank_in_window,
-       bonus_eligible, net_revenue, commission_expected, commission_reported, commission_gap, commission_reason,
-       order_status, approved_first_seen_at, reversed_first_seen_at, credited_stream_id, has_click, leak_signal, code_leaked`
+// explained in docs/reconciliation.md; the report package owns the list.
+var reconciliationColumns = strings.Join(reports.ReconciliationColumns(), ", ")
 
 // reconcileQueries select each table for one merchant ($1; empty: all) and, for
 // status_changes, the statuses first seen at or after $2.

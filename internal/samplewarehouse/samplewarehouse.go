@@ -9,7 +9,6 @@ package samplewarehouse
 
 import (
 	"context"
-	_ "embed"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,12 +19,6 @@ import (
 	"github.com/postlive/postlive/models"
 	"github.com/postlive/postlive/workspace"
 )
-
-// config is the demo workspace's configuration (a copy of demoConfig in
-// cmd/postlive/cmd_demo.go).
-//
-//go:embed postlive.yaml
-var config []byte
 
 // ImportedAt is the clock of the imports (the manifest's import times).
 var ImportedAt = time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC)
@@ -38,7 +31,7 @@ func Build() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "postlive.yaml"), config, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "postlive.yaml"), fixtures.DemoConfig, 0o644); err != nil {
 		return "", err
 	}
 	ws, err := workspace.Load(dir)
