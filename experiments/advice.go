@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // AdviceInput is what Advice puts into words: one variant against the
@@ -71,6 +72,9 @@ func Advice(a AdviceInput) string {
 // lossWords is "about $0.12 per viewer ($540 per stream)".
 func lossWords(loss, unit, perStream string) string {
 	s := "about " + loss
+	if strings.HasPrefix(loss, "less than ") {
+		s = loss
+	}
 	if unit != "" {
 		s += " per " + unit
 	}

@@ -34,9 +34,6 @@ func DecisionSentence(d Decision, currency string) string {
 		a.Reason = experiments.Reason(d.Reason.String)
 	}
 	if !d.Chance.Valid || !d.LossVariant.Valid || !d.LossControl.Valid {
-		if a.Reason == experiments.OK {
-			a.Reason = experiments.ReasonTooFewStreams
-		}
 		return experiments.Advice(a)
 	}
 	a.Valid, a.Chance = true, d.Chance.Float64
