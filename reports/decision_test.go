@@ -31,7 +31,12 @@ func TestDecisionSentence(t *testing.T) {
 			"Keep 20off — 30off is 82 % likely to be worse, about $0.12 per viewer ($540 per stream) lost if you switch; about 10 more streams per arm would settle it."},
 		{"conversion in orders", "USD", func(d *Decision) { d.Metric = "cvr_click"; d.Chance = f(0.7); d.LossVariantPerStream = f(1.26) },
 			"No clear winner yet — 30off is 70 % likely to beat 20off, about 1.3 orders per stream lost if you switch and it is not; about 10 more streams per arm would settle it."},
-		{"yen", "JPY", func(d *Decision) { d.Metric = "aov"; d.Chance = f(0.5); d.LossVariant = f(120.4); d.LossVariantPerStream = f(4815.5) },
+		{"yen", "JPY", func(d *Decision) {
+			d.Metric = "aov"
+			d.Chance = f(0.5)
+			d.LossVariant = f(120.4)
+			d.LossVariantPerStream = f(4815.5)
+		},
 			"Too close to call — 30off is 50 % likely to beat 20off, about ¥120 per order (¥4,816 per stream) lost if you switch and it is not; about 10 more streams per arm would settle it."},
 	} {
 		d := base
