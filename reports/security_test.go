@@ -57,6 +57,13 @@ func TestXSSEscaped(t *testing.T) {
 				if strings.HasPrefix(name, "stream-") && !strings.Contains(body, "alert(1)") {
 					t.Errorf("%s does not show the payload text at all; the test data did not reach it", name)
 				}
+				// The decision sentence names the variants: escaped, and there.
+				if strings.HasPrefix(name, "experiment-") {
+					i := strings.Index(body, `<p class="advice">`)
+					if i < 0 || !strings.Contains(body[i:i+strings.Index(body[i:], "</p>")], "alert(1)") {
+						t.Errorf("%s has no decision sentence naming the (escaped) variants", name)
+					}
+				}
 			}
 		})
 	}
