@@ -57,6 +57,13 @@ type AnalysisOptions struct {
 	NoBlocking, NoCUPED bool
 	// NoInterval skips the inverted interval (CI stays zero).
 	NoInterval bool
+	// PlanBlocks says the units' Host fields are the blocks of a
+	// pre-registered plan that assigned the arms at random within them:
+	// the analysis is blocked on them whenever a block has streams in both
+	// arms, without the thresholds that make Analyse choose blocking for
+	// data whose assignment it does not know (the re-assignments are then
+	// the plan's own randomisation).
+	PlanBlocks bool
 }
 
 // Analysis is the randomisation analysis of one comparison.
@@ -175,7 +182,7 @@ func Analyse(units []Unit, opt AnalysisOptions) Analysis {
 	d, method := plain(units), MethodRandomisation
 	res := Analysis{}
 	if !opt.NoBlocking {
-		if b, ok := blocked(units, opt.Alpha); ok {
+		if b, ok := blocked(units, opt.Alpha, opt.PlanBlocks); ok {
 			d, method = b, MethodBlocked
 			res.Blocks = len(b.blocks)
 		}
@@ -240,8 +247,9 @@ func b2i(b bool) int {
 	return 0
 }
 
-// blocked returns the host-blocked design when it applies (see Analyse).
-func blocked(units []Unit, alpha float64) (*design, bool) {
+// blocked returns the host-blocked design when it applies (see Analyse;
+// planned: the hosts are a plan's blocks, see AnalysisOptions.PlanBlocks).
+func blocked(units []Unit, alpha float64, planned bool) (*design, bool) {
 	type cell struct{ a, b int }
 	hosts := map[string]*cell{}
 	for _, u := range units {
@@ -270,8 +278,10 @@ func blocked(units []Unit, alpha float64) (*design, bool) {
 		}
 	}
 	// One host holding every stream is the unblocked design.
-	if len(names) == 0 || 2*used < len(units) || assignments < math.Max(20, 4/alpha) ||
-		(len(names) == 1 && used == len(units)) {
+	if len(names) == 0 || (len(names) == 1 && used == len(units)) {
+		return nil, false
+	}
+	if !planned && (2*used < len(units) || assignments < math.Max(20, 4/alpha)) {
 		return nil, false
 	}
 	sort.Strings(names)

@@ -180,6 +180,23 @@ func (rd *reader) write(r *Record) error {
 	if rd.dropped > 0 && r.Line == rd.droppedLine {
 		return nil // another record of an input row rejected below
 	}
+	if rj := rd.prepare(r); rj != nil {
+		// the input row is rejected: the format accepts it after its
+		// records are written, and accept leaves it out
+		rd.reject(*rj, nil, nil)
+		rd.dropped++
+		rd.droppedLine = r.Line
+		return nil
+	}
+	return rd.store(r)
+}
+
+// prepare replaces the personal query parameters of r's URLs by keys and
+// checks its times: it returns the reject (its record filled in) of a row
+// whose times are out of range. It touches only r and rd's own caches, so
+// that the fill workers of a parallel import (fillPool) each run it on a
+// copy of the reader.
+func (rd *reader) prepare(r *Record) *Reject {
 	if rd.urls != nil {
 		cols, ok := rd.urlCols[r.Table]
 		if !ok {
@@ -201,15 +218,15 @@ func (rd *reader) write(r *Record) error {
 	}
 	if rd.plaus != nil {
 		if rj := rd.plaus.check(r); rj != nil {
-			// the input row is rejected: the format accepts it after its
-			// records are written, and accept leaves it out
 			rj.Record = recordJSONOf(r)
-			rd.reject(*rj, nil, nil)
-			rd.dropped++
-			rd.droppedLine = r.Line
-			return nil
+			return rj
 		}
 	}
+	return nil
+}
+
+// store hands a prepared row to the writer with its lineage.
+func (rd *reader) store(r *Record) error {
 	l := rd.lay
 	if l == nil || l.table != r.Table {
 		l = layoutOf(r.Table)

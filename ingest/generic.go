@@ -194,6 +194,9 @@ func readGeneric(rd *reader, t *Table) error {
 		if miss := missingRequired(t, plan); len(miss) > 0 {
 			return &FileError{File: rd.file, Line: 1 + rd.csv.offset, Msg: fmt.Sprintf("the header lacks required column %s for %s", quoteList(miss), t.Name)}
 		}
+		if n := fillWorkers(rd.opt); n > 1 && t != Orders {
+			return readGenericParallel(rd, t, plan, n) // orders write two records a row: sequential
+		}
 		where := func(i int) (int, int) { return rd.csv.fieldLine(i), i + 1 }
 		for rd.csv.Next() {
 			if rj := rd.csv.Err(); rj != nil {

@@ -52,6 +52,10 @@ type Options struct {
 	// read since its last call (for a progress bar); XLSX and ZIP files,
 	// read whole, do not report.
 	Progress func(n int)
+	// workers is how many goroutines fill the records of a generic CSV
+	// file (0: one per core; 1: the sequential path, for tests comparing
+	// both).
+	workers int
 }
 
 // DefaultStreamParam is the URL parameter that carries the stream id unless

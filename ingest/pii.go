@@ -72,9 +72,14 @@ func newURLScrubber(params []string, h *hasher) *urlScrubber {
 // holds none.
 func (s *urlScrubber) scrub(u string) string {
 	q := strings.IndexByte(u, '?')
-	if q < 0 || strings.IndexByte(u[q:], '=') < 0 {
+	if q < 0 || strings.IndexByte(u[q:], '=') < 0 || !s.mayHold(u[q+1:]) {
 		return u
 	}
+	return s.scrubQuery(u, q)
+}
+
+// scrubQuery is scrub of a URL whose query starts after u[q].
+func (s *urlScrubber) scrubQuery(u string, q int) string {
 	query, frag := u[q+1:], ""
 	if h := strings.IndexByte(query, '#'); h >= 0 {
 		query, frag = query[:h], query[h:]
@@ -99,6 +104,37 @@ func (s *urlScrubber) scrub(u string) string {
 		return u
 	}
 	return u[:q+1] + strings.Join(parts, "&") + frag
+}
+
+// mayHold tells whether a query may name a personal parameter, without
+// allocating: a plain lower-case name is looked up as it is; a name with
+// capitals, escapes or non-ASCII bytes (which scrub unescapes and folds)
+// counts as one.
+func (s *urlScrubber) mayHold(query string) bool {
+	if h := strings.IndexByte(query, '#'); h >= 0 {
+		query = query[:h]
+	}
+	for query != "" {
+		kv := query
+		if i := strings.IndexByte(query, '&'); i >= 0 {
+			kv, query = query[:i], query[i+1:]
+		} else {
+			query = ""
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || v == "" {
+			continue
+		}
+		for i := 0; i < len(k); i++ {
+			if c := k[i]; c == '%' || c == '+' || 'A' <= c && c <= 'Z' || c >= 0x80 {
+				return true
+			}
+		}
+		if s.params[k] {
+			return true
+		}
+	}
+	return false
 }
 
 var (

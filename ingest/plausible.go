@@ -78,18 +78,19 @@ func (c *plausibility) check(r *Record) *Reject {
 			continue
 		}
 		var bad bool
-		var shown string
 		switch col.Kind {
 		case Time:
 			bad = v.I < c.lo || v.I > c.hi
-			shown = time.UnixMicro(v.I).UTC().Format(time.RFC3339)
 		case Date:
 			bad = v.I < c.loDay || v.I > c.hiDay
-			shown = time.Unix(v.I*86400, 0).UTC().Format("2006-01-02")
 		default:
 			continue
 		}
 		if bad {
+			shown := time.Unix(v.I*86400, 0).UTC().Format("2006-01-02")
+			if col.Kind == Time {
+				shown = time.UnixMicro(v.I).UTC().Format(time.RFC3339)
+			}
 			return &Reject{Line: r.Line, Column: 1, Field: col.Name, Value: shown,
 				What: fmt.Sprintf("is outside the plausible range %s to %s", c.p.Earliest.Format("2006-01-02"), c.hiTime.UTC().Format("2006-01-02")),
 				Hint: "check the date (a placeholder like 0001-01-01 or 9999-12-31?); widen import.earliest or import.latest_ahead if it is real"}

@@ -62,6 +62,7 @@ var unitFields = []comparisonField{
 	{"denominator", duckdb.TYPE_DOUBLE},
 	{"pre_numerator", duckdb.TYPE_DOUBLE},
 	{"pre_denominator", duckdb.TYPE_DOUBLE},
+	{"planned", duckdb.TYPE_BOOLEAN},
 }
 
 // structInfo builds a STRUCT type from fields.
@@ -85,7 +86,8 @@ func structInfo(fields []comparisonField) (duckdb.TypeInfo, error) {
 //
 // which analyses one comparison of experiment_results: units is the list of
 // the two arms' streams, {is_variant, host, numerator, denominator,
-// pre_numerator, pre_denominator} (experiment_units), and the result's
+// pre_numerator, pre_denominator, planned} (experiment_units; host is the
+// unit's block, planned says it is a plan's block), and the result's
 // named fields are the randomisation analysis (experiments.Analyse: method,
 // p_value, ci_low, ci_high, …), the delta-method Welch figures
 // (experiments.Ratio: welch_*, lift_abs*, fieller_*) and the plan
@@ -126,6 +128,7 @@ func experimentCompare(vs []driver.Value) (any, error) {
 	}
 	units := make([]experiments.Unit, 0, len(l))
 	var a, b experiments.RatioStat
+	planned := false
 	for _, x := range l {
 		m, ok := x.(map[string]any)
 		if !ok {
@@ -138,6 +141,9 @@ func experimentCompare(vs []driver.Value) (any, error) {
 		u.D, _ = m["denominator"].(float64)
 		u.PreM, _ = m["pre_numerator"].(float64)
 		u.PreD, _ = m["pre_denominator"].(float64)
+		if p, _ := m["planned"].(bool); p {
+			planned = true
+		}
 		units = append(units, u)
 		s := &a
 		if u.Variant {
@@ -150,11 +156,13 @@ func experimentCompare(vs []driver.Value) (any, error) {
 		s.SumD2 += u.D * u.D
 		s.SumMD += u.M * u.D
 	}
-	return comparisonRow(units, a, b, alpha, target, power), nil
+	return comparisonRow(units, a, b, alpha, target, power, planned), nil
 }
 
-// comparisonRow computes the named results of one comparison.
-func comparisonRow(units []experiments.Unit, a, b experiments.RatioStat, alpha, target, power float64) map[string]any {
+// comparisonRow computes the named results of one comparison; planned:
+// the units' hosts are the blocks of a pre-registered plan, which the
+// analysis re-randomises within (experiments.AnalysisOptions.PlanBlocks).
+func comparisonRow(units []experiments.Unit, a, b experiments.RatioStat, alpha, target, power float64, planned bool) map[string]any {
 	row := make(map[string]any, len(comparisonFields))
 	for _, f := range comparisonFields {
 		row[f.name] = nil
@@ -177,7 +185,7 @@ func comparisonRow(units []experiments.Unit, a, b experiments.RatioStat, alpha, 
 		row["fieller_low"] = r.FiellerT.Low
 		row["fieller_high"] = r.FiellerT.High
 	}
-	opt := experiments.AnalysisOptions{Alpha: alpha}
+	opt := experiments.AnalysisOptions{Alpha: alpha, PlanBlocks: planned}
 	an := experiments.Analyse(units, opt)
 	if an.Reason != experiments.OK {
 		row["reason"] = string(an.Reason)

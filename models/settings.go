@@ -54,6 +54,33 @@ type Settings struct {
 	// Payments are the payout lines the operator recorded as paid
 	// (payouts-paid.csv, read by package workspace).
 	Payments []Payment
+	// Plans are the pre-registered experiment plans (plans/*.json,
+	// postlive plan, read by package workspace).
+	Plans []PlanSetting
+}
+
+// PlanSetting is one pre-registered experiment plan: its design and
+// assignment, and whether its file was edited after registration.
+type PlanSetting struct {
+	ID, TestedVariable string
+	Variants           []string  // the control first
+	Weights            []float64 // the allocation, one per variant
+	PrimaryMetric      string
+	Alpha, MinEffect   float64
+	BlockBy            string // the block keys, e.g. "host,weekday"
+	Seed               int64
+	PlannedAt          time.Time
+	Hash               string // the SHA-256 registered when planned
+	Edited             bool   // the file no longer has that hash
+	Streams            []PlanStream
+}
+
+// PlanStream is one planned stream: its host, planned start, the block it
+// was randomised in and the variant it was assigned.
+type PlanStream struct {
+	StreamID, Host string
+	StartedAt      time.Time
+	Block, Variant string
 }
 
 // CampaignSetting is one campaign of postlive.yaml campaigns.<id>. Money is
@@ -154,6 +181,7 @@ func (s Settings) check() error {
 //	commission_rate_settings  commission_rates.<merchant_id>
 //	campaign_settings, campaign_stream_list, campaign_bonus_tiers   campaigns.<id>.*
 //	payout_payments           payouts-paid.csv (postlive payouts --mark-paid)
+//	experiment_plans, experiment_plan_arms, experiment_plan_streams   plans/*.json (postlive plan)
 func settingsTables(s Settings) ([]settingsTable, error) {
 	if err := s.check(); err != nil {
 		return nil, err
@@ -232,7 +260,30 @@ func settingsTables(s Settings) ([]settingsTable, error) {
 		payments.rows = append(payments.rows, []any{p.ID, p.PaidOn.UTC().Format("2006-01-02 15:04:05"), p.Affiliate, p.Currency, p.Period,
 			p.LineID, p.Amount, nullIf(p.Reference), p.RecordedAt.UTC().Format("2006-01-02 15:04:05.999999")})
 	}
-	return append(tables, phrases, minutes, exps, alloc, rates, campaigns, lists, tiers, payments), nil
+	plans := settingsTable{name: "experiment_plans", values: "?, ?, ?, ?, ?, ?, ?, ?, cast(? as timestamp), ?, ?",
+		columns: `experiment_id varchar primary key, tested_variable varchar, control varchar not null,
+    primary_metric varchar not null, alpha double not null, min_effect double not null, block_by varchar not null,
+    seed bigint not null, planned_at timestamp not null, plan_sha256 varchar, is_edited boolean not null`}
+	arms := settingsTable{name: "experiment_plan_arms", values: "?, ?, ?, ?",
+		columns: "experiment_id varchar, variant varchar, arm_order integer not null, weight double not null, primary key (experiment_id, variant)"}
+	planned := settingsTable{name: "experiment_plan_streams", values: "?, ?, ?, cast(? as timestamp), ?, ?",
+		columns: `experiment_id varchar, stream_id varchar, host varchar, planned_started_at timestamp not null,
+    block varchar not null, variant varchar not null, primary key (experiment_id, stream_id)`}
+	for _, p := range s.Plans {
+		if len(p.Variants) == 0 || len(p.Weights) != len(p.Variants) {
+			return nil, fmt.Errorf("models: plan %q has %d variants and %d weights", p.ID, len(p.Variants), len(p.Weights))
+		}
+		plans.rows = append(plans.rows, []any{p.ID, nullIf(p.TestedVariable), p.Variants[0], p.PrimaryMetric, p.Alpha, p.MinEffect,
+			p.BlockBy, p.Seed, p.PlannedAt.UTC().Format("2006-01-02 15:04:05.999999"), nullIf(p.Hash), p.Edited})
+		for i, v := range p.Variants {
+			arms.rows = append(arms.rows, []any{p.ID, v, int64(i), p.Weights[i]})
+		}
+		for _, st := range p.Streams {
+			planned.rows = append(planned.rows, []any{p.ID, st.StreamID, nullIf(st.Host),
+				st.StartedAt.UTC().Format("2006-01-02 15:04:05.999999"), st.Block, st.Variant})
+		}
+	}
+	return append(tables, phrases, minutes, exps, alloc, rates, campaigns, lists, tiers, payments, plans, arms, planned), nil
 }
 
 func nullIf(s string) any {

@@ -29,6 +29,7 @@ type experiment struct {
 	ID, TestedVariable, Control string
 	Rows                        []expRow
 	Streams                     []*stream
+	Plan                        *expPlan // nil: not planned with postlive plan
 }
 
 type warehouse struct {
@@ -137,6 +138,9 @@ func load(ctx context.Context, db *sql.DB) (*warehouse, error) {
 		return nil, err
 	}
 	if err := w.loadExperiments(ctx, db); err != nil {
+		return nil, err
+	}
+	if err := w.loadPlans(ctx, db); err != nil {
 		return nil, err
 	}
 	return w, nil

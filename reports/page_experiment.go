@@ -275,6 +275,7 @@ type experimentView struct {
 	ID, Variable, Control, Methods string
 	Decision                       *decisionView
 	Verdict                        *verdictView
+	Plan                           *planView
 	Rows                           []expTableRow
 	Lift                           *chart
 	Streams                        streamTable
@@ -290,6 +291,7 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 	}
 	v := &experimentView{ID: e.ID, Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Verdict: r.verdict(e, cur),
 		Decision: decision(e, cur)}
+	v.Plan = newPlanView(e)
 	for _, x := range e.Rows {
 		sig := "no"
 		if x.Significant.Valid && x.Significant.Bool {

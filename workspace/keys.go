@@ -286,6 +286,10 @@ var keys = []key{
 // primaryMetrics are the values of experiments.<id>.primary_metric.
 var primaryMetrics = []string{"rpv", "cvr_click", "ctr", "aov"}
 
+// PrimaryMetrics are the metrics an experiment's primary metric can be
+// (experiments.<id>.primary_metric, postlive plan --metric).
+func PrimaryMetrics() []string { return append([]string(nil), primaryMetrics...) }
+
 // otherVariables are POSTLIVE_* variables that are not settings: the
 // workspace folder, which the program reads, and those of postlive's own
 // tests and build scripts, which it ignores. Any other POSTLIVE_ variable is

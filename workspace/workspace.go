@@ -139,7 +139,11 @@ func (w *Workspace) ImportOptions(kind string) ingest.Options {
 func (w *Workspace) ModelSettings() (models.Settings, error) {
 	s := w.Config.ModelSettings()
 	var err error
-	s.Payments, err = w.Payments()
+	if s.Payments, err = w.Payments(); err != nil {
+		return s, err
+	}
+	plans, err := w.Plans()
+	s.Plans = planSettings(plans)
 	return s, err
 }
 

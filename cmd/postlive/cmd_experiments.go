@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -41,7 +43,12 @@ streams, a within-host comparison, sample-ratio mismatch against
 experiments.<id>.allocation, arms that differ in platform, host, weekday, start
 hour or duration, degenerate data). The control,
 primary metric, planned streams and alpha come from experiments.<id>.* in
-postlive.yaml (read at build time). --format csv or json prints the mart's rows
+postlive.yaml (read at build time). An experiment planned with postlive plan
+takes them from its plan, is analysed with the plan's assignment (intention to
+treat, re-assigned within the plan's blocks) and is followed by its plan and
+every deviation: a stream that ran another variant, a planned stream missing,
+an extra stream (plan adherence replaces the sample-ratio check; a plan edited
+after registration is flagged). --format csv or json prints the mart's rows
 with all their columns.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -88,15 +95,119 @@ func runExperiments(ctx context.Context, w io.Writer, db *sql.DB, o experimentsO
 	if err != nil {
 		return err
 	}
-	if len(rows) == 0 {
+	plans, err := readPlanLines(ctx, db)
+	if err != nil {
+		return err
+	}
+	// planned experiments without results yet (no planned stream has data)
+	var waiting []string
+	for id := range plans {
+		if (o.experiment == "" || o.experiment == id) && !slices.ContainsFunc(rows, func(x experimentRow) bool { return x.experimentID == id }) {
+			waiting = append(waiting, id)
+		}
+	}
+	sort.Strings(waiting)
+	if len(rows) == 0 && len(waiting) == 0 {
 		if o.experiment != "" {
 			return usagef("no results for experiment %q; `postlive query \"select distinct experiment_id from stream_kpis\"` lists the experiments", o.experiment)
 		}
 		fmt.Fprintln(w, "No experiments: no stream has both an experiment_id and a variant (or an experiment has only one variant).")
 		return nil
 	}
-	_, err = io.WriteString(w, escapeLines(experimentsText(rows)))
+	text := experimentsTextWithPlans(rows, plans)
+	for _, id := range waiting {
+		if text != "" {
+			text += "\n"
+		}
+		text += id + ": planned; no result yet (no two arms have a planned stream with data)\n"
+		for _, line := range plans[id] {
+			text += "  " + line + "\n"
+		}
+	}
+	_, err = io.WriteString(w, escapeLines(text))
 	return err
+}
+
+// readPlanLines words each planned experiment's plan and its deviations
+// (experiment_plans, experiment_deviations), keyed by experiment id.
+func readPlanLines(ctx context.Context, db *sql.DB) (map[string][]string, error) {
+	var n int
+	if err := db.QueryRowContext(ctx,
+		`select count(*) from information_schema.tables where table_name in ('experiment_plans', 'experiment_deviations')`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("look up experiment_plans: %w", err)
+	}
+	out := map[string][]string{}
+	if n < 2 {
+		return out, nil // a warehouse built before postlive plan
+	}
+	r, err := db.QueryContext(ctx, `
+select plans.experiment_id, strftime(plans.planned_at, '%Y-%m-%d %H:%M'), coalesce(plans.plan_sha256, ''), plans.is_edited,
+    replace(plans.block_by, ',', ' × '), plans.seed, count(streams.stream_id)
+from experiment_plans as plans
+left join experiment_plan_streams as streams on streams.experiment_id = plans.experiment_id
+group by all
+order by plans.experiment_id`)
+	if err != nil {
+		return nil, fmt.Errorf("read experiment_plans: %w", err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var id, at, hash, blocks string
+		var edited bool
+		var seed, streams int64
+		if err := r.Scan(&id, &at, &hash, &edited, &blocks, &seed, &streams); err != nil {
+			return nil, fmt.Errorf("read experiment_plans: %w", err)
+		}
+		if len(hash) > 12 {
+			hash = hash[:12]
+		}
+		if blocks == "" {
+			blocks = "one block"
+		}
+		line := fmt.Sprintf("plan: registered %s UTC (plans/%s.json, sha256 %s…), %d streams randomised within %s, seed %d; analysed by intention to treat within the plan's blocks",
+			at, id, hash, streams, blocks, seed)
+		if edited {
+			line += "; PLAN EDITED AFTER REGISTRATION"
+		}
+		out[id] = append(out[id], line)
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("read experiment_plans: %w", err)
+	}
+	d, err := db.QueryContext(ctx, `select experiment_id, stream_id, deviation, detail from experiment_deviations order by experiment_id, deviation, stream_id`)
+	if err != nil {
+		return nil, fmt.Errorf("read experiment_deviations: %w", err)
+	}
+	defer d.Close()
+	for d.Next() {
+		var id, stream, kind, detail string
+		if err := d.Scan(&id, &stream, &kind, &detail); err != nil {
+			return nil, fmt.Errorf("read experiment_deviations: %w", err)
+		}
+		out[id] = append(out[id], fmt.Sprintf("deviation %s %s: %s", kind, stream, detail))
+	}
+	return out, d.Err()
+}
+
+// experimentsTextWithPlans is experimentsText with each planned
+// experiment's plan and deviations after its block.
+func experimentsTextWithPlans(rows []experimentRow, plans map[string][]string) string {
+	var b strings.Builder
+	for start := 0; start < len(rows); {
+		end := start
+		for end < len(rows) && rows[end].experimentID == rows[start].experimentID {
+			end++
+		}
+		if start > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(experimentsText(rows[start:end]))
+		for _, line := range plans[rows[start].experimentID] {
+			fmt.Fprintf(&b, "  %s\n", line)
+		}
+		start = end
+	}
+	return b.String()
 }
 
 // experimentRow is the part of an experiment_results row the text shows.

@@ -128,6 +128,7 @@ reports.` + "\n" + exitStatusHelp,
 		newFixturesCmd(e),
 		newRunCmd(e),
 		newExperimentsCmd(e),
+		newPlanCmd(e),
 		newProbeCmd(e),
 	)
 	for _, c := range root.Commands() {

@@ -7,10 +7,31 @@
 --   primary_metric   experiments.<id>.primary_metric (likewise)
 --   planned_streams  experiments.<id>.planned_streams (all arms together), or NULL
 --   setup_warning    a problem with the set-up in plain words, or NULL
+-- An experiment with a pre-registered plan (postlive plan, experiment_plans)
+-- takes its control, primary metric, alpha and planned streams from the
+-- plan (its arms are the planned streams that ran, under their planned
+-- variant: int_experiment_streams):
+--   has_plan         the experiment has a plan
+--   min_effect       the plan's minimum effect (relative lift), else NULL
+--   is_plan_edited   the plan file was edited after registration
 with
 
 streams as (
     select * from int_experiment_streams
+),
+
+plans as (
+    select * from experiment_plans
+),
+
+plan_streams as (
+    select * from experiment_plan_streams
+),
+
+planned_counts as (
+    select experiment_id, count(*) as planned_streams
+    from plan_streams
+    group by experiment_id
 ),
 
 settings as (
@@ -46,13 +67,18 @@ experiments as (
 configured as (
     select
         experiments.*,
-        nullif(trim(settings.control), '') as configured_control,
-        coalesce(settings.primary_metric, defaults.primary_metric) as primary_metric,
-        settings.planned_streams,
-        coalesce(settings.alpha, defaults.alpha) as alpha
+        coalesce(plans.control, nullif(trim(settings.control), '')) as configured_control,
+        coalesce(plans.primary_metric, settings.primary_metric, defaults.primary_metric) as primary_metric,
+        coalesce(planned_counts.planned_streams, settings.planned_streams) as planned_streams,
+        coalesce(plans.alpha, settings.alpha, defaults.alpha) as alpha,
+        plans.experiment_id is not null as has_plan,
+        plans.min_effect,
+        coalesce(plans.is_edited, false) as is_plan_edited
     from experiments
     cross join defaults
     left join settings on settings.experiment_id = experiments.experiment_id
+    left join plans on plans.experiment_id = experiments.experiment_id
+    left join planned_counts on planned_counts.experiment_id = experiments.experiment_id
 ),
 
 controls as (
@@ -61,7 +87,9 @@ controls as (
         coalesce(configured_arm.variant, configured.first_variant) as control,
         case
             when configured.configured_control is not null and configured_arm.variant is null
-                then 'the control ' || configured.configured_control || ' set in postlive.yaml has no streams, so '
+                then 'the control ' || configured.configured_control
+                    || case when configured.has_plan then ' of the plan' else ' set in postlive.yaml' end
+                    || ' has no streams, so '
                     || configured.first_variant || ' is the control'
         end as control_warning
     from configured
@@ -80,6 +108,9 @@ experiment_setup as (
         primary_metric,
         planned_streams,
         alpha,
+        has_plan,
+        min_effect,
+        is_plan_edited,
         nullif(concat_ws('; ',
             control_warning,
             case when arms < 2 then 'only one variant (' || control || ') has streams, so there is nothing to compare' end,

@@ -7,7 +7,12 @@
 --   variant, is_control   the stream's arm; the control from int_experiment_setup
 --   stream_id, host   the stream and its host (affiliate_id)
 --   block             what re-assignments stay within when the analysis is
---                     blocked: the host (NULL when the stream names none)
+--                     blocked: the plan's block when the experiment has a
+--                     plan (experiment_plan_streams), else the host (NULL
+--                     when the stream names none)
+--   is_planned        the experiment has a plan: its units are the planned
+--                     streams that ran, each under its planned variant
+--                     (intention to treat, int_experiment_streams)
 --   numerator, denominator  the stream's M and D for the metric; a stream with
 --                     a NULL denominator is left out of that metric (a zero one counts)
 --   pre_numerator, pre_denominator  ΣM and ΣD over the host's last 5 streams
@@ -30,12 +35,7 @@ kpis as (
 ),
 
 metrics as (
-    select * from (values
-        (1, 'rpv', 'revenue', 'viewers'),
-        (2, 'cvr_click', 'orders', 'clicks'),
-        (3, 'ctr', 'clicks', 'viewers'),
-        (4, 'aov', 'revenue', 'orders')
-    ) as metrics (metric_order, metric, numerator_name, denominator_name)
+    select * from int_experiment_metrics
 ),
 
 experiment_starts as (
@@ -87,13 +87,13 @@ host_baselines as (
 ),
 
 metric_inputs as (
-    select experiment_id, variant, stream_id, affiliate_id, 'rpv' as metric, revenue as m, viewers as d from streams
+    select experiment_id, variant, stream_id, affiliate_id, block, is_planned, 'rpv' as metric, revenue as m, viewers as d from streams
     union all
-    select experiment_id, variant, stream_id, affiliate_id, 'cvr_click' as metric, orders as m, clicks as d from streams
+    select experiment_id, variant, stream_id, affiliate_id, block, is_planned, 'cvr_click' as metric, orders as m, clicks as d from streams
     union all
-    select experiment_id, variant, stream_id, affiliate_id, 'ctr' as metric, clicks as m, viewers as d from streams
+    select experiment_id, variant, stream_id, affiliate_id, block, is_planned, 'ctr' as metric, clicks as m, viewers as d from streams
     union all
-    select experiment_id, variant, stream_id, affiliate_id, 'aov' as metric, revenue as m, orders as d from streams
+    select experiment_id, variant, stream_id, affiliate_id, block, is_planned, 'aov' as metric, revenue as m, orders as d from streams
 ),
 
 experiment_units as (
@@ -107,7 +107,8 @@ experiment_units as (
         metric_inputs.variant = setup.control as is_control,
         metric_inputs.stream_id,
         metric_inputs.affiliate_id as host,
-        metric_inputs.affiliate_id as block,
+        metric_inputs.block,
+        metric_inputs.is_planned,
         metric_inputs.m as numerator,
         metric_inputs.d as denominator,
         host_baselines.pre_numerator,

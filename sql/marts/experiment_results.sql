@@ -20,6 +20,7 @@
 --   welch_p_value, welch_ci_low, welch_ci_high   delta-method Welch t on R_B/R_A − 1
 --   fieller_low, fieller_high Fieller interval with the t critical value at welch_df
 --   srm_p                     exact p of all arms' stream counts against the allocation
+--                             (NULL for a planned experiment: plan adherence replaces it)
 --   warnings                  everything a reader should know, one plain sentence each;
 --                             warning joins them with "; "
 -- The decision in plain words (experiment_decide; docs/statistics.md § The decision
@@ -61,6 +62,10 @@ allocation as (
     select * from experiment_allocation
 ),
 
+plan_adherence as (
+    select * from experiment_plan_adherence
+),
+
 arm_stats as (
     select
         experiment_id,
@@ -89,13 +94,15 @@ comparisons as (
         variant.variant,
         setup.control,
         setup.alpha,
-        -- the planning target: +10 % at 80 % power (docs/statistics.md § Power)
-        0.10 as target_lift_rel,
+        -- the planning target: the plan's minimum effect, else +10 %, at 80 %
+        -- power (docs/statistics.md § Power)
+        coalesce(setup.min_effect, 0.10) as target_lift_rel,
         0.80 as target_power,
         setup.primary_metric,
         setup.planned_streams,
         setup.arms as arm_count,
         setup.setup_warning,
+        setup.has_plan,
         variant.numerator_name,
         variant.denominator_name,
         control.streams as a_k, control.sum_m as a_m, control.sum_d as a_d,
@@ -121,7 +128,8 @@ comparison_units as (
         comparisons.variant,
         list({
             'is_variant': units.variant = comparisons.variant,
-            'host': units.host,
+            'host': units.block,
+            'planned': units.is_planned,
             'numerator': units.numerator,
             'denominator': units.denominator,
             'pre_numerator': coalesce(units.pre_numerator, 0),
@@ -231,10 +239,53 @@ srm as (
     group by experiment_id
 ),
 
+-- plan adherence replaces the sample-ratio check of a planned experiment:
+-- how many planned streams ran as planned, and each kind of deviation (no
+-- "; " inside a warning: warning joins them with it, and readers split there)
+adherence_counts as (
+    select
+        experiment_id,
+        sum(planned_streams) as planned,
+        sum(ran_as_planned + to_come) as kept,
+        sum(other_variant) as other_variant,
+        sum(missing) as missing,
+        sum(extra) as extra,
+        sum(to_come) as to_come
+    from plan_adherence
+    group by experiment_id
+),
+
+adherence as (
+    select
+        setup.experiment_id,
+        case when setup.has_plan then
+            'plan adherence: ' || counts.kept
+            || ' of ' || counts.planned || ' planned streams ran as planned or are still to come'
+            || case when counts.other_variant > 0 then ', ' || counts.other_variant
+                || ' ran with another variant (analysed with the planned one: intention to treat)' else '' end
+            || case when counts.missing > 0 then ', ' || counts.missing
+                || ' missing (left out)' else '' end
+            || case when counts.extra > 0 then ', ' || counts.extra
+                || ' extra not in the plan (left out)' else '' end
+        end as adherence_text,
+        case when setup.has_plan and counts.to_come > 0 then
+            'interim: ' || counts.to_come || ' of the ' || counts.planned
+            || ' planned streams are still to come, so the p-value is valid only when read once, at the plan'
+        end as plan_interim_text,
+        case when setup.is_plan_edited then
+            'plan edited after registration: plans/' || setup.experiment_id
+            || '.json no longer has the SHA-256 recorded when it was planned'
+        end as plan_edited_text
+    from setup
+    left join adherence_counts as counts on counts.experiment_id = setup.experiment_id
+),
+
 reason_words as (
     select
         adjusted.*,
-        srm.srm_p,
+        case when not adjusted.has_plan then srm.srm_p end as srm_p,
+        adherence.adherence_text,
+        adherence.plan_edited_text,
         case adjusted.reason
             when 'too_few_streams' then 'too_few_streams: '
                 || case when a_k < 2 then control else variant end || ' has '
@@ -265,6 +316,7 @@ reason_words as (
             || ' without ' || denominator_name || ' left out of ' || metric
         end as left_out_text,
         case
+            when adjusted.has_plan then null
             when srm.unplanned_text is not null then 'the allocation in postlive.yaml names no weight for '
                 || srm.unplanned_text || ', so the sample ratio is not checked'
             when srm.srm_p < 0.001 then
@@ -273,19 +325,26 @@ reason_words as (
                 || case when srm.has_allocation then 'the allocation in postlive.yaml' else 'an even split' end
                 || '), check for dropped or relabelled streams'
         end as srm_text,
-        case when adjusted.method = 'randomisation_log_ratio_host_blocked' then
+        case when adjusted.method = 'randomisation_log_ratio_host_blocked' and adjusted.has_plan then
+            'compared within the plan''s blocks: ' || adjusted.blocks || case when adjusted.blocks = 1 then ' block' else ' blocks' end
+            || ' with streams in both arms'
+            || case when adjusted.streams_used < a_k + b_k then ' (' || adjusted.streams_used || ' of ' || (a_k + b_k)
+                || ' ' || metric || ' streams: a block with one arm only is left out of the comparison)' else '' end
+        when adjusted.method = 'randomisation_log_ratio_host_blocked' then
             'compared within host: ' || adjusted.blocks || case when adjusted.blocks = 1 then ' host' else ' hosts' end
             || ' streamed in both arms'
             || case when adjusted.streams_used < a_k + b_k then ' (' || adjusted.streams_used || ' of ' || (a_k + b_k)
                 || ' ' || metric || ' streams; the other hosts'' streams are left out of the comparison)' else '' end
         end as method_text,
-        case when adjusted.planned_streams is not null and adjusted.p_value is not null
+        case when adjusted.has_plan and adjusted.p_value is not null then adherence.plan_interim_text
+        when adjusted.planned_streams is not null and adjusted.p_value is not null
             and a_k + b_k < round(adjusted.planned_streams * 2.0 / adjusted.arm_count) then
             'interim: ' || (a_k + b_k) || ' of the ' || cast(round(adjusted.planned_streams * 2.0 / adjusted.arm_count) as bigint)
             || ' planned streams of these arms; the p-value is valid only when read once, at the plan'
         end as interim_text
     from adjusted
     left join srm on srm.experiment_id = adjusted.experiment_id
+    left join adherence on adherence.experiment_id = adjusted.experiment_id
 ),
 
 balance_warnings as (
@@ -301,7 +360,7 @@ warning_lists as (
     select
         reason_words.*,
         list_filter(
-            [reason_text, interim_text, method_text, left_out_text, setup_warning, srm_text]
+            [plan_edited_text, reason_text, interim_text, method_text, left_out_text, setup_warning, srm_text, adherence_text]
                 || coalesce(balance_warnings.balance_list, []),
             w -> w is not null
         ) as warnings
