@@ -52,10 +52,17 @@ func experimentQuery(has map[string]bool) string {
 		}
 		return "cast(null as " + typ + ")"
 	}
+	// the warnings one per element, split on the unit separator (a
+	// warning's own text may hold "; "); a mart without the list has only
+	// the joined warning
+	warnings := `coalesce(array_to_string(warnings, chr(31)), '')`
+	if !has["warnings"] {
+		warnings = `coalesce(replace(cast(warning as varchar), '; ', chr(31)), '')`
+	}
 	return `
 select cast(experiment_id as varchar), coalesce(cast(tested_variable as varchar), ''), cast(metric as varchar),
     cast(variant as varchar), coalesce(cast(control as varchar), ''), coalesce(cast(method as varchar), ''),
-    coalesce(cast(warning as varchar), ''),
+    ` + warnings + `,
     cast(streams as double), cast(numerator as double), cast(denominator as double), cast(value as double),
     cast(lift_abs as double), cast(lift_rel as double), cast(ci_low as double), cast(ci_high as double),
     cast(p_value as double), cast(p_value_adjusted as double), cast(mde_rel as double),

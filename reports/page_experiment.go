@@ -239,9 +239,11 @@ func (r *renderer) verdict(e *experiment, cur string) *verdictView {
 	return v
 }
 
+// splitWarnings splits the warnings of a row, which the query joins with
+// the unit separator U+001F.
 func splitWarnings(w string) []string {
 	var out []string
-	for _, part := range strings.Split(w, ";") {
+	for _, part := range strings.Split(w, "\x1f") {
 		if p := strings.TrimSpace(part); p != "" {
 			out = append(out, p)
 		}

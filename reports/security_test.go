@@ -308,3 +308,23 @@ func TestFileNamesUnique(t *testing.T) {
 		}
 	}
 }
+
+// TestWarningWithSemicolonStaysWhole: a warning whose own text holds "; "
+// (the interim warning does) is one item on the experiment page when the
+// mart has the warnings list, not two cut halves.
+func TestWarningWithSemicolonStaysWhole(t *testing.T) {
+	requireBundle(t)
+	db := newTestWarehouse(t, fixture{})
+	mustExec(t, db, `alter table experiment_results add column warnings varchar[]`)
+	mustExec(t, db, `update experiment_results set warnings = ['interim: 8 of the 12 planned streams; read it once, at the plan', 'a second warning']
+		where experiment_id = 'exp1'`)
+	out := t.TempDir()
+	writeReports(t, db, out)
+	s := readFile(t, filepath.Join(out, "experiment-exp1.html"))
+	if !strings.Contains(s, "interim: 8 of the 12 planned streams; read it once, at the plan") {
+		t.Error("experiment-exp1.html cut the interim warning at its semicolon")
+	}
+	if !strings.Contains(s, "a second warning") {
+		t.Error("experiment-exp1.html lacks the second warning")
+	}
+}
