@@ -107,6 +107,9 @@ func RegisterFunctions(conn *sql.Conn) error {
 	if err := registerExperimentFunctions(conn); err != nil {
 		return err
 	}
+	if err := registerDecisionFunction(conn); err != nil {
+		return err
+	}
 	if err := registerTextFunctions(conn); err != nil {
 		return err
 	}

@@ -32,6 +32,11 @@ type Settings struct {
 	LeakAfter          time.Duration
 	LeakMinRedemptions int
 	LeakShare          float64
+	// PriorSD and PriorMinExperiments set the Bayesian decision's prior
+	// (decision.prior_sd, decision.prior_min_experiments; docs/statistics.md
+	// § The decision in plain words).
+	PriorSD             float64
+	PriorMinExperiments int
 
 	// PayoutCloseAfter is how long after its end a payout period closes
 	// (payouts.close_after); 0 closes it at its end.
@@ -144,6 +149,9 @@ func (s Settings) check() error {
 	if s.LeakAfter <= 0 || s.LeakMinRedemptions < 1 || s.LeakShare <= 0 || s.LeakShare > 1 {
 		missing = append(missing, "the leaked-code thresholds are not set")
 	}
+	if !(s.PriorSD > 0) || s.PriorMinExperiments < 1 {
+		missing = append(missing, "the decision prior is not set")
+	}
 	for _, e := range append([]ExperimentSetting{s.ExperimentDefaults}, s.Experiments...) {
 		if e.PrimaryMetric == "" || e.Alpha <= 0 || e.Alpha >= 1 {
 			missing = append(missing, fmt.Sprintf("experiment %q has no primary metric or alpha", e.ID))
@@ -168,6 +176,7 @@ func (s Settings) check() error {
 //	experiment_settings       experiments.<id>.*
 //	experiment_allocation     experiments.<id>.allocation (variant → weight)
 //	experiment_defaults       the defaults of experiments.<id>.* (for experiments not configured)
+//	decision_settings         decision.prior_sd, decision.prior_min_experiments
 //	reconciliation_settings   reconciliation.leak_*
 //	commission_rate_settings  commission_rates.<merchant_id>
 //	campaign_settings, campaign_stream_list, campaign_bonus_tiers   campaigns.<id>.*
@@ -190,6 +199,7 @@ func settingsTables(s Settings) ([]settingsTable, error) {
 		one("reconciliation_settings", "leak_after interval, leak_min_redemptions integer, leak_share double",
 			interval+", ?, ?", s.LeakAfter.Microseconds(), int64(s.LeakMinRedemptions), s.LeakShare),
 		one("experiment_defaults", "primary_metric varchar, alpha double", "?, ?", s.ExperimentDefaults.PrimaryMetric, s.ExperimentDefaults.Alpha),
+		one("decision_settings", "prior_sd double, prior_min_experiments integer", "?, ?", s.PriorSD, int64(s.PriorMinExperiments)),
 	}
 
 	phrases := settingsTable{name: "compliance_phrases", columns: "phrase varchar primary key, pattern varchar, first_word varchar", values: "?, ?, ?"}

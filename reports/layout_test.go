@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,6 +73,9 @@ func TestBrowserLayout(t *testing.T) {
 				if len(lay.BelowMin) > 0 {
 					t.Errorf("percentages below −100 %%: %q", lay.BelowMin)
 				}
+				if strings.HasPrefix(name, "experiment-") {
+					checkAdviceFirst(t, ctx, w, 900)
+				}
 				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
 				if err != nil {
 					t.Fatal(err)
@@ -82,5 +86,43 @@ func TestBrowserLayout(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// checkAdviceFirst: an experiment page's first screen says what to do — the
+// decision sentence is there, wholly within the first height px of a page
+// width px wide, before the verdict and the interval chart.
+func checkAdviceFirst(t *testing.T, ctx context.Context, width, height int64) {
+	t.Helper()
+	type advice struct {
+		Text          string  `json:"text"`
+		Top           float64 `json:"top"`
+		Bottom        float64 `json:"bottom"`
+		Right         float64 `json:"right"`
+		Scroll        float64 `json:"scroll"`
+		BeforeChart   bool    `json:"beforeChart"`
+		BeforeVerdict bool    `json:"beforeVerdict"`
+	}
+	const js = `(() => {
+  const e = document.querySelector('p.advice');
+  if (!e) return {text: '', top: 0, bottom: 0, right: 0, scroll: 0, beforeChart: false, beforeVerdict: false};
+  const r = e.getBoundingClientRect();
+  const after = s => { const o = document.querySelector(s); return !o || !!(e.compareDocumentPosition(o) & Node.DOCUMENT_POSITION_FOLLOWING); };
+  return {text: e.textContent, top: r.top, bottom: r.bottom, right: r.right, scroll: e.scrollWidth - e.clientWidth,
+    beforeChart: after('figure.chart'), beforeVerdict: after('#verdict')};
+})()`
+	a, err := chromedp.Run(ctx, chromedp.Evaluate[advice](js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case a.Text == "":
+		t.Error("no decision sentence (p.advice) on the experiment page")
+	case a.Bottom > float64(height) || a.Top < 0:
+		t.Errorf("the decision sentence %q is at %.0f–%.0f px, not within the first %d px", a.Text, a.Top, a.Bottom, height)
+	case a.Right > float64(width) || a.Scroll > 0:
+		t.Errorf("the decision sentence %q overflows: right edge %.0f px of %d, %.0f px hidden", a.Text, a.Right, width, a.Scroll)
+	case !a.BeforeChart || !a.BeforeVerdict:
+		t.Errorf("the decision sentence is not before the verdict and the chart (verdict %v, chart %v)", a.BeforeVerdict, a.BeforeChart)
 	}
 }

@@ -20,6 +20,9 @@ type expRow struct {
 	// Optional columns: NULL when experiment_results does not have them.
 	ControlStreams, ControlValue, Alpha, Power, TargetLiftRel, NeedLow, NeedHigh sql.NullFloat64
 	IsPrimary                                                                    sql.NullBool
+
+	// The Bayesian decision (optional columns too).
+	Decision Decision
 }
 
 type experiment struct {
@@ -49,17 +52,28 @@ func experimentQuery(has map[string]bool) string {
 		}
 		return "cast(null as " + typ + ")"
 	}
+	// the warnings one per element, split on the unit separator (a
+	// warning's own text may hold "; "); a mart without the list has only
+	// the joined warning
+	warnings := `coalesce(array_to_string(warnings, chr(31)), '')`
+	if !has["warnings"] {
+		warnings = `coalesce(replace(cast(warning as varchar), '; ', chr(31)), '')`
+	}
 	return `
 select cast(experiment_id as varchar), coalesce(cast(tested_variable as varchar), ''), cast(metric as varchar),
     cast(variant as varchar), coalesce(cast(control as varchar), ''), coalesce(cast(method as varchar), ''),
-    coalesce(cast(warning as varchar), ''),
+    ` + warnings + `,
     cast(streams as double), cast(numerator as double), cast(denominator as double), cast(value as double),
     cast(lift_abs as double), cast(lift_rel as double), cast(ci_low as double), cast(ci_high as double),
     cast(p_value as double), cast(p_value_adjusted as double), cast(mde_rel as double),
     cast(streams_needed as double), cast(significant as boolean),
     ` + opt("control_streams", "double") + `, ` + opt("control_value", "double") + `, ` + opt("alpha", "double") + `,
     ` + opt("power", "double") + `, ` + opt("target_lift_rel", "double") + `, ` + opt("streams_needed_low", "double") + `,
-    ` + opt("streams_needed_high", "double") + `, ` + opt("is_primary", "boolean") + `
+    ` + opt("streams_needed_high", "double") + `, ` + opt("is_primary", "boolean") + `,
+    ` + opt("reason", "varchar") + `, ` + opt("chance_to_beat_control", "double") + `,
+    ` + opt("expected_loss_variant", "double") + `, ` + opt("expected_loss_control", "double") + `,
+    ` + opt("expected_loss_variant_per_stream", "double") + `, ` + opt("expected_loss_control_per_stream", "double") + `,
+    ` + opt("prior_source", "varchar") + `, ` + opt("prior_sd", "double") + `, ` + opt("prior_experiments", "double") + `
 from experiment_results
 order by experiment_id,
     case metric when 'rpv' then 0 when 'cvr_click' then 1 when 'ctr' then 2 when 'aov' then 3 else 4 end,
@@ -159,9 +173,14 @@ func (w *warehouse) loadExperiments(ctx context.Context, db *sql.DB) error {
 				&x.Warning, &x.Streams, &x.Numerator, &x.Denominator, &x.Value, &x.LiftAbs, &x.LiftRel,
 				&x.CILow, &x.CIHigh, &x.PValue, &x.PValueAdjusted, &x.MDERel, &x.StreamsNeeded,
 				&x.Significant, &x.ControlStreams, &x.ControlValue, &x.Alpha, &x.Power, &x.TargetLiftRel,
-				&x.NeedLow, &x.NeedHigh, &x.IsPrimary); err != nil {
+				&x.NeedLow, &x.NeedHigh, &x.IsPrimary, &x.Decision.Reason, &x.Decision.Chance,
+				&x.Decision.LossVariant, &x.Decision.LossControl, &x.Decision.LossVariantPerStream,
+				&x.Decision.LossControlPerStream, &x.Decision.PriorSource, &x.Decision.PriorSD,
+				&x.Decision.PriorExperiments); err != nil {
 				return err
 			}
+			x.Decision.Metric, x.Decision.Variant, x.Decision.Control = x.Metric, x.Variant, x.Control
+			x.Decision.Streams, x.Decision.ControlStreams, x.Decision.StreamsNeeded = x.Streams, x.ControlStreams, x.StreamsNeeded
 			e := byExp[x.ExperimentID]
 			if e == nil {
 				e = &experiment{ID: x.ExperimentID, TestedVariable: x.TestedVariable, Control: x.Control}

@@ -146,26 +146,7 @@ func intervalName(x expRow) string {
 // headline is the verdict in one line, on the primary metric (is_primary when
 // the mart has it, else revenue per viewer, else the first metric).
 func headline(e *experiment) string {
-	var rows []expRow
-	for _, x := range e.Rows {
-		if x.IsPrimary.Valid && x.IsPrimary.Bool {
-			rows = append(rows, x)
-		}
-	}
-	if len(rows) == 0 {
-		for _, x := range e.Rows {
-			if x.Metric == "rpv" {
-				rows = append(rows, x)
-			}
-		}
-	}
-	if len(rows) == 0 && len(e.Rows) > 0 {
-		for _, x := range e.Rows {
-			if x.Metric == e.Rows[0].Metric {
-				rows = append(rows, x)
-			}
-		}
-	}
+	rows := primaryRows(e)
 	var won, lost []string
 	metric := ""
 	for _, x := range rows {
@@ -188,6 +169,60 @@ func headline(e *experiment) string {
 	return fmt.Sprintf("No clear winner yet on %s.", name)
 }
 
+// primaryRows are the rows of the primary metric (is_primary when the mart
+// has it, else revenue per viewer, else the first metric), one per variant.
+func primaryRows(e *experiment) []expRow {
+	var rows []expRow
+	for _, x := range e.Rows {
+		if x.IsPrimary.Valid && x.IsPrimary.Bool {
+			rows = append(rows, x)
+		}
+	}
+	if len(rows) == 0 {
+		for _, x := range e.Rows {
+			if x.Metric == "rpv" {
+				rows = append(rows, x)
+			}
+		}
+	}
+	if len(rows) == 0 && len(e.Rows) > 0 {
+		for _, x := range e.Rows {
+			if x.Metric == e.Rows[0].Metric {
+				rows = append(rows, x)
+			}
+		}
+	}
+	return rows
+}
+
+// decisionView is the first screen of an experiment page: what to do, one
+// sentence per variant on the primary metric, and what the sentences rest on.
+type decisionView struct {
+	Sentences []string
+	Basis     string
+}
+
+// decision is the decisionView of e, nil when the mart has no decision
+// columns (a warehouse built before them).
+func decision(e *experiment, cur string) *decisionView {
+	rows := primaryRows(e)
+	v := &decisionView{}
+	has := false
+	for _, x := range rows {
+		v.Sentences = append(v.Sentences, DecisionSentence(x.Decision, cur))
+		if x.Decision.PriorSource.Valid {
+			has = true
+			if v.Basis == "" || x.Decision.Chance.Valid {
+				v.Basis = decisionBasis(x.Decision)
+			}
+		}
+	}
+	if !has {
+		return nil
+	}
+	return v
+}
+
 func (r *renderer) verdict(e *experiment, cur string) *verdictView {
 	v := &verdictView{ID: e.ID, Link: r.files.experiment(e.ID), Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Headline: headline(e)}
 	seen := map[string]bool{}
@@ -204,9 +239,11 @@ func (r *renderer) verdict(e *experiment, cur string) *verdictView {
 	return v
 }
 
+// splitWarnings splits the warnings of a row, which the query joins with
+// the unit separator U+001F.
 func splitWarnings(w string) []string {
 	var out []string
-	for _, part := range strings.Split(w, ";") {
+	for _, part := range strings.Split(w, "\x1f") {
 		if p := strings.TrimSpace(part); p != "" {
 			out = append(out, p)
 		}
@@ -238,6 +275,7 @@ type totalStreams struct {
 type experimentView struct {
 	HasControl, HasPower           bool
 	ID, Variable, Control, Methods string
+	Decision                       *decisionView
 	Verdict                        *verdictView
 	Plan                           *planView
 	Rows                           []expTableRow
@@ -253,7 +291,8 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 			break
 		}
 	}
-	v := &experimentView{ID: e.ID, Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Verdict: r.verdict(e, cur)}
+	v := &experimentView{ID: e.ID, Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Verdict: r.verdict(e, cur),
+		Decision: decision(e, cur)}
 	v.Plan = newPlanView(e)
 	for _, x := range e.Rows {
 		sig := "no"

@@ -57,6 +57,13 @@ func TestXSSEscaped(t *testing.T) {
 				if strings.HasPrefix(name, "stream-") && !strings.Contains(body, "alert(1)") {
 					t.Errorf("%s does not show the payload text at all; the test data did not reach it", name)
 				}
+				// The decision sentence names the variants: escaped, and there.
+				if strings.HasPrefix(name, "experiment-") {
+					i := strings.Index(body, `<p class="advice">`)
+					if i < 0 || !strings.Contains(body[i:i+strings.Index(body[i:], "</p>")], "alert(1)") {
+						t.Errorf("%s has no decision sentence naming the (escaped) variants", name)
+					}
+				}
 			}
 		})
 	}
@@ -299,5 +306,25 @@ func TestFileNamesUnique(t *testing.T) {
 		if !strings.Contains(index, `href="`+file+`">Title of `+id+`<`) {
 			t.Errorf("index.html does not link %q to %s", id, file)
 		}
+	}
+}
+
+// TestWarningWithSemicolonStaysWhole: a warning whose own text holds "; "
+// (the interim warning does) is one item on the experiment page when the
+// mart has the warnings list, not two cut halves.
+func TestWarningWithSemicolonStaysWhole(t *testing.T) {
+	requireBundle(t)
+	db := newTestWarehouse(t, fixture{})
+	mustExec(t, db, `alter table experiment_results add column warnings varchar[]`)
+	mustExec(t, db, `update experiment_results set warnings = ['interim: 8 of the 12 planned streams; read it once, at the plan', 'a second warning']
+		where experiment_id = 'exp1'`)
+	out := t.TempDir()
+	writeReports(t, db, out)
+	s := readFile(t, filepath.Join(out, "experiment-exp1.html"))
+	if !strings.Contains(s, "interim: 8 of the 12 planned streams; read it once, at the plan") {
+		t.Error("experiment-exp1.html cut the interim warning at its semicolon")
+	}
+	if !strings.Contains(s, "a second warning") {
+		t.Error("experiment-exp1.html lacks the second warning")
 	}
 }

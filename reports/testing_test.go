@@ -282,6 +282,13 @@ func newTestWarehouse(t testing.TB, f fixture) *sql.DB {
 		if !f.contractOnly {
 			mustExec(t, db, `update experiment_results set control_streams = 2, control_value = value / (1 + lift_rel),
                 is_primary = metric = 'rpv', alpha = 0.05, power = 0.31, target_lift_rel = 0.10`)
+			// The Bayesian decision (docs/statistics.md § The decision in
+			// plain words): on rpv B is 82 % likely to be worse.
+			addColumns(t, db, "experiment_results", "chance_to_beat_control", "expected_loss_variant", "expected_loss_control",
+				"expected_loss_variant_per_stream", "expected_loss_control_per_stream", "prior_source", "prior_sd", "prior_experiments")
+			mustExec(t, db, `update experiment_results set chance_to_beat_control = 0.18, expected_loss_variant = 0.1213,
+                expected_loss_control = 0.0121, expected_loss_variant_per_stream = 540.2, expected_loss_control_per_stream = 45.1,
+                prior_source = 'default', prior_sd = 0.3, prior_experiments = 2`)
 		}
 	}
 	if !f.contractOnly {

@@ -21,32 +21,34 @@ type Config struct {
 	Source     string // the file read, or "defaults" without postlive.yaml
 	SaltSource string // where the salt came from: pii.salt or .postlive/salt
 
-	AttributionWindow  time.Duration
-	DuplicateWindow    time.Duration
-	StreamParam        string
-	BotPatterns        []string
-	Salt               string
-	Currency           string
-	TimeZones          map[string]string // format → IANA zone
-	Currencies         map[string]string // format → ISO 4217 code
-	Decimals           map[string]string // format → "." or ","
-	DefaultMerchant    string
-	Experiments        map[string]Experiment // by id, as written
-	CommissionRates    map[string]float64    // merchant id (as written) → rate
-	LeakAfter          time.Duration
-	LeakMinRedemptions int
-	LeakShare          float64
-	Threads            int
-	MemoryLimit        string
-	PayoutCloseAfter   time.Duration
-	Campaigns          []models.CampaignSetting
-	DisclosurePhrases  []string
-	DisclosureWithin   time.Duration
-	MinMinutes         map[string]float64 // platform → minutes
-	Email              Email
-	URLParams          []string         // pii.url_params
-	MaxRecordBytes     int              // import.max_record_bytes
-	Plausible          ingest.Plausible // import.earliest, import.latest_ahead, import.max_stream_length
+	AttributionWindow   time.Duration
+	DuplicateWindow     time.Duration
+	StreamParam         string
+	BotPatterns         []string
+	Salt                string
+	Currency            string
+	TimeZones           map[string]string // format → IANA zone
+	Currencies          map[string]string // format → ISO 4217 code
+	Decimals            map[string]string // format → "." or ","
+	DefaultMerchant     string
+	Experiments         map[string]Experiment // by id, as written
+	CommissionRates     map[string]float64    // merchant id (as written) → rate
+	LeakAfter           time.Duration
+	LeakMinRedemptions  int
+	LeakShare           float64
+	PriorSD             float64 // decision.prior_sd
+	PriorMinExperiments int     // decision.prior_min_experiments
+	Threads             int
+	MemoryLimit         string
+	PayoutCloseAfter    time.Duration
+	Campaigns           []models.CampaignSetting
+	DisclosurePhrases   []string
+	DisclosureWithin    time.Duration
+	MinMinutes          map[string]float64 // platform → minutes
+	Email               Email
+	URLParams           []string         // pii.url_params
+	MaxRecordBytes      int              // import.max_record_bytes
+	Plausible           ingest.Plausible // import.earliest, import.latest_ahead, import.max_stream_length
 }
 
 // Experiment is the configuration of one experiment (experiments.<id>).

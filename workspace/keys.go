@@ -205,6 +205,17 @@ var keys = []key{
 			e.Allocation = alloc
 			return nil
 		})},
+	{name: "decision.prior_sd", def: "0.3", doc: "standard deviation of the default prior on an experiment's log lift, N(0, sd²), used while fewer than decision.prior_min_experiments earlier experiments can teach one",
+		set: func(c *Config, _ string, v value) error {
+			s, err := strconv.ParseFloat(strings.TrimSpace(v.text), 64)
+			if err != nil || !(s > 0) || s > 10 {
+				return fmt.Errorf("%q is not a standard deviation above 0 (at most 10); write ±30 %% as 0.3", v.text)
+			}
+			c.PriorSD = s
+			return nil
+		}},
+	{name: "decision.prior_min_experiments", def: "5", doc: "earlier experiments (with an estimate of the metric) needed before the prior is learned from them instead of the default",
+		set: intKey(func(c *Config) *int { return &c.PriorMinExperiments }, 1, "a whole number of experiments, 1 or more")},
 	{name: "payouts.close_after", def: "15d", doc: "a payout period (calendar month, UTC) closes this long after its end; later reversals are clawed back in the period they are seen",
 		set: durationKey(func(c *Config) *time.Duration { return &c.PayoutCloseAfter }, 0)},
 	{name: "campaigns.<id>", doc: "campaigns: streams grouped, with their payout terms (campaigns.go)"},

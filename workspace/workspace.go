@@ -166,6 +166,7 @@ func (c *Config) ModelSettings() models.Settings {
 		Experiments: exps, ExperimentDefaults: models.ExperimentSetting{PrimaryMetric: d.PrimaryMetric, Alpha: d.Alpha},
 		CommissionRates: c.CommissionRates,
 		LeakAfter:       c.LeakAfter, LeakMinRedemptions: c.LeakMinRedemptions, LeakShare: c.LeakShare,
+		PriorSD: c.PriorSD, PriorMinExperiments: c.PriorMinExperiments,
 		PayoutCloseAfter: c.PayoutCloseAfter, Campaigns: c.Campaigns,
 		DisclosurePhrases: c.DisclosurePhrases, DisclosureWithin: c.DisclosureWithin, MinMinutes: c.MinMinutes,
 	}

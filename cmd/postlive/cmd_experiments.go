@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/postlive/postlive/experiments"
+	"github.com/postlive/postlive/reports"
 )
 
 type experimentsOptions struct {
@@ -217,6 +218,10 @@ type experimentRow struct {
 	liftRel, ciLow, ciHigh, p, pAdj, streamsNeeded, streamsLow, streamsHigh sql.NullFloat64
 	alpha, target                                                           float64
 	primary                                                                 bool
+	// decision is the Bayesian reading, worded in currency (the experiment's
+	// streams', else report.currency) as on the experiment page.
+	decision reports.Decision
+	currency string
 }
 
 func readExperimentRows(ctx context.Context, db *sql.DB, experiment string) ([]experimentRow, error) {
@@ -226,7 +231,14 @@ select experiment_id, coalesce(tested_variable, ''), metric, variant, control,
     coalesce(family_size, 0),
     lift_rel, ci_low, ci_high, p_value, p_value_adjusted, streams_needed::double,
     streams_needed_low::double, streams_needed_high::double,
-    alpha, target_lift_rel::double, coalesce(is_primary, false)
+    alpha, target_lift_rel::double, coalesce(is_primary, false),
+    reason, chance_to_beat_control, expected_loss_variant, expected_loss_control,
+    expected_loss_variant_per_stream, expected_loss_control_per_stream,
+    prior_source, prior_sd, prior_experiments::double,
+    coalesce(
+        (select min(k.currency) from stream_kpis as k where k.experiment_id = experiment_results.experiment_id),
+        (select min(report_currency) from report_settings)
+    )
 from experiment_results
 where $1 = '' or experiment_id = $1`+experimentsOrder, experiment)
 	if err != nil {
@@ -240,9 +252,17 @@ where $1 = '' or experiment_id = $1`+experimentsOrder, experiment)
 		if err := r.Scan(&x.experimentID, &x.testedVariable, &x.metric, &x.variant, &x.control,
 			&warnings, &x.reason, &x.method, &x.streams, &x.controlStreams, &x.familySize,
 			&x.liftRel, &x.ciLow, &x.ciHigh, &x.p, &x.pAdj, &x.streamsNeeded, &x.streamsLow, &x.streamsHigh,
-			&x.alpha, &x.target, &x.primary); err != nil {
+			&x.alpha, &x.target, &x.primary,
+			&x.decision.Reason, &x.decision.Chance, &x.decision.LossVariant, &x.decision.LossControl,
+			&x.decision.LossVariantPerStream, &x.decision.LossControlPerStream,
+			&x.decision.PriorSource, &x.decision.PriorSD, &x.decision.PriorExperiments, &x.currency); err != nil {
 			return nil, fmt.Errorf("read experiment_results: %w", err)
 		}
+		d := &x.decision
+		d.Metric, d.Variant, d.Control = x.metric, x.variant, x.control
+		d.Streams = sql.NullFloat64{Float64: float64(x.streams), Valid: true}
+		d.ControlStreams = sql.NullFloat64{Float64: float64(x.controlStreams), Valid: true}
+		d.StreamsNeeded = x.streamsNeeded
 		for _, w := range warnings {
 			if s, ok := w.(string); ok {
 				x.warnings = append(x.warnings, s)
@@ -328,6 +348,9 @@ func writeExperimentBlock(b *strings.Builder, rows []experimentRow) {
 	for _, x := range rows {
 		line := verdictLine(x)
 		fmt.Fprintf(b, "  %-*s  %d vs %d streams  %s\n", width, x.variant, x.streams, x.controlStreams, line)
+		if x.primary {
+			fmt.Fprintf(b, "  %-*s  decision: %s\n", width, "", reports.DecisionSentence(x.decision, x.currency))
+		}
 		for _, wn := range x.warnings {
 			if wn != "" && !seenWarning[wn] {
 				seenWarning[wn] = true

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/postlive/postlive/reports"
 )
 
 // TestExperimentsDemo runs `postlive experiments` on the demo workspace in
@@ -31,6 +33,10 @@ func TestExperimentsDemo(t *testing.T) {
 		"  - interim: 8 of the 12 planned streams of these arms",
 		"  warnings:\n",
 		"1 of 2 tap-the-cart streams ran on weekends, no link-in-bio stream did",
+		// the decision under the primary metric's verdict, as on the page
+		"\n         decision: Too close to call — 30off is 43 % likely to beat 20off, about $0.07 per viewer ($171 per stream) lost if you switch and it is not; about 799 more streams per arm would settle it.\n",
+		// 2 + 2 streams bound nothing: the decision is the prior's, a coin toss
+		"decision: Too close to call — tap-the-cart is 50 % likely to beat link-in-bio",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("experiments output lacks %q:\n%s", want, out)
@@ -64,7 +70,9 @@ func TestExperimentsDemo(t *testing.T) {
 	for _, col := range []string{"experiment_id", "tested_variable", "metric", "variant", "control", "streams",
 		"numerator", "denominator", "value", "lift_abs", "lift_rel", "ci_low", "ci_high", "p_value",
 		"p_value_adjusted", "significant", "method", "mde_rel", "streams_needed", "warning",
-		"welch_p_value", "welch_ci_low", "welch_ci_high", "streams_needed_low", "streams_needed_high", "warnings"} {
+		"welch_p_value", "welch_ci_low", "welch_ci_high", "streams_needed_low", "streams_needed_high", "warnings",
+		"chance_to_beat_control", "expected_loss_variant", "expected_loss_control", "expected_loss_variant_per_stream",
+		"expected_loss_control_per_stream", "prior_source", "prior_experiments"} {
 		if _, ok := rs[0][col]; !ok {
 			t.Errorf("json rows lack %s", col)
 		}
@@ -97,7 +105,10 @@ func TestExperimentsText(t *testing.T) {
 			liftRel: f(0.068), ciLow: f(-0.010), ciHigh: f(0.151), p: f(0.132), pAdj: f(0.529), streamsNeeded: f(81),
 			alpha: 0.05, target: 0.1, primary: true, familySize: 2, streamsLow: f(40), streamsHigh: f(210),
 			warnings: []string{"all b streams ran on weekends, no a stream did",
-				"sample ratio mismatch: the arms have a 6, b 12 streams (p = 0.0001 against an even split); check for dropped streams"}},
+				"sample ratio mismatch: the arms have a 6, b 12 streams (p = 0.0001 against an even split); check for dropped streams"},
+			currency: "EUR", decision: reports.Decision{Metric: "rpv", Variant: "b", Control: "a", Chance: f(0.97),
+				LossVariant: f(0.0021), LossControl: f(0.034), LossVariantPerStream: f(2.1), LossControlPerStream: f(123.4),
+				Streams: f(6), ControlStreams: f(6), StreamsNeeded: f(81)}},
 		{experimentID: "e1", testedVariable: "offer", metric: "aov", variant: "b", control: "a", streams: 6, controlStreams: 6,
 			liftRel: f(0.2), ciLow: f(0.1), ciHigh: f(0.3), p: f(0.0004), pAdj: f(0.0008), alpha: 0.05, target: 0.1,
 			familySize: 2, warnings: []string{"all b streams ran on weekends, no a stream did"}},
@@ -109,6 +120,7 @@ func TestExperimentsText(t *testing.T) {
 	got := experimentsText(rows)
 	want := `e1 (offer): b against control a; primary metric RPV, α = 0.05, randomisation test, p adjusted (Holm) across 2 tests
   b  6 vs 6 streams  RPV +6.8 % (−1.0 % to +15.1 %), p 0.132, adjusted 0.529: not significant; ~81 streams per arm (40–210) would detect +10 %
+     decision: Switch to b — it is 97 % likely to beat a, about €0.03 per viewer (€123 per stream) lost if you keep a.
   b  6 vs 6 streams  AOV +20.0 % (+10.0 % to +30.0 %), p < 0.001, adjusted < 0.001: significant
   b  1 vs 6 streams  CTR: no verdict, an arm has fewer than two streams
   warnings:

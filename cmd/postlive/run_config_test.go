@@ -60,6 +60,8 @@ var configChanges = []configChange{
 	{key: "experiments.<id>.planned_streams", old: "planned_streams: 12", new: "planned_streams: 20", reads: []string{"experiment_settings"}},
 	{key: "experiments.<id>.alpha", old: "control: link-in-bio\n", new: "control: link-in-bio\n    alpha: 0.1\n", reads: []string{"experiment_settings"}},
 	{key: "experiments.<id>.allocation", old: "control: link-in-bio\n", new: "control: link-in-bio\n    allocation: \"link-in-bio=1, tap-the-cart=2\"\n", reads: []string{"experiment_allocation"}},
+	{key: "decision.prior_sd", env: [2]string{"POSTLIVE_DECISION_PRIOR_SD", "0.5"}, reads: []string{"decision_settings"}},
+	{key: "decision.prior_min_experiments", env: [2]string{"POSTLIVE_DECISION_PRIOR_MIN_EXPERIMENTS", "3"}, reads: []string{"decision_settings"}},
 	{key: "payouts.close_after", env: [2]string{"POSTLIVE_PAYOUTS_CLOSE_AFTER", "20d"}, reads: []string{"payout_settings"}},
 	{key: "campaigns.<id>.name", old: "name: Kitchenly weekend, two hosts", new: "name: Kitchenly weekend", reads: []string{"campaign_settings"}},
 	{key: "campaigns.<id>.streams", old: "streams: [s-2026-11-14-chloe, s-2026-11-15-ben]", new: "streams: [s-2026-11-14-chloe]", reads: []string{"campaign_stream_list"}},

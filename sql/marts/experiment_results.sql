@@ -23,6 +23,27 @@
 --                             (NULL for a planned experiment: plan adherence replaces it)
 --   warnings                  everything a reader should know, one plain sentence each;
 --                             warning joins them with "; "
+-- The decision in plain words (experiment_decide; docs/statistics.md § The decision
+-- in plain words): a normal prior on the log lift, learned from the comparisons of
+-- the same metric in experiments whose first stream came earlier (empirical Bayes),
+-- or N(0, decision.prior_sd²) while fewer than decision.prior_min_experiments exist.
+--   chance_to_beat_control    P(variant's value > control's | data)
+--   expected_loss_variant_rel, expected_loss_control_rel   expected loss of switching
+--                             to the variant / keeping the control, relative to
+--                             control_value: E[max(0, 1 − θ)], E[max(0, θ − 1)]
+--   expected_loss_variant, expected_loss_control   the same × control_value: in the
+--                             metric's units per denominator unit (money per viewer for
+--                             rpv, per order for aov)
+--   expected_loss_variant_per_stream, expected_loss_control_per_stream   × the comparison's
+--                             mean denominator per stream: in the numerator's units per
+--                             stream (money for rpv and aov, orders, clicks)
+--   posterior_lift_rel, credible_low, credible_high   posterior mean of θ − 1 and its
+--                             1 − alpha credible interval (never below −100 %)
+--   prior_source              empirical or default; prior_mean, prior_sd on the log lift;
+--                             prior_experiments the earlier experiments it rests on
+--   likelihood_se             the spread of log_ratio the decision uses: what ci_low … ci_high
+--                             imply, (log(1 + ci_high) − log(1 + ci_low)) / 2z; NULL when the
+--                             interval is open (the decision is then the prior's)
 with
 
 units as (
@@ -347,6 +368,98 @@ warning_lists as (
     left join balance_warnings on balance_warnings.experiment_id = reason_words.experiment_id
 ),
 
+-- when each experiment began: the prior of an experiment learns from those
+-- that began before it, so a later experiment never changes an earlier verdict
+experiment_starts as (
+    select
+        experiment_id,
+        min(started_at) as started_at
+    from int_experiment_streams
+    group by experiment_id
+),
+
+decision_setting as (
+    select * from decision_settings
+),
+
+estimates as (
+    select
+        tests.experiment_id,
+        tests.metric,
+        tests.variant,
+        tests.log_ratio,
+        tests.ci_low,
+        tests.ci_high,
+        tests.alpha,
+        experiment_starts.started_at
+    from tests
+    inner join experiment_starts on experiment_starts.experiment_id = tests.experiment_id
+),
+
+earlier_estimates as (
+    select
+        this.experiment_id,
+        this.metric,
+        this.variant,
+        list({
+            'experiment_id': earlier.experiment_id,
+            'log_ratio': earlier.log_ratio,
+            'ci_low': earlier.ci_low,
+            'ci_high': earlier.ci_high,
+            'alpha': earlier.alpha
+        } order by earlier.experiment_id, earlier.variant) filter (where earlier.experiment_id is not null) as earlier
+    from estimates as this
+    left join estimates as earlier
+        on earlier.metric = this.metric
+        and earlier.started_at < this.started_at
+        and earlier.log_ratio is not null
+        and earlier.ci_low > -1
+        and earlier.ci_high is not null
+    group by this.experiment_id, this.metric, this.variant
+),
+
+decided as (
+    select
+        tests.experiment_id,
+        tests.metric,
+        tests.variant,
+        (tests.a_d + tests.b_d) / (tests.a_k + tests.b_k) as denominator_per_stream,
+        experiment_decide(
+            -- an interval open above (ci_high NULL) bounds nothing: +Inf
+            tests.log_ratio, tests.ci_low, coalesce(tests.ci_high, cast('infinity' as double)),
+            coalesce(earlier_estimates.earlier, []), tests.alpha,
+            decision_setting.prior_sd, decision_setting.prior_min_experiments
+        ) as d
+    from tests
+    cross join decision_setting
+    left join earlier_estimates
+        on earlier_estimates.experiment_id = tests.experiment_id
+        and earlier_estimates.metric = tests.metric
+        and earlier_estimates.variant = tests.variant
+),
+
+-- keyed by decision_* names, so that the columns of experiment_results below
+-- stay unambiguous
+decisions as (
+    select
+        experiment_id as decision_experiment_id,
+        metric as decision_metric,
+        variant as decision_variant,
+        d.chance_to_beat_control,
+        d.loss_variant_rel as expected_loss_variant_rel,
+        d.loss_control_rel as expected_loss_control_rel,
+        d.posterior_lift_rel,
+        d.credible_low,
+        d.credible_high,
+        d.prior_source,
+        d.prior_mean,
+        d.prior_sd,
+        d.prior_experiments,
+        d.likelihood_se,
+        denominator_per_stream
+    from decided
+),
+
 experiment_results as (
     select
         experiment_id,
@@ -404,8 +517,29 @@ experiment_results as (
         streams_needed_low,
         streams_needed_high,
         family_size,
-        warnings
+        warnings,
+        decisions.chance_to_beat_control,
+        decisions.expected_loss_variant_rel * control_value as expected_loss_variant,
+        decisions.expected_loss_control_rel * control_value as expected_loss_control,
+        decisions.expected_loss_variant_rel * control_value * decisions.denominator_per_stream
+            as expected_loss_variant_per_stream,
+        decisions.expected_loss_control_rel * control_value * decisions.denominator_per_stream
+            as expected_loss_control_per_stream,
+        decisions.expected_loss_variant_rel,
+        decisions.expected_loss_control_rel,
+        decisions.posterior_lift_rel,
+        decisions.credible_low,
+        decisions.credible_high,
+        decisions.prior_source,
+        decisions.prior_mean,
+        decisions.prior_sd,
+        decisions.prior_experiments,
+        decisions.likelihood_se
     from warning_lists
+    left join decisions
+        on decisions.decision_experiment_id = warning_lists.experiment_id
+        and decisions.decision_metric = warning_lists.metric
+        and decisions.decision_variant = warning_lists.variant
     order by experiment_id, metric_order, variant
 )
 
