@@ -126,8 +126,8 @@ func loadSectionC(t *testing.T, conn *sql.Conn, ref map[string]any) {
 // control), picking field of its result.
 func compareCall(field string) string {
 	return `select (experiment_compare(list({'is_variant': arm = 'B', 'host': 'h', 'numerator': revenue::double,
-	    'denominator': viewers::double, 'pre_numerator': 0.0, 'pre_denominator': 0.0} order by arm, revenue),
-	    0.05, 0.10, 0.80)).` + field + ` from streams`
+	    'denominator': viewers::double, 'pre_numerator': 0.0, 'pre_denominator': 0.0, 'planned': false} order by arm, revenue),
+	    0.05::double, 0.10::double, 0.80::double)).` + field + ` from streams`
 }
 
 // TestFunctionsCompareSectionC: experiment_compare's named fields carry the
@@ -288,7 +288,7 @@ func TestFunctionsPAdjust(t *testing.T) {
 func TestFunctionsDegenerate(t *testing.T) {
 	_, conn := openFunctionsDB(t)
 	unit := func(variant bool, m, d float64) string {
-		return fmt.Sprintf("{'is_variant': %t, 'host': 'h', 'numerator': %v::double, 'denominator': %v::double, 'pre_numerator': 0.0, 'pre_denominator': 0.0}", variant, m, d)
+		return fmt.Sprintf("{'is_variant': %t, 'host': 'h', 'numerator': %v::double, 'denominator': %v::double, 'pre_numerator': 0.0, 'pre_denominator': 0.0, 'planned': false}", variant, m, d)
 	}
 	arms := func(a, b [][2]float64) string {
 		var us []string
