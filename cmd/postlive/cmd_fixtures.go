@@ -28,7 +28,10 @@ N consecutive two-week replicas, deterministic for a seed, written as a stream
 (memory does not grow with N). Scale 1 is the bundled sample byte for byte.
 --clicks-per-stream and --orders-per-stream raise the click and order volume
 for benchmarks: scale 100 with --clicks-per-stream 6700 --orders-per-stream 640
-is about 1,500 streams, 10M clicks and 1M orders.`,
+is about 1,500 streams, 10M clicks and 1M orders. The replicas follow one
+another from November 2026 (scale 100 reaches 2030): an import rejects times
+more than import.latest_ahead (730 days) ahead as implausible, so a workspace
+importing a large scale raises it (bench/run.sh sets 7300d).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.clicksPerStream < 0 || o.ordersPerStream < 0 {
