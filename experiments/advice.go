@@ -28,6 +28,10 @@ type AdviceInput struct {
 	// MoreStreams is how many more streams per arm the power analysis asks
 	// for (0: none or unknown, not mentioned).
 	MoreStreams int
+	// Unbounded: the streams so far bound nothing (the interval is open,
+	// e.g. 2 + 2 streams), so the chance would be the prior's alone; the
+	// sentence says there is not enough data rather than quote it.
+	Unbounded bool
 }
 
 // Advice says what to do in one sentence, e.g.
@@ -38,18 +42,23 @@ type AdviceInput struct {
 // clear win ("Switch to …"), at most 1 − DecisionLevel a clear loss
 // ("Keep …"); in between the sentence leans the way the chance does (keep
 // the control below 40 %, too close to call from 40 to 60 %, no clear
-// winner yet above) and says how many more streams would settle it.
+// winner yet above) and says how many more streams would settle it. When
+// the streams bound nothing (Unbounded) it says there is not enough data.
 func Advice(a AdviceInput) string {
+	more := ""
+	if a.MoreStreams > 0 {
+		more = fmt.Sprintf("; about %d more stream%s per arm would settle it", a.MoreStreams, plural(a.MoreStreams))
+	}
+	if a.Unbounded {
+		return fmt.Sprintf("Not enough data to choose between %s and %s yet: the streams so far cannot bound the difference%s.",
+			a.Control, a.Variant, more)
+	}
 	if !a.Valid {
 		s := fmt.Sprintf("Not enough data to choose between %s and %s yet", a.Control, a.Variant)
 		if w := a.Reason.Words(); w != "" {
 			s += ": " + w
 		}
 		return s + "."
-	}
-	more := ""
-	if a.MoreStreams > 0 {
-		more = fmt.Sprintf("; about %d more stream%s per arm would settle it", a.MoreStreams, plural(a.MoreStreams))
 	}
 	switch {
 	case a.Chance >= DecisionLevel:

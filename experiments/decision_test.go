@@ -176,6 +176,8 @@ func TestAdvice(t *testing.T) {
 			"No clear winner yet — 30off is 70 % likely to beat 20off, about $0.12 lost if you switch and it is not; about 1 more stream per arm would settle it."},
 		{"toss-up", func(a *AdviceInput) { a.Chance = 0.49 },
 			"Too close to call — 30off is 49 % likely to beat 20off, about $0.12 per viewer ($540 per stream) lost if you switch and it is not; about 9 more streams per arm would settle it."},
+		{"streams bound nothing", func(a *AdviceInput) { a.Chance = 0.5; a.Unbounded = true },
+			"Not enough data to choose between 20off and 30off yet: the streams so far cannot bound the difference; about 9 more streams per arm would settle it."},
 		{"not enough data", func(a *AdviceInput) { a.Valid = false; a.Reason = ReasonTooFewStreams },
 			"Not enough data to choose between 20off and 30off yet: an arm has fewer than two streams."},
 	} {

@@ -19,6 +19,11 @@ type Decision struct {
 	LossVariantPerStream, LossControlPerStream sql.NullFloat64
 	PriorSD, PriorExperiments                  sql.NullFloat64
 	Streams, ControlStreams, StreamsNeeded     sql.NullFloat64
+	// Bounded is false when the streams bound nothing (an open interval:
+	// experiment_results.likelihood_se is NULL), so the chance is the
+	// prior's alone and the sentence says there is not enough data instead
+	// of quoting it; NULL when the mart has no likelihood_se.
+	Bounded sql.NullBool
 }
 
 // DecisionSentence says what to do about one variant in one sentence, with
@@ -33,7 +38,16 @@ func DecisionSentence(d Decision, currency string) string {
 	if d.Reason.Valid && d.Reason.String != "" {
 		a.Reason = experiments.Reason(d.Reason.String)
 	}
+	if d.StreamsNeeded.Valid && d.Streams.Valid && d.ControlStreams.Valid {
+		if more := int(d.StreamsNeeded.Float64 - math.Min(d.Streams.Float64, d.ControlStreams.Float64)); more > 0 {
+			a.MoreStreams = more
+		}
+	}
 	if !d.Chance.Valid || !d.LossVariant.Valid || !d.LossControl.Valid {
+		return experiments.Advice(a)
+	}
+	if d.Bounded.Valid && !d.Bounded.Bool {
+		a.Unbounded = true
 		return experiments.Advice(a)
 	}
 	a.Valid, a.Chance = true, d.Chance.Float64
@@ -53,11 +67,6 @@ func DecisionSentence(d Decision, currency string) string {
 		a.Unit = "stream"
 		a.LossVariant = lossCount(d.LossVariantPerStream, what)
 		a.LossControl = lossCount(d.LossControlPerStream, what)
-	}
-	if d.StreamsNeeded.Valid && d.Streams.Valid && d.ControlStreams.Valid {
-		if more := int(d.StreamsNeeded.Float64 - math.Min(d.Streams.Float64, d.ControlStreams.Float64)); more > 0 {
-			a.MoreStreams = more
-		}
 	}
 	return experiments.Advice(a)
 }

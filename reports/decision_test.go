@@ -11,7 +11,8 @@ import (
 func TestDecisionSentence(t *testing.T) {
 	f := func(x float64) sql.NullFloat64 { return sql.NullFloat64{Float64: x, Valid: true} }
 	base := Decision{Metric: "rpv", Variant: "30off", Control: "20off", Streams: f(4), ControlStreams: f(5), StreamsNeeded: f(14),
-		LossVariant: f(0.1213), LossControl: f(0.0042), LossVariantPerStream: f(540.2), LossControlPerStream: f(18.7)}
+		LossVariant: f(0.1213), LossControl: f(0.0042), LossVariantPerStream: f(540.2), LossControlPerStream: f(18.7),
+		Bounded: sql.NullBool{Bool: true, Valid: true}}
 	for _, c := range []struct {
 		name, cur string
 		edit      func(*Decision)
@@ -23,6 +24,8 @@ func TestDecisionSentence(t *testing.T) {
 		}, "Not enough data to choose between 20off and 30off yet: an arm has fewer than two streams."},
 		{"no data, no reason", "USD", func(d *Decision) { d.Chance = sql.NullFloat64{} },
 			"Not enough data to choose between 20off and 30off yet."},
+		{"streams bound nothing", "USD", func(d *Decision) { d.Chance = f(0.5); d.Bounded.Bool = false },
+			"Not enough data to choose between 20off and 30off yet: the streams so far cannot bound the difference; about 10 more streams per arm would settle it."},
 		{"clear win", "EUR", func(d *Decision) { d.Chance = f(0.991) },
 			"Switch to 30off — it is 99 % likely to beat 20off, less than €0.01 per viewer (€18.70 per stream) lost if you keep 20off."},
 		{"clear loss", "USD", func(d *Decision) { d.Chance = f(0.03) },

@@ -59,6 +59,12 @@ func experimentQuery(has map[string]bool) string {
 	if !has["warnings"] {
 		warnings = `coalesce(replace(cast(warning as varchar), '; ', chr(31)), '')`
 	}
+	// whether the streams bound the lift (DecisionSentence); unknown
+	// without likelihood_se
+	bounded := `cast(null as boolean)`
+	if has["likelihood_se"] {
+		bounded = `likelihood_se is not null`
+	}
 	return `
 select cast(experiment_id as varchar), coalesce(cast(tested_variable as varchar), ''), cast(metric as varchar),
     cast(variant as varchar), coalesce(cast(control as varchar), ''), coalesce(cast(method as varchar), ''),
@@ -73,7 +79,8 @@ select cast(experiment_id as varchar), coalesce(cast(tested_variable as varchar)
     ` + opt("reason", "varchar") + `, ` + opt("chance_to_beat_control", "double") + `,
     ` + opt("expected_loss_variant", "double") + `, ` + opt("expected_loss_control", "double") + `,
     ` + opt("expected_loss_variant_per_stream", "double") + `, ` + opt("expected_loss_control_per_stream", "double") + `,
-    ` + opt("prior_source", "varchar") + `, ` + opt("prior_sd", "double") + `, ` + opt("prior_experiments", "double") + `
+    ` + opt("prior_source", "varchar") + `, ` + opt("prior_sd", "double") + `, ` + opt("prior_experiments", "double") + `,
+    ` + bounded + `
 from experiment_results
 order by experiment_id,
     case metric when 'rpv' then 0 when 'cvr_click' then 1 when 'ctr' then 2 when 'aov' then 3 else 4 end,
@@ -176,7 +183,7 @@ func (w *warehouse) loadExperiments(ctx context.Context, db *sql.DB) error {
 				&x.NeedLow, &x.NeedHigh, &x.IsPrimary, &x.Decision.Reason, &x.Decision.Chance,
 				&x.Decision.LossVariant, &x.Decision.LossControl, &x.Decision.LossVariantPerStream,
 				&x.Decision.LossControlPerStream, &x.Decision.PriorSource, &x.Decision.PriorSD,
-				&x.Decision.PriorExperiments); err != nil {
+				&x.Decision.PriorExperiments, &x.Decision.Bounded); err != nil {
 				return err
 			}
 			x.Decision.Metric, x.Decision.Variant, x.Decision.Control = x.Metric, x.Variant, x.Control

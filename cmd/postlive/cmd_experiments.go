@@ -234,7 +234,7 @@ select experiment_id, coalesce(tested_variable, ''), metric, variant, control,
     alpha, target_lift_rel::double, coalesce(is_primary, false),
     reason, chance_to_beat_control, expected_loss_variant, expected_loss_control,
     expected_loss_variant_per_stream, expected_loss_control_per_stream,
-    prior_source, prior_sd, prior_experiments::double,
+    prior_source, prior_sd, prior_experiments::double, likelihood_se is not null,
     coalesce(
         (select min(k.currency) from stream_kpis as k where k.experiment_id = experiment_results.experiment_id),
         (select min(report_currency) from report_settings)
@@ -255,7 +255,8 @@ where $1 = '' or experiment_id = $1`+experimentsOrder, experiment)
 			&x.alpha, &x.target, &x.primary,
 			&x.decision.Reason, &x.decision.Chance, &x.decision.LossVariant, &x.decision.LossControl,
 			&x.decision.LossVariantPerStream, &x.decision.LossControlPerStream,
-			&x.decision.PriorSource, &x.decision.PriorSD, &x.decision.PriorExperiments, &x.currency); err != nil {
+			&x.decision.PriorSource, &x.decision.PriorSD, &x.decision.PriorExperiments, &x.decision.Bounded,
+			&x.currency); err != nil {
 			return nil, fmt.Errorf("read experiment_results: %w", err)
 		}
 		d := &x.decision
