@@ -49,7 +49,7 @@ func TestBrowserLayout(t *testing.T) {
 	for _, name := range files {
 		for _, w := range []int64{390, 1280} {
 			t.Run(fmt.Sprintf("%s/%dpx", name, w), func(t *testing.T) {
-				ctx, l := openReport(t, browser, filepath.Join(out, name), w, 900)
+				ctx, l := browsertest.Open(t, browser, filepath.Join(out, name), w, 900)
 				checks, err := runCanvasCheck(ctx)
 				if err != nil {
 					t.Fatal(err)
@@ -59,7 +59,7 @@ func TestBrowserLayout(t *testing.T) {
 						t.Errorf("chart %s not drawn: canvas=%v, %d painted pixels", c.ID, c.Canvas, c.Painted)
 					}
 				}
-				assertClean(t, name, l)
+				browsertest.AssertClean(t, name, l)
 				lay, err := browsertest.MeasureLayout(ctx)
 				if err != nil {
 					t.Fatal(err)

@@ -48,7 +48,7 @@ func TestWarehouseFile(t *testing.T) {
 		if filepath.Ext(f) != ".html" {
 			continue
 		}
-		ctx, l := openReport(t, browser, f, 1280, 900)
+		ctx, l := browsertest.Open(t, browser, f, 1280, 900)
 		checks, err := runCanvasCheck(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -58,7 +58,7 @@ func TestWarehouseFile(t *testing.T) {
 				t.Errorf("%s: chart %s not drawn", filepath.Base(f), c.ID)
 			}
 		}
-		assertClean(t, filepath.Base(f), l)
+		browsertest.AssertClean(t, filepath.Base(f), l)
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)

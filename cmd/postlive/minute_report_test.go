@@ -3,17 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/postlive/postlive/reports/browsertest"
@@ -161,31 +157,9 @@ func newTexts(before, after []string) string {
 
 func checkCounterlessInBrowser(t *testing.T, page, note, partial string) {
 	browser := browsertest.Start(t)
-	u := (&url.URL{Scheme: "file", Path: page}).String()
 	for _, width := range []int64{390, 1280} {
-		ctx, cancel := chromedp.NewContext(browser)
-		var mu sync.Mutex
-		var problems []string
-		chromedp.Listen(ctx, func(ev any) {
-			mu.Lock()
-			defer mu.Unlock()
-			switch e := ev.(type) {
-			case *network.EventRequestWillBeSent:
-				if e.Request.URL != u && !strings.HasPrefix(e.Request.URL, "data:") {
-					problems = append(problems, "request "+e.Request.URL)
-				}
-			case *runtime.EventConsoleAPICalled:
-				if e.Type == runtime.ConsoleAPICalledTypeError {
-					problems = append(problems, "console error")
-				}
-			case *runtime.EventExceptionThrown:
-				problems = append(problems, "exception "+e.ExceptionDetails.Text)
-			}
-		})
+		ctx, l := browsertest.Open(t, browser, page, width, 900)
 		tctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
-		if err := chromedp.Do(tctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(u), chromedp.WaitReady("body")); err != nil {
-			t.Fatalf("open %s: %v", page, err)
-		}
 		got, err := chromedp.Run(tctx, chromedp.Evaluate[counterlessView](counterlessJS))
 		if err != nil {
 			t.Fatalf("at %d px: %v", width, err)
@@ -239,12 +213,7 @@ func checkCounterlessInBrowser(t *testing.T, page, note, partial string) {
 			t.Fatal(err)
 		}
 		t.Logf("wrote %s", name)
-		mu.Lock()
-		if len(problems) > 0 {
-			t.Errorf("at %d px: %q", width, problems)
-		}
-		mu.Unlock()
+		browsertest.AssertClean(t, fmt.Sprintf("%s at %d px", filepath.Base(page), width), l)
 		tcancel()
-		cancel()
 	}
 }
