@@ -133,7 +133,11 @@ func (r *renderer) experimentIn(e *experiment) experimentInput {
 }
 
 func (r *renderer) merchantIn(m *merchant) merchantInput {
-	return merchantInput{Merchant: m, CSV: r.files.merchantCSV(m.ID), Streams: r.streamDir(),
+	// the page reads the streams it names through Streams, not m.Streams
+	// (whose minutes and baselines do not show on it)
+	own := *m
+	own.Streams = nil
+	return merchantInput{Merchant: &own, CSV: r.files.merchantCSV(m.ID), Streams: r.streamDir(),
 		HasCommission: r.w.hasCommission, HasLeaks: r.w.hasLeaks, HasHistory: r.w.hasHistory, Now: r.opt.Now}
 }
 
@@ -180,7 +184,8 @@ func programIdentity() string {
 	return programID
 }
 
-// inputHasher hashes page inputs: every field of a struct in order, the
+// inputHasher hashes page inputs: every field of a struct in order (but
+// those tagged hash:"-", which a digest beside them stands for), the
 // elements of slices in order, maps by sorted key, floats by their bits,
 // times by instant and zone, pointers by what they point to (nil apart).
 // What a pointer points to is hashed once per hasher, so the streams that
@@ -253,6 +258,9 @@ func (h *inputHasher) write(w hash.Hash, v reflect.Value) {
 		}
 		h.u64(w, uint64(v.NumField()))
 		for i := range v.NumField() {
+			if v.Type().Field(i).Tag.Get("hash") == "-" {
+				continue // stands in the input by a digest (streamParts)
+			}
 			h.write(w, v.Field(i))
 		}
 	case reflect.Slice, reflect.Array:

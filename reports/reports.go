@@ -91,7 +91,8 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	w, err := load(ctx, db)
+	// without Unchanged every page is rendered: every part is read now
+	w, err := load(ctx, db, opt.Unchanged == nil)
 	if err != nil {
 		return Result{}, err
 	}
@@ -111,6 +112,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		name   string
 		input  any
 		render func() ([]byte, error)
+		stream *stream // a stream page: rendered, it needs the stream's parts
 	}
 	var jobs []job
 	for _, s := range w.streams {
@@ -121,7 +123,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 				return nil, fmt.Errorf("stream report %s: %w", s.ID, err)
 			}
 			return b, nil
-		}})
+		}, s})
 	}
 	for _, e := range w.experiments {
 		in := r.experimentIn(e)
@@ -131,7 +133,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 				return nil, fmt.Errorf("experiment report %s: %w", e.ID, err)
 			}
 			return b, nil
-		}})
+		}, nil})
 	}
 	for _, m := range w.merchants {
 		in := r.merchantIn(m)
@@ -141,7 +143,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 				return nil, fmt.Errorf("merchant report %s: %w", m.ID, err)
 			}
 			return b, nil
-		}})
+		}, nil})
 		csv := csvInput{Rows: m.Rows}
 		jobs = append(jobs, job{r.files.merchantCSV(m.ID), csv, func() ([]byte, error) {
 			b, err := reconciliationCSV(csv.Rows)
@@ -149,7 +151,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 				return nil, fmt.Errorf("merchant reconciliation %s: %w", m.ID, err)
 			}
 			return b, nil
-		}})
+		}, nil})
 	}
 	for _, c := range creators {
 		in := r.statementIn(c)
@@ -159,7 +161,7 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 				return nil, fmt.Errorf("statement of %s: %w", c.Affiliate, err)
 			}
 			return b, nil
-		}})
+		}, nil})
 	}
 	// every input hashed before any page is rendered
 	identity := renderIdentity(opt)
@@ -167,6 +169,23 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	inputs := make([]string, len(jobs))
 	for i, j := range jobs {
 		inputs[i] = h.sum(identity, j.input)
+	}
+
+	// which pages are kept unrendered; the stream parts of the others
+	var keep []bool
+	var sums []string
+	if opt.Unchanged != nil {
+		keep, sums = make([]bool, len(jobs)), make([]string, len(jobs))
+		ids := []string{}
+		for i, j := range jobs {
+			sums[i], keep[i] = opt.Unchanged(j.name, inputs[i])
+			if s := j.stream; s != nil && !keep[i] {
+				ids = append(ids, s.ID)
+			}
+		}
+		if err := w.loadParts(ctx, db, ids); err != nil {
+			return Result{}, err
+		}
 	}
 
 	res := Result{Sums: map[string]string{}, Inputs: map[string]string{}}
@@ -197,13 +216,11 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		if opt.Unchanged != nil {
-			if sum, ok := opt.Unchanged(j.name, inputs[i]); ok {
-				res.Sums[j.name], res.Inputs[j.name] = sum, inputs[i]
-				res.Kept = append(res.Kept, filepath.Join(opt.Out, j.name))
-				progress(len(res.Files)+len(res.Kept), total)
-				continue
-			}
+		if keep != nil && keep[i] {
+			res.Sums[j.name], res.Inputs[j.name] = sums[i], inputs[i]
+			res.Kept = append(res.Kept, filepath.Join(opt.Out, j.name))
+			progress(len(res.Files)+len(res.Kept), total)
+			continue
 		}
 		b, err := j.render()
 		if err != nil {

@@ -115,7 +115,7 @@ func LoadStreams(ctx context.Context, db *sql.DB, opt Options) (*Streams, error)
 	if err != nil {
 		return nil, err
 	}
-	w, err := load(ctx, db)
+	w, err := load(ctx, db, true)
 	if err != nil {
 		return nil, err
 	}
