@@ -192,37 +192,83 @@ func programIdentity() string {
 // many pages share cost once: the values must not change while it is used.
 type inputHasher struct {
 	memo map[ptrKey][sha256.Size]byte
-	buf  [8]byte
 }
 
+// ptrKey names what a pointer or slice points to (n: a slice's length).
 type ptrKey struct {
 	t reflect.Type
 	p uintptr
+	n int
+}
+
+// digest buffers the small writes of inputHasher into its sha256.
+type digest struct {
+	h   hash.Hash
+	buf []byte
+}
+
+func newDigest() *digest { return &digest{h: sha256.New(), buf: make([]byte, 0, 8192)} }
+
+func (d *digest) Write(b []byte) {
+	if len(d.buf)+len(b) > cap(d.buf) {
+		d.h.Write(d.buf)
+		d.buf = d.buf[:0]
+		if len(b) > cap(d.buf) {
+			d.h.Write(b)
+			return
+		}
+	}
+	d.buf = append(d.buf, b...)
+}
+
+func (d *digest) sum() [sha256.Size]byte {
+	d.h.Write(d.buf)
+	d.buf = d.buf[:0]
+	var out [sha256.Size]byte
+	copy(out[:], d.h.Sum(nil))
+	return out
 }
 
 func newInputHasher() *inputHasher { return &inputHasher{memo: map[ptrKey][sha256.Size]byte{}} }
 
 // sum is the hex sha256 of identity followed by v.
 func (h *inputHasher) sum(identity string, v any) string {
-	d := sha256.New()
+	d := newDigest()
 	d.Write([]byte(identity))
 	h.write(d, reflect.ValueOf(v))
-	return hex.EncodeToString(d.Sum(nil))
+	out := d.sum()
+	return hex.EncodeToString(out[:])
 }
 
 var timeType = reflect.TypeOf(time.Time{})
 
-func (h *inputHasher) u64(w hash.Hash, x uint64) {
-	binary.LittleEndian.PutUint64(h.buf[:], x)
-	w.Write(h.buf[:])
+func (h *inputHasher) u64(w *digest, x uint64) {
+	if len(w.buf)+8 > cap(w.buf) {
+		w.h.Write(w.buf)
+		w.buf = w.buf[:0]
+	}
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, x)
 }
 
-func (h *inputHasher) str(w hash.Hash, s string) {
+func (h *inputHasher) str(w *digest, s string) {
 	h.u64(w, uint64(len(s)))
 	w.Write([]byte(s))
 }
 
-func (h *inputHasher) write(w hash.Hash, v reflect.Value) {
+// sub writes what a pointer or slice points to (k) as its memoised
+// digest, which fill writes.
+func (h *inputHasher) sub(w *digest, k ptrKey, fill func(*digest)) {
+	d, ok := h.memo[k]
+	if !ok {
+		sub := newDigest()
+		fill(sub)
+		d = sub.sum()
+		h.memo[k] = d
+	}
+	w.Write(d[:])
+}
+
+func (h *inputHasher) write(w *digest, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Invalid:
 		h.str(w, "invalid")
@@ -231,16 +277,8 @@ func (h *inputHasher) write(w hash.Hash, v reflect.Value) {
 			h.str(w, "nil")
 			return
 		}
-		k := ptrKey{v.Type(), v.Pointer()}
-		d, ok := h.memo[k]
-		if !ok {
-			sub := sha256.New()
-			h.write(sub, v.Elem())
-			copy(d[:], sub.Sum(nil))
-			h.memo[k] = d
-		}
 		h.str(w, "ptr")
-		w.Write(d[:])
+		h.sub(w, ptrKey{v.Type(), v.Pointer(), 0}, func(d *digest) { h.write(d, v.Elem()) })
 	case reflect.Interface:
 		if v.IsNil() {
 			h.str(w, "nil")
@@ -263,15 +301,15 @@ func (h *inputHasher) write(w hash.Hash, v reflect.Value) {
 			}
 			h.write(w, v.Field(i))
 		}
-	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() {
+	case reflect.Slice:
+		if v.IsNil() {
 			h.str(w, "nil")
 			return
 		}
-		h.u64(w, uint64(v.Len()))
-		for i := range v.Len() {
-			h.write(w, v.Index(i))
-		}
+		h.str(w, "slice")
+		h.sub(w, ptrKey{v.Type(), v.Pointer(), v.Len()}, func(d *digest) { h.elems(d, v) })
+	case reflect.Array:
+		h.elems(w, v)
 	case reflect.Map:
 		keys := v.MapKeys()
 		names := make([]string, len(keys))
@@ -300,6 +338,13 @@ func (h *inputHasher) write(w hash.Hash, v reflect.Value) {
 		h.u64(w, math.Float64bits(v.Float()))
 	default:
 		panic("reports: a page's input holds a " + v.Type().String() + ", which inputHasher cannot hash")
+	}
+}
+
+func (h *inputHasher) elems(w *digest, v reflect.Value) {
+	h.u64(w, uint64(v.Len()))
+	for i := range v.Len() {
+		h.write(w, v.Index(i))
 	}
 }
 
