@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -62,6 +63,10 @@ type layout struct {
 	line, format                     int    // source_line and source_format, -1 when the table has none
 	dict                             []bool // text columns whose values repeat: written through a dictionary
 	part                             int    // the partition column, -1 when not partitioned
+	// textHint is, per text column, how many bytes the last batch written
+	// held: a new batch reserves that much (and an eighth) instead of
+	// growing its buffer from nothing by doubling, copying as it goes
+	textHint []atomic.Int64
 }
 
 var layouts sync.Map // *Table → *layout
@@ -85,6 +90,7 @@ func layoutOf(t *Table) *layout {
 		l.part = t.Col(t.Partition)
 	}
 	l.dict = make([]bool, len(t.Columns))
+	l.textHint = make([]atomic.Int64, len(t.Columns))
 	for i, c := range t.Columns {
 		l.dict[i] = c.Kind == String && !c.Unique
 		if i == l.sha || i == l.seq {
@@ -118,6 +124,9 @@ func newBatch(l *layout) *batch {
 		switch l.table.Columns[i].Kind {
 		case String:
 			c.offs = make([]int32, 1, batchRows+1)
+			if h := l.textHint[i].Load(); h > 0 {
+				c.data = make([]byte, 0, h+h/8)
+			}
 		case Int, Time, Float:
 			c.i64 = make([]int64, batchRows)
 		case Date:
@@ -141,6 +150,7 @@ func (b *batch) dropText() {
 	for _, i := range b.lay.strs {
 		c := &b.cols[i]
 		c.hint = len(c.data)
+		b.lay.textHint[i].Store(int64(c.hint))
 		if c.shared {
 			c.data, c.shared = nil, false
 		}
@@ -279,11 +289,17 @@ func (b *batch) dictColumn(i int, m map[string]int32) arrow.Array {
 	doffs := make([]int32, 1, 64)
 	var ddata []byte
 	limit := max(n/2, 1024) // more distinct values than this: not worth a dictionary
+	var prev []byte          // the value of the last row looked up, its index prevJ: values repeat row after row
+	prevJ := int32(-1)
 	for r := 0; r < n; r++ {
 		if c.nulls > 0 && c.valid[r>>3]&(1<<(r&7)) == 0 {
 			continue // a NULL: index 0, never read
 		}
 		v := c.data[c.offs[r]:c.offs[r+1]]
+		if prevJ >= 0 && string(v) == string(prev) {
+			idx[r] = prevJ
+			continue
+		}
 		j, ok := m[string(v)]
 		if !ok {
 			if len(m) == limit {
@@ -295,6 +311,7 @@ func (b *batch) dictColumn(i int, m map[string]int32) arrow.Array {
 			m[string(v)] = j
 		}
 		idx[r] = j
+		prev, prevJ = v, j
 	}
 	var valid *memory.Buffer
 	if c.nulls > 0 {
