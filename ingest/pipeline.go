@@ -189,7 +189,7 @@ func (tw *tableWriter) writeLoop() {
 			tw.err = err
 			tw.failed.Store(true)
 		}
-		b.dropText()
+		b.written()
 		select {
 		case tw.free <- b:
 		default:
