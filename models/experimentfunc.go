@@ -94,25 +94,41 @@ func structInfo(fields []comparisonField) (duckdb.TypeInfo, error) {
 // (experiments.PlanLog: power, mde_rel, streams_needed*). A field is NULL
 // when its statistic is undefined; reason says why there is no result.
 func registerExperimentFunctions(conn *sql.Conn) error {
-	in, err := structInfo(unitFields)
+	return registerListFunction(conn, "experiment_compare", unitFields, comparisonFields, 0, 3, experimentCompare)
+}
+
+// registerListFunction registers the scalar SQL function name whose
+// arguments are doublesBefore DOUBLEs, a LIST of STRUCTs with the fields
+// in, then doublesAfter DOUBLEs, and whose result is a STRUCT with the
+// fields out.
+func registerListFunction(conn *sql.Conn, name string, in, out []comparisonField, doublesBefore, doublesAfter int, fn func([]driver.Value) (any, error)) error {
+	elem, err := structInfo(in)
 	if err != nil {
-		return fmt.Errorf("register experiment_compare: %w", err)
+		return fmt.Errorf("register %s: %w", name, err)
 	}
-	list, err := duckdb.NewListInfo(in)
+	list, err := duckdb.NewListInfo(elem)
 	if err != nil {
-		return fmt.Errorf("register experiment_compare: %w", err)
+		return fmt.Errorf("register %s: %w", name, err)
 	}
-	out, err := structInfo(comparisonFields)
+	result, err := structInfo(out)
 	if err != nil {
-		return fmt.Errorf("register experiment_compare: %w", err)
+		return fmt.Errorf("register %s: %w", name, err)
 	}
 	double, err := duckdb.NewTypeInfo(duckdb.TYPE_DOUBLE)
 	if err != nil {
-		return fmt.Errorf("register experiment_compare: %w", err)
+		return fmt.Errorf("register %s: %w", name, err)
 	}
-	f := &scalarFunc{in: []duckdb.TypeInfo{list, double, double, double}, out: out, fn: experimentCompare}
-	if err := duckdb.RegisterScalarUDF(conn, "experiment_compare", f); err != nil {
-		return fmt.Errorf("register sql function experiment_compare: %w", err)
+	args := make([]duckdb.TypeInfo, 0, doublesBefore+1+doublesAfter)
+	for range doublesBefore {
+		args = append(args, double)
+	}
+	args = append(args, list)
+	for range doublesAfter {
+		args = append(args, double)
+	}
+	f := &scalarFunc{in: args, out: result, fn: fn}
+	if err := duckdb.RegisterScalarUDF(conn, name, f); err != nil {
+		return fmt.Errorf("register sql function %s: %w", name, err)
 	}
 	return nil
 }
