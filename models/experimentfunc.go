@@ -93,8 +93,14 @@ func structInfo(fields []comparisonField) (duckdb.TypeInfo, error) {
 // (experiments.Ratio: welch_*, lift_abs*, fieller_*) and the plan
 // (experiments.PlanLog: power, mde_rel, streams_needed*). A field is NULL
 // when its statistic is undefined; reason says why there is no result.
-func registerExperimentFunctions(conn *sql.Conn) error {
-	return registerListFunction(conn, "experiment_compare", unitFields, comparisonFields, 0, 3, experimentCompare)
+//
+// With a memo, a call whose arguments were analysed before is answered from
+// it (models/memo.go).
+func registerExperimentFunctions(conn *sql.Conn, m *memo) error {
+	compare := func(vs []driver.Value) (any, error) {
+		return m.call("experiment_compare", comparisonFields, vs, experimentCompare)
+	}
+	return registerListFunction(conn, "experiment_compare", unitFields, comparisonFields, 0, 3, compare)
 }
 
 // registerListFunction registers the scalar SQL function name whose
