@@ -159,8 +159,8 @@ func newPartWriter(t *Table, final string) (*partWriter, error) {
 	}
 	meta.Append("ARROW:schema", base64.StdEncoding.EncodeToString(flight.SerializeSchema(lay.schema, props.Allocator())))
 	fw := file.NewParquetWriter(f, pqschema.Root(), file.WithWriterProps(props), file.WithWriteMetadata(meta))
-	props2 := arrowWriterProps
-	return &partWriter{table: t, lay: lay, final: final, f: f, fw: fw, wctx: pqarrow.NewArrowWriteContext(context.TODO(), &props2),
+	aprops := arrowWriterProps // the write context keeps a pointer: its own copy
+	return &partWriter{table: t, lay: lay, final: final, f: f, fw: fw, wctx: pqarrow.NewArrowWriteContext(context.TODO(), &aprops),
 		dicts: make([]map[string]int32, len(t.Columns))}, nil
 }
 
