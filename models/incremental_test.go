@@ -173,10 +173,10 @@ func nightsEqualFull(t *testing.T, seed uint64, nights int) {
 
 		w.importAt(importAt, specs...)
 		res, wdb := w.build(models.Settings{})
-		if slices.Contains(res.Extended, "int_click_duplicates") {
+		if slices.Contains(res.Extended, "int_click_duplicates") && slices.Contains(res.Extended, "int_clicks_classified") {
 			extended = true
 		} else if night > 0 {
-			t.Errorf("night %d: extended %v, reused %v; want int_click_duplicates extended", night, res.Extended, res.Reused)
+			t.Errorf("night %d: extended %v, reused %v; want int_click_duplicates and int_clicks_classified extended", night, res.Extended, res.Reused)
 		}
 		wdb.Close()
 		compareWithFull(t, w, res, fmt.Sprintf("night %d", night))
