@@ -190,7 +190,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	steps := len(models) + 2 // the models, the data tests, the export
+	steps := len(models) + 2   // the models, the data tests, the export
 	built := map[string]bool{} // computed (or extended) by this build, not kept
 	for i, m := range models {
 		progress(m.Name, i, steps)
