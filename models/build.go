@@ -63,6 +63,15 @@ type Result struct {
 	// the new rows only (models/incremental.go), not over all history.
 	Extended []string
 	Took     map[string]time.Duration // per model: how long creating it took
+	// Memo counts the experiment comparisons (models/memo.go).
+	Memo MemoStats
+}
+
+// MemoStats counts a build's distinct experiment comparisons and how many
+// of them the previous build's results answered.
+type MemoStats struct {
+	Calls    int // distinct comparisons the build asked for
+	Answered int // answered from the previous build's build_memo
 }
 
 // Failed returns the failed data tests.
@@ -80,6 +89,11 @@ func (r *Result) Failed() []TestResult {
 // the base of relative file paths and postlive's SQL functions registered.
 // The returned DB uses a single connection.
 func Open(ctx context.Context, path, workspace string, threads int, memoryLimit string, readOnly bool) (*sql.DB, error) {
+	return open(ctx, path, workspace, threads, memoryLimit, readOnly, nil)
+}
+
+// open is Open with experiment_compare answering from m (a build's memo).
+func open(ctx context.Context, path, workspace string, threads int, memoryLimit string, readOnly bool, m *memo) (*sql.DB, error) {
 	dsn := path
 	if readOnly {
 		dsn += "?access_mode=read_only"
@@ -115,7 +129,7 @@ func Open(ctx context.Context, path, workspace string, threads int, memoryLimit 
 		return nil, fmt.Errorf("open duckdb %s: %w", path, err)
 	}
 	defer conn.Close()
-	if err := RegisterFunctions(conn); err != nil {
+	if err := registerFunctions(conn, m); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -159,17 +173,21 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		os.Remove(tmp)
 		os.Remove(tmp + ".wal")
 	}
+	memo, err := newMemo()
+	if err != nil {
+		return nil, err
+	}
 	var db *sql.DB
 	var prev *previous
 	if !opt.NoReuse {
 		start := time.Now()
-		db, prev = openCopy(ctx, opt, tmp, log)
+		db, prev = openCopy(ctx, opt, tmp, memo, log)
 		if prev != nil {
 			log.Debug("previous warehouse copied", "took", time.Since(start))
 		}
 	}
 	if db == nil {
-		if db, err = Open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false); err != nil {
+		if db, err = open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false, memo); err != nil {
 			removeTmp()
 			return nil, err
 		}
@@ -247,6 +265,12 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err := writeFingerprints(ctx, db, fps); err != nil {
 		return nil, err
 	}
+	if err := memo.save(ctx, db); err != nil {
+		return nil, err
+	}
+	hits, used := memo.stats()
+	res.Memo = MemoStats{Answered: hits, Calls: used}
+	log.Debug("experiment comparisons", "answered_from_previous_build", hits, "distinct", used)
 	if err := clicks.write(ctx, db); err != nil {
 		return nil, err
 	}
@@ -301,7 +325,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 // openCopy copies the warehouse to tmp and opens the copy with what the
 // previous build left in it; nil, nil when there is no warehouse or it
 // cannot be copied or read (the build then starts from an empty file).
-func openCopy(ctx context.Context, opt Options, tmp string, log *slog.Logger) (*sql.DB, *previous) {
+func openCopy(ctx context.Context, opt Options, tmp string, memo *memo, log *slog.Logger) (*sql.DB, *previous) {
 	if _, err := os.Stat(opt.Warehouse); err != nil {
 		return nil, nil
 	}
@@ -310,7 +334,7 @@ func openCopy(ctx context.Context, opt Options, tmp string, log *slog.Logger) (*
 		os.Remove(tmp)
 		return nil, nil
 	}
-	db, err := Open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false)
+	db, err := open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false, memo)
 	if err != nil {
 		log.Debug("previous warehouse not readable; building afresh", "error", err)
 		os.Remove(tmp)
@@ -324,6 +348,9 @@ func openCopy(ctx context.Context, opt Options, tmp string, log *slog.Logger) (*
 		os.Remove(tmp)
 		os.Remove(tmp + ".wal")
 		return nil, nil
+	}
+	if prev.objects[memoTable] != "" {
+		memo.load(ctx, db, "main."+memoTable)
 	}
 	return db, prev
 }

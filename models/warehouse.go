@@ -39,7 +39,7 @@ const (
 )
 
 // bookkeepingTables are the warehouse's own tables (not models).
-var bookkeepingTables = []string{fingerprintTable, clickDeltaTable, testsTable, martsTable, clickStreamsTable, clickLinksTable}
+var bookkeepingTables = []string{fingerprintTable, clickDeltaTable, testsTable, martsTable, clickStreamsTable, clickLinksTable, memoTable}
 
 // previous is what a build finds in the copy of the warehouse it replaces.
 type previous struct {
