@@ -48,6 +48,9 @@ type TestResult struct {
 	Failures int64
 	Columns  []string
 	Sample   [][]string // first offending rows, as text
+	// Kept: nothing the test reads changed since the previous build, whose
+	// result this is (the test was not run again).
+	Kept bool
 }
 
 // Result is what a build did.
@@ -55,7 +58,7 @@ type Result struct {
 	Models []*Model
 	Tests  []TestResult
 	Marts  map[string]int64 // rows per mart
-	Reused []string         // materialised models copied from the previous build: their inputs had not changed
+	Reused []string         // materialised models kept from the previous build: their inputs had not changed
 	// Extended are the models computed from the previous build's table and
 	// the new rows only (models/incremental.go), not over all history.
 	Extended []string
@@ -133,11 +136,14 @@ func open(ctx context.Context, path, workspace string, threads int, memoryLimit 
 	return db, nil
 }
 
-// Build runs every model into a new DuckDB file, runs the data tests,
-// exports the marts to lake/marts/*.parquet and only then replaces the
-// warehouse, so a reader never sees a half-built warehouse. Failed data tests
-// are reported in the result (the caller decides the exit status); a broken
-// model is an error naming its file.
+// Build runs every model into a copy of the warehouse (a new DuckDB file
+// for the first build, --full or a warehouse that cannot be read), runs the
+// data tests, exports the marts to lake/marts/*.parquet and only then
+// replaces the warehouse, so a reader never sees a half-built warehouse.
+// A materialised model whose inputs did not change stays as the previous
+// build left it (models/warehouse.go). Failed data tests are reported in the
+// result (the caller decides the exit status); a broken model is an error
+// naming its file.
 func Build(ctx context.Context, opt Options) (*Result, error) {
 	models, tests, err := Load(opt.SQL)
 	if err != nil {
@@ -147,7 +153,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fps, err := fingerprints(models, lake.In(opt.Workspace), settings)
+	fps, err := fingerprints(models, tests, lake.In(opt.Workspace), settings)
 	if err != nil {
 		return nil, err
 	}
@@ -158,44 +164,52 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err := RemoveInterrupted(opt.Warehouse); err != nil {
 		return nil, err
 	}
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	tmp := fmt.Sprintf("%s.tmp-%d", opt.Warehouse, os.Getpid())
+	removeTmp := func() {
+		os.Remove(tmp)
+		os.Remove(tmp + ".wal")
+	}
 	memo, err := newMemo()
 	if err != nil {
 		return nil, err
 	}
-	db, err := open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false, memo)
-	if err != nil {
-		return nil, err
+	var db *sql.DB
+	var prev *previous
+	if !opt.NoReuse {
+		start := time.Now()
+		db, prev = openCopy(ctx, opt, tmp, memo, log)
+		if prev != nil {
+			log.Debug("previous warehouse copied", "took", time.Since(start))
+		}
+	}
+	if db == nil {
+		if db, err = open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false, memo); err != nil {
+			removeTmp()
+			return nil, err
+		}
 	}
 	ok := false
 	defer func() {
 		if !ok {
 			db.Close()
-			os.Remove(tmp)
-			os.Remove(tmp + ".wal")
+			removeTmp()
 		}
 	}()
 	if err := writeSettings(ctx, db, settings); err != nil {
 		return nil, err
 	}
-	var prev map[string]string
-	if !opt.NoReuse {
-		prev = previousBuild(ctx, db, opt.Warehouse)
-		if prev != nil {
-			memo.load(ctx, db, "prev."+memoTable)
-		}
-	}
 
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	res := &Result{Models: models, Marts: map[string]int64{}, Took: map[string]time.Duration{}}
 	progress := opt.Progress
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	steps := len(models) + 2 // the models, the data tests, the export
+	steps := len(models) + 2   // the models, the data tests, the export
+	built := map[string]bool{} // computed (or extended) by this build, not kept
 	for i, m := range models {
 		progress(m.Name, i, steps)
 		start := time.Now()
@@ -203,12 +217,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		if m.Materialized() {
 			kind = "table"
 		}
-		reused := false
-		if m.Materialized() && prev[m.Name] == fps[m.Name] {
-			// same inputs as in the previous build: copy its table
-			_, err := db.ExecContext(ctx, fmt.Sprintf("create table %s as select * from prev.%s", m.Name, m.Name))
-			reused = err == nil
-		}
+		reused := prev.kept(m, fps[m.Name])
 		extended := false
 		if !reused && prev != nil && clickDeltaModels[m.Name] && !clicks.planned {
 			// after the staging views, which the plan reads
@@ -216,7 +225,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		}
 		if !reused && clicks.ok && clickDeltaModels[m.Name] {
 			// new clicks (or streams, links): extend the previous table
-			if err := clicks.build(ctx, db, m); err != nil {
+			if err := clicks.build(ctx, db, m, built); err != nil {
 				log.Debug("model not extended; computed in full", "model", m.Name, "error", cleanDuckDBError(err))
 			} else {
 				extended = true
@@ -226,10 +235,16 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		if reused {
 			res.Reused = append(res.Reused, m.Name)
 		} else if !extended {
+			if err := prev.prepareFor(ctx, db, m); err != nil {
+				return nil, err
+			}
 			stmt := fmt.Sprintf("create or replace %s %s as\n%s", kind, m.Name, strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
 			if _, err := db.ExecContext(ctx, stmt); err != nil {
 				return nil, fmt.Errorf("%s: %s", m.Path, cleanDuckDBError(err))
 			}
+		}
+		if !reused {
+			built[m.Name] = true
 		}
 		attrs := []any{"model", m.Name, "layer", m.Layer, "reused", reused, "extended", extended}
 		if m.Layer == "marts" {
@@ -243,11 +258,9 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		res.Took[m.Name] = time.Since(start)
 		log.Debug("model built", append(attrs, "took", res.Took[m.Name])...)
 	}
-	if prev != nil {
-		clicks.cleanup(ctx, db)
-		if _, err := db.ExecContext(ctx, "detach prev"); err != nil {
-			return nil, fmt.Errorf("detach previous warehouse: %w", err)
-		}
+	clicks.cleanup(ctx, db)
+	if err := prev.dropStale(ctx, db, models, settings); err != nil {
+		return nil, err
 	}
 	if err := writeFingerprints(ctx, db, fps); err != nil {
 		return nil, err
@@ -264,6 +277,15 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	progress("data tests", len(models), steps)
 	for _, t := range tests {
 		start := time.Now()
+		if prev != nil && prev.fps[testKey(t.Name)] == fps[testKey(t.Name)] {
+			if tr, ok := prev.tests[t.Name]; ok {
+				// nothing it reads changed: its last result stands
+				tr.Path, tr.Kept = t.Path, true
+				log.Debug("data test kept", "test", t.Name, "failures", tr.Failures)
+				res.Tests = append(res.Tests, tr)
+				continue
+			}
+		}
 		tr, err := runTest(ctx, db, t)
 		if err != nil {
 			return nil, err
@@ -272,12 +294,19 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		log.Debug("data test run", "test", t.Name, "failures", tr.Failures, "took", tr.Took)
 		res.Tests = append(res.Tests, tr)
 	}
-	progress("export marts", len(models)+1, steps)
-	start := time.Now()
-	if err := exportMarts(ctx, db, opt.Workspace, models); err != nil {
+	if err := writeTests(ctx, db, res.Tests); err != nil {
 		return nil, err
 	}
-	log.Debug("marts exported", "dir", filepath.Join(opt.Workspace, "lake", "marts"), "marts", len(res.Marts), "took", time.Since(start))
+	progress("export marts", len(models)+1, steps)
+	start := time.Now()
+	files, exported, err := exportMarts(ctx, db, opt.Workspace, models, fps, prev)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeMarts(ctx, db, files); err != nil {
+		return nil, err
+	}
+	log.Debug("marts exported", "dir", filepath.Join(opt.Workspace, "lake", "marts"), "exported", exported, "marts", len(res.Marts), "took", time.Since(start))
 	if _, err := db.ExecContext(ctx, "checkpoint"); err != nil {
 		return nil, fmt.Errorf("checkpoint warehouse: %w", err)
 	}
@@ -291,6 +320,39 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("replace warehouse: %w", err)
 	}
 	return res, nil
+}
+
+// openCopy copies the warehouse to tmp and opens the copy with what the
+// previous build left in it; nil, nil when there is no warehouse or it
+// cannot be copied or read (the build then starts from an empty file).
+func openCopy(ctx context.Context, opt Options, tmp string, memo *memo, log *slog.Logger) (*sql.DB, *previous) {
+	if _, err := os.Stat(opt.Warehouse); err != nil {
+		return nil, nil
+	}
+	if err := copyWarehouse(opt.Warehouse, tmp); err != nil {
+		log.Debug("previous warehouse not copied; building afresh", "error", err)
+		os.Remove(tmp)
+		return nil, nil
+	}
+	db, err := open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false, memo)
+	if err != nil {
+		log.Debug("previous warehouse not readable; building afresh", "error", err)
+		os.Remove(tmp)
+		os.Remove(tmp + ".wal")
+		return nil, nil
+	}
+	prev, err := readPrevious(ctx, db)
+	if err != nil {
+		log.Debug("previous warehouse has no build record; building afresh", "error", cleanDuckDBError(err))
+		db.Close()
+		os.Remove(tmp)
+		os.Remove(tmp + ".wal")
+		return nil, nil
+	}
+	if prev.objects[memoTable] != "" {
+		memo.load(ctx, db, "main."+memoTable)
+	}
+	return db, prev
 }
 
 // PhrasePattern is the RE2 pattern that finds a disclosure phrase in a
@@ -357,15 +419,18 @@ func runTest(ctx context.Context, db *sql.DB, t *Model) (TestResult, error) {
 // exportMarts writes each mart to lake/marts/<name>.parquet: DuckDB
 // exports it to the hidden temporary name of that file, which is renamed
 // into place when complete (lake.Publish); what an interrupted export left
-// is removed first.
-func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Model) error {
+// is removed first. A mart whose fingerprint is the one it had when the
+// previous build exported it, and whose file has the size and time that
+// build recorded, is not written again. It returns every mart's file and
+// how many were written.
+func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Model, fps map[string]string, prev *previous) (map[string]martFile, int, error) {
 	l := lake.In(workspace)
 	dir := l.TableDir(lake.Marts)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+		return nil, 0, fmt.Errorf("create %s: %w", dir, err)
 	}
 	if err := l.RemoveTemp(lake.Marts); err != nil {
-		return err
+		return nil, 0, err
 	}
 	var names []string
 	for _, m := range models {
@@ -374,8 +439,18 @@ func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Mo
 		}
 	}
 	sort.Strings(names)
+	files := map[string]martFile{}
+	exported := 0
 	for _, n := range names {
 		final := l.MartFile(n)
+		if prev != nil {
+			if was, ok := prev.marts[n]; ok && was.fingerprint == fps[n] {
+				if now, err := statMart(final, fps[n]); err == nil && now == was {
+					files[n] = was
+					continue
+				}
+			}
+		}
 		tmp := lake.TempName(final)
 		// in a total order (every column, left to right): a mart's rows
 		// come out of parallel joins and windows in any order, and its
@@ -383,13 +458,19 @@ func exportMarts(ctx context.Context, db *sql.DB, workspace string, models []*Mo
 		q := fmt.Sprintf("copy (select * from %s order by all) to '%s' (format parquet, compression snappy)", n, strings.ReplaceAll(tmp, "'", "''"))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			os.Remove(tmp)
-			return fmt.Errorf("export mart %s to %s: %s", n, final, cleanDuckDBError(err))
+			return nil, 0, fmt.Errorf("export mart %s to %s: %s", n, final, cleanDuckDBError(err))
 		}
 		if err := lake.Publish(tmp, final); err != nil {
-			return fmt.Errorf("export mart %s: %w", n, err)
+			return nil, 0, fmt.Errorf("export mart %s: %w", n, err)
 		}
+		f, err := statMart(final, fps[n])
+		if err != nil {
+			return nil, 0, fmt.Errorf("export mart %s: %w", n, err)
+		}
+		files[n] = f
+		exported++
 	}
-	return nil
+	return files, exported, nil
 }
 
 // RemoveInterrupted removes what a killed build left next to the warehouse:

@@ -13,34 +13,45 @@ import (
 	"github.com/postlive/postlive/lake"
 )
 
-// The duplicate clicks grow within their table. A click's duplicate flag
-// depends only on the clicks of its visitor × link pair and the duplicate
-// window, so when a build's new input is new click files,
-// int_click_duplicates is not computed over all of history again but
-// extended from the warehouse the build replaces:
+// The click tables grow in place. A build works in a copy of the previous
+// warehouse (models/warehouse.go); when its new input is new click files (or
+// streams and links), the two click tables are not computed over all of
+// history again but changed only where the night can touch them:
 //
 //   - the new click files' rows (the staging SQL of stg_clicks over those
-//     files alone) replace the previous build's rows of the same click ids
-//     (a new import has a higher import_seq, so its version wins, as in
-//     stg_clicks) and join the others;
-//   - the duplicates are computed again, with the model's own SQL, over the
+//     files alone) are the new clicks and the newer versions of earlier
+//     click ids (a new import has a higher import_seq, so its version wins,
+//     as in stg_clicks);
+//   - int_click_duplicates: a click's duplicate flag depends only on the
+//     clicks of its visitor × link pair and the duplicate window, so the
+//     duplicates are computed again, with the model's own SQL, over the
 //     whole history of the pairs a new row (or the earlier version of a
 //     re-exported click) belongs to, read from the previous
-//     int_clicks_classified (which holds every click's pair and flags); the
-//     previous duplicates of every other pair are kept.
+//     int_clicks_classified (which holds every click's pair); the rows of
+//     those pairs are deleted and the new ones inserted, every other pair's
+//     rows stay;
+//   - int_clicks_classified: a click's row depends on its own staging row,
+//     its duplicate flag, whether the stream its URL names exists and the
+//     stream of its link. So the rows re-classified, with the model's own
+//     SQL, are the new rows, the clicks of the pairs above, and the clicks
+//     whose named stream, stream or link is among the streams and links
+//     that differ from the previous build's (kept as build_click_streams and
+//     build_click_links: every column of stg_streams and stg_links); they
+//     are deleted and inserted again, every other row stays. The earlier
+//     clicks are re-classified from their previous rows, which keep every
+//     stg_clicks column the model reads (utm_stream_id among them).
 //
 // The previous build can be extended only when it read a subset of today's
 // click files, unchanged (name, size, modification time, and the manifest
 // entry of each), under the same SQL, click settings and binary, and every
-// new file was imported after all of those; otherwise (a re-import that
-// replaced files, a changed duplicate window, a new postlive) the model is
-// computed in full. build_click_delta in the warehouse keeps what the next
-// build compares.
-//
-// int_clicks_classified is computed in full: classifying from the previous
-// table instead of the lake was measured no faster (BENCHMARKS.md § Nightly
-// increment) — reading every row of the previous warehouse and writing it
-// into the new one costs what computing it does.
+// new file was imported after all of those; the classification also needs
+// the duplicates extended or unchanged, its inputs to be only stg_clicks,
+// stg_streams, stg_links and int_click_duplicates, and the previous
+// snapshots of streams and links. Otherwise (a re-import that replaced
+// files, a changed duplicate window, a new postlive, a new input of the
+// classification) the model is computed in full; so is it when any step
+// fails (each table's delete and insert run in one transaction).
+// build_click_delta in the warehouse keeps what the next build compares.
 
 const clickDeltaTable = "build_click_delta"
 
@@ -48,7 +59,18 @@ const clickDeltaTable = "build_click_delta"
 const clicksTable = "clicks"
 
 // clickDeltaModels are the models extended from the previous build.
-var clickDeltaModels = map[string]bool{"int_click_duplicates": true}
+var clickDeltaModels = map[string]bool{"int_click_duplicates": true, "int_clicks_classified": true}
+
+// The streams and links the classification was computed with, for the
+// next build to find what changed.
+const (
+	clickStreamsTable = "build_click_streams"
+	clickLinksTable   = "build_click_links"
+)
+
+// classifiedReads are the models the classification may read to be
+// extended: the rule above of which rows a night changes is about these.
+var classifiedReads = map[string]bool{"stg_clicks": true, "stg_streams": true, "stg_links": true, "int_click_duplicates": true}
 
 // clickDeltaColumns are the stg_clicks columns int_click_duplicates reads,
 // all of which int_clicks_classified keeps.
@@ -66,6 +88,10 @@ type clickDelta struct {
 	prepared bool
 	planned  bool
 	stg      *Model
+	// dupsExtended: int_click_duplicates was extended by this build (not
+	// computed in full)
+	dupsExtended bool
+	snapshots    bool // stg_streams and stg_links are models: write their snapshots
 }
 
 // clickState lists what the next build will compare.
@@ -84,12 +110,25 @@ func clickState(models []*Model, l *lake.Lake, settings []settingsTable) (*click
 		if m.Name == "stg_clicks" {
 			cd.stg = m
 		}
+		if m.Name == "int_clicks_classified" {
+			cd.snapshots = true
+			for _, d := range m.Deps {
+				if !classifiedReads[d] {
+					cd.snapshots = false
+				}
+			}
+		}
 	}
 	for _, t := range settings {
 		if t.name == "click_settings" {
 			fmt.Fprintf(h, "settings %s\n", t.hash())
 		}
 	}
+	names := map[string]bool{}
+	for _, m := range models {
+		names[m.Name] = true
+	}
+	cd.snapshots = cd.snapshots && names["stg_streams"] && names["stg_links"]
 	cd.key = hex.EncodeToString(h.Sum(nil))
 	data, err := l.Files(clicksTable)
 	if err != nil {
@@ -116,14 +155,14 @@ func clickState(models []*Model, l *lake.Lake, settings []settingsTable) (*click
 	return cd, nil
 }
 
-// plan compares with the previous build (attached as prev) and decides
+// plan compares with the previous build (the copy being built in) and decides
 // whether the click models can be extended, and by which files.
 func (cd *clickDelta) plan(ctx context.Context, db *sql.DB) {
 	cd.ok, cd.newFiles, cd.planned = false, nil, true
 	if cd.stg == nil || !strings.Contains(cd.stg.SQL, "'"+lake.Glob(clicksTable)+"'") {
 		return
 	}
-	rows, err := queryStrings(ctx, db, "select what, value from prev."+clickDeltaTable)
+	rows, err := queryStrings(ctx, db, "select what, value from main."+clickDeltaTable)
 	if err != nil {
 		return
 	}
@@ -198,13 +237,13 @@ from (
     select visitor_key, link_id, url from click_delta_new
     union all
     select old.visitor_key, old.link_id, old.url
-    from prev.int_clicks_classified as old
+    from int_clicks_classified as old
     inner join click_delta_new as new on new.click_id = old.click_id
 )
 where visitor_key is not null`,
 		`create or replace temp view click_delta_pair_clicks as
 select ` + prefixed("old", clickDeltaColumns) + `
-from prev.int_clicks_classified as old
+from int_clicks_classified as old
 inner join click_delta_pairs as pairs
     on pairs.visitor_key = old.visitor_key
     and pairs.link_key is not distinct from coalesce(old.link_id, old.url)
@@ -233,12 +272,10 @@ func prefixed(table, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
-// build creates m (one of clickDeltaModels) from the previous build and the
-// new rows.
-func (cd *clickDelta) build(ctx context.Context, db *sql.DB, m *Model) error {
-	if m.Name != "int_click_duplicates" {
-		return fmt.Errorf("%s is not extended from the previous build", m.Name)
-	}
+// build changes m (one of clickDeltaModels) in place: the rows the new
+// clicks, streams and links can touch are deleted and computed again.
+// built names the models this build has computed so far (not kept).
+func (cd *clickDelta) build(ctx context.Context, db *sql.DB, m *Model, built map[string]bool) error {
 	if !cd.prepared {
 		if err := cd.prepare(ctx, db); err != nil {
 			return err
@@ -246,35 +283,129 @@ func (cd *clickDelta) build(ctx context.Context, db *sql.DB, m *Model) error {
 		cd.prepared = true
 	}
 	body := strings.TrimRight(strings.TrimSpace(m.SQL), ";")
-	_, err := db.ExecContext(ctx, `create or replace table int_click_duplicates as
-select click_id from (
-`+stgClicksName.ReplaceAllString(body, "click_delta_pair_clicks")+`
-)
-union all
--- the previous duplicates of the pairs no new row belongs to
-select dup.click_id
-from prev.int_click_duplicates as dup
-inner join prev.int_clicks_classified as old on old.click_id = dup.click_id
-left join click_delta_pairs as pairs
+	switch m.Name {
+	case "int_click_duplicates":
+		if _, err := db.ExecContext(ctx, "create or replace temp table click_delta_dups as\nselect click_id from (\n"+
+			stgClicksName.ReplaceAllString(body, "click_delta_pair_clicks")+"\n)"); err != nil {
+			return err
+		}
+		err := inTransaction(ctx, db,
+			// the previous duplicates of the pairs the night touches, and
+			// of the click ids it brings again
+			`delete from int_click_duplicates
+where click_id in (select click_id from click_delta_new)
+    or click_id in (
+        select old.click_id
+        from int_clicks_classified as old
+        inner join click_delta_pairs as pairs
+            on pairs.visitor_key = old.visitor_key
+            and pairs.link_key is not distinct from coalesce(old.link_id, old.url)
+    )`,
+			"insert into int_click_duplicates by name select click_id from click_delta_dups")
+		cd.dupsExtended = err == nil
+		return err
+	case "int_clicks_classified":
+		if built["int_click_duplicates"] && !cd.dupsExtended {
+			return fmt.Errorf("int_click_duplicates was computed in full")
+		}
+		for _, d := range m.Deps {
+			if !classifiedReads[d] {
+				return fmt.Errorf("it reads %s, which the rule of what a night changes does not cover", d)
+			}
+		}
+		// the columns of the previous rows that are stg_clicks columns: the
+		// earlier clicks' staging rows as far as the model reads them
+		cols, err := queryStrings(ctx, db, `select column_name from (describe int_clicks_classified)
+intersect
+select column_name from (describe click_delta_new)`)
+		if err != nil {
+			return err
+		}
+		if len(cols) == 0 {
+			return fmt.Errorf("int_clicks_classified keeps no stg_clicks column")
+		}
+		for i, c := range cols {
+			cols[i] = "old." + quoteIdent(c)
+		}
+		stmts := []string{
+			// streams and links that differ from the previous build's, in
+			// any column, either way
+			`create or replace temp table click_class_streams as
+select stream_id from (
+    (select * from stg_streams except select * from ` + clickStreamsTable + `)
+    union all
+    (select * from ` + clickStreamsTable + ` except select * from stg_streams)
+)`,
+			`create or replace temp table click_class_links as
+select link_id from (
+    (select * from stg_links except select * from ` + clickLinksTable + `)
+    union all
+    (select * from ` + clickLinksTable + ` except select * from stg_links)
+)`,
+			`create or replace temp table click_class_redo as
+select click_id from click_delta_new
+union
+select old.click_id
+from int_clicks_classified as old
+inner join click_delta_pairs as pairs
     on pairs.visitor_key = old.visitor_key
     and pairs.link_key is not distinct from coalesce(old.link_id, old.url)
-where pairs.visitor_key is null
-    and not exists (select 1 from click_delta_new as new where new.click_id = dup.click_id)`)
-	return err
+union
+select click_id
+from int_clicks_classified
+where utm_stream_id in (select stream_id from click_class_streams)
+    or stream_id in (select stream_id from click_class_streams)
+    or link_id in (select link_id from click_class_links)`,
+			`create or replace temp table click_class_source as
+select * from click_delta_new
+union all by name
+select ` + strings.Join(cols, ", ") + `
+from int_clicks_classified as old
+where old.click_id in (select click_id from click_class_redo)
+    and old.click_id not in (select click_id from click_delta_new)`,
+			"create or replace temp table click_class_rows as\nselect * from (\n" +
+				stgClicksName.ReplaceAllString(body, "click_class_source") + "\n)",
+		}
+		for _, s := range stmts {
+			if _, err := db.ExecContext(ctx, s); err != nil {
+				return err
+			}
+		}
+		return inTransaction(ctx, db,
+			"delete from int_clicks_classified where click_id in (select click_id from click_class_redo)",
+			"insert into int_clicks_classified by name select * from click_class_rows")
+	}
+	return fmt.Errorf("%s is not extended from the previous build", m.Name)
 }
 
-// cleanup drops the temporary objects (before the previous warehouse is
-// detached: they read it).
+// inTransaction runs stmts in one transaction: all or none.
+func inTransaction(ctx context.Context, db *sql.DB, stmts ...string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// cleanup drops the temporary objects.
 func (cd *clickDelta) cleanup(ctx context.Context, db *sql.DB) {
 	for _, s := range []string{"drop view if exists click_delta_pair_clicks",
-		"drop table if exists click_delta_pairs", "drop table if exists click_delta_new"} {
+		"drop table if exists click_delta_pairs", "drop table if exists click_delta_new", "drop table if exists click_delta_dups",
+		"drop table if exists click_class_streams", "drop table if exists click_class_links", "drop table if exists click_class_redo",
+		"drop table if exists click_class_source", "drop table if exists click_class_rows"} {
 		db.ExecContext(ctx, s)
 	}
 }
 
 // write records what the next build compares.
 func (cd *clickDelta) write(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, "create table "+clickDeltaTable+" (what varchar not null, value varchar not null)"); err != nil {
+	if _, err := db.ExecContext(ctx, "create or replace table "+clickDeltaTable+" (what varchar not null, value varchar not null)"); err != nil {
 		return fmt.Errorf("write %s: %w", clickDeltaTable, err)
 	}
 	values := []string{"('key', " + sqlList([]string{cd.key}) + ")"}
@@ -283,6 +414,15 @@ func (cd *clickDelta) write(ctx context.Context, db *sql.DB) error {
 	}
 	if _, err := db.ExecContext(ctx, "insert into "+clickDeltaTable+" values "+strings.Join(values, ", ")); err != nil {
 		return fmt.Errorf("write %s: %w", clickDeltaTable, err)
+	}
+	for _, s := range [][2]string{{clickStreamsTable, "stg_streams"}, {clickLinksTable, "stg_links"}} {
+		q := "drop table if exists " + s[0]
+		if cd.snapshots {
+			q = "create or replace table " + s[0] + " as select * from " + s[1]
+		}
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("write %s: %s", s[0], cleanDuckDBError(err))
+		}
 	}
 	return nil
 }

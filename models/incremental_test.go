@@ -173,10 +173,10 @@ func nightsEqualFull(t *testing.T, seed uint64, nights int) {
 
 		w.importAt(importAt, specs...)
 		res, wdb := w.build(models.Settings{})
-		if slices.Contains(res.Extended, "int_click_duplicates") {
+		if slices.Contains(res.Extended, "int_click_duplicates") && slices.Contains(res.Extended, "int_clicks_classified") {
 			extended = true
 		} else if night > 0 {
-			t.Errorf("night %d: extended %v, reused %v; want int_click_duplicates extended", night, res.Extended, res.Reused)
+			t.Errorf("night %d: extended %v, reused %v; want int_click_duplicates and int_clicks_classified extended", night, res.Extended, res.Reused)
 		}
 		wdb.Close()
 		compareWithFull(t, w, res, fmt.Sprintf("night %d", night))
@@ -184,6 +184,23 @@ func nightsEqualFull(t *testing.T, seed uint64, nights int) {
 	if !extended {
 		t.Fatal("no night extended the click models")
 	}
+
+	// a last night with no clicks: the stream the previous night's clicks
+	// named arrives, with a link of an earlier stream moved to it; the
+	// duplicates stay, the classification is changed in place
+	day := day0.Add(time.Duration(nights) * 24 * time.Hour)
+	late := day.Add(-5 * time.Hour)
+	moved := streams[rng.IntN(len(streams))]
+	w.importAt(day.Add(27*time.Hour),
+		importSpec{writeTestFile(t, "streams-late.csv", fmt.Sprintf("stream_id,affiliate_id,started_at,ended_at,merchant_id,platform,title,currency\nS%d_0,a0,%s,%s,m1,tiktok,late,USD\n",
+			nights, late.Format(time.RFC3339), late.Add(time.Hour).Format(time.RFC3339))), "streams", ""},
+		importSpec{writeTestFile(t, "links-late.csv", fmt.Sprintf("link_id,stream_id,tracking_id,target_url\n%s,S%d_0,TRK-late,https://shop.example/p\n", moved.link, nights)), "links", ""})
+	res, wdb := w.build(models.Settings{})
+	wdb.Close()
+	if !slices.Contains(res.Reused, "int_click_duplicates") || !slices.Contains(res.Extended, "int_clicks_classified") {
+		t.Errorf("streams and links only: extended %v, reused %v; want int_click_duplicates reused and int_clicks_classified extended", res.Extended, res.Reused)
+	}
+	compareWithFull(t, w, res, "streams and links only")
 }
 
 // compareWithFull builds the workspace's lake from scratch into another

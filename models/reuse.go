@@ -45,7 +45,7 @@ func Key(opt Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fps, err := fingerprints(models, lake.In(opt.Workspace), settings)
+	fps, err := fingerprints(models, nil, lake.In(opt.Workspace), settings)
 	if err != nil {
 		return "", err
 	}
@@ -56,9 +56,15 @@ func Key(opt Options) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// testKey is the key of a data test in the fingerprints: tests and models
+// have names of their own.
+func testKey(name string) string { return "tests/" + name }
+
 // fingerprints computes the fingerprint of every model, in build order,
-// over the settings tables the build writes.
-func fingerprints(models []*Model, l *lake.Lake, settings []settingsTable) (map[string]string, error) {
+// over the settings tables the build writes, and of every data test (under
+// testKey): its SQL, the settings it names and the fingerprints of the
+// models it reads.
+func fingerprints(models, tests []*Model, l *lake.Lake, settings []settingsTable) (map[string]string, error) {
 	binary, err := binaryIdentity()
 	if err != nil {
 		return nil, err
@@ -126,6 +132,21 @@ func fingerprints(models []*Model, l *lake.Lake, settings []settingsTable) (map[
 		}
 		out[m.Name] = hex.EncodeToString(h.Sum(nil))
 	}
+	for _, t := range tests {
+		h := sha256.New()
+		fmt.Fprintf(h, "binary %s\ntest %s\n%s\n", binary, t.Name, t.SQL)
+		read := map[string]bool{}
+		for _, id := range identifiers(t.SQL) {
+			if sh, ok := settingHash[id]; ok && !read[id] {
+				read[id] = true
+				fmt.Fprintf(h, "settings %s %s\n", id, sh)
+			}
+		}
+		for _, d := range t.Deps { // sorted by Load
+			fmt.Fprintf(h, "dep %s %s\n", d, out[d])
+		}
+		out[testKey(t.Name)] = hex.EncodeToString(h.Sum(nil))
+	}
 	return out, nil
 }
 
@@ -178,32 +199,9 @@ func queryStrings(ctx context.Context, db *sql.DB, q string) ([]string, error) {
 	return out, rows.Err()
 }
 
-// previousBuild attaches the warehouse a build replaces, read-only, as
-// "prev" and returns its fingerprints; nil when there is none or it cannot
-// be read (then nothing is reused).
-func previousBuild(ctx context.Context, db *sql.DB, warehouse string) map[string]string {
-	if _, err := os.Stat(warehouse); err != nil {
-		return nil
-	}
-	if _, err := db.ExecContext(ctx, "attach '"+strings.ReplaceAll(warehouse, "'", "''")+"' as prev (read_only)"); err != nil {
-		return nil
-	}
-	rows, err := queryStrings(ctx, db, "select model, fingerprint from prev."+fingerprintTable)
-	if err != nil {
-		db.ExecContext(ctx, "detach prev")
-		return nil
-	}
-	out := map[string]string{}
-	for _, r := range rows {
-		m, fp, _ := strings.Cut(r, "\t")
-		out[m] = fp
-	}
-	return out
-}
-
-// writeFingerprints records the fingerprints in the new warehouse.
+// writeFingerprints records the fingerprints in the warehouse being built.
 func writeFingerprints(ctx context.Context, db *sql.DB, fps map[string]string) error {
-	if _, err := db.ExecContext(ctx, "create table "+fingerprintTable+" (model varchar primary key, fingerprint varchar not null)"); err != nil {
+	if _, err := db.ExecContext(ctx, "create or replace table "+fingerprintTable+" (model varchar primary key, fingerprint varchar not null)"); err != nil {
 		return fmt.Errorf("write build fingerprints: %w", err)
 	}
 	names := make([]string, 0, len(fps))

@@ -3,10 +3,14 @@ package models_test
 import (
 	"context"
 	"database/sql"
+	"io/fs"
+	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/postlive/postlive/models"
@@ -115,5 +119,135 @@ func TestBuildReusesUnchangedModels(t *testing.T) {
 		if !reused[m] {
 			t.Errorf("after the attribution window changed, %s was computed again; it does not read the window (reused %v)", m, res.Reused)
 		}
+	}
+}
+
+// sqlWith is the sql/ folder with extra files (path → SQL) added and the
+// files named in drop left out.
+func sqlWith(t *testing.T, extra map[string]string, drop ...string) fstest.MapFS {
+	t.Helper()
+	out := fstest.MapFS{}
+	err := fs.WalkDir(sqlfiles.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || slices.Contains(drop, p) {
+			return err
+		}
+		b, err := fs.ReadFile(sqlfiles.FS, p)
+		out[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, s := range extra {
+		out[p] = &fstest.MapFile{Data: []byte(s)}
+	}
+	return out
+}
+
+// TestBuildInPlaceKeepsTestsMartsAndDropsOldModels: a build in the copy of
+// the previous warehouse keeps a data test's result (a failure stays
+// reported with its rows) while nothing it reads changed, writes a mart's
+// Parquet file only when the mart changed or the file is gone, and drops a
+// table whose model was removed.
+func TestBuildInPlaceKeepsTestsMartsAndDropsOldModels(t *testing.T) {
+	w := newTestWorkspace(t)
+	w.importFiles(kpiFiles()...)
+	wh := filepath.Join(w.dir, "warehouse.duckdb")
+	extra := map[string]string{
+		"tests/every_stream_fails.sql":       "select stream_id from stream_kpis order by stream_id\n",
+		"intermediate/int_leftover.sql":      "-- materialized: table\nselect 1 as x\n",
+		"tests/leftover_has_no_row_of_1.sql": "select x from int_leftover where x = 1\n",
+	}
+	build := func(fsys fs.FS) *models.Result {
+		t.Helper()
+		res, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: wh, SQL: fsys, Settings: withDefaults(models.Settings{})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	test := func(res *models.Result, name string) models.TestResult {
+		t.Helper()
+		for _, tr := range res.Tests {
+			if tr.Name == name {
+				return tr
+			}
+		}
+		t.Fatalf("no data test %s in %v", name, res.Tests)
+		return models.TestResult{}
+	}
+	stamps := func() map[string]time.Time {
+		out := map[string]time.Time{}
+		files, _ := filepath.Glob(filepath.Join(w.dir, "lake", "marts", "*.parquet"))
+		for _, f := range files {
+			fi, err := os.Stat(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[filepath.Base(f)] = fi.ModTime()
+		}
+		return out
+	}
+
+	first := build(sqlWith(t, extra))
+	failed := test(first, "every_stream_fails")
+	if failed.Failures == 0 || failed.Kept || len(failed.Sample) == 0 {
+		t.Fatalf("first build: every_stream_fails = %+v; want failures, run, with sample rows", failed)
+	}
+	before := stamps()
+	if len(before) != len(first.Marts) {
+		t.Fatalf("%d mart files for %d marts", len(before), len(first.Marts))
+	}
+
+	// nothing changed: the failure is reported again, from the kept result
+	time.Sleep(10 * time.Millisecond)
+	again := build(sqlWith(t, extra))
+	kept := test(again, "every_stream_fails")
+	if !kept.Kept || kept.Failures != failed.Failures || !slices.EqualFunc(kept.Sample, failed.Sample, slices.Equal) || !slices.Equal(kept.Columns, failed.Columns) {
+		t.Errorf("unchanged build: every_stream_fails = %+v; want the first result %+v, kept", kept, failed)
+	}
+	if len(again.Failed()) != len(first.Failed()) {
+		t.Errorf("unchanged build: %d failed tests; the first had %d", len(again.Failed()), len(first.Failed()))
+	}
+	if after := stamps(); !maps.Equal(before, after) {
+		t.Errorf("unchanged build wrote mart files again:\nbefore %v\nafter  %v", before, after)
+	}
+
+	// a mart file removed by hand is written again, the others are not
+	gone := filepath.Join(w.dir, "lake", "marts", "stream_kpis.parquet")
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	build(sqlWith(t, extra))
+	after := stamps()
+	if _, ok := after["stream_kpis.parquet"]; !ok {
+		t.Errorf("stream_kpis.parquet, removed by hand, was not written again")
+	}
+	delete(after, "stream_kpis.parquet")
+	delete(before, "stream_kpis.parquet")
+	if !maps.Equal(before, after) {
+		t.Errorf("rewrote mart files that had not changed:\nbefore %v\nafter  %v", before, after)
+	}
+
+	// the data test's SQL changes: it runs again
+	changed := maps.Clone(extra)
+	changed["tests/every_stream_fails.sql"] = "select stream_id from stream_kpis where false\n"
+	res := build(sqlWith(t, changed))
+	if tr := test(res, "every_stream_fails"); tr.Kept || tr.Failures != 0 {
+		t.Errorf("after its SQL changed, every_stream_fails = %+v; want run again and passing", tr)
+	}
+
+	// the model and its test are removed: so is its table
+	res = build(sqlWith(t, nil))
+	db, err := models.Open(context.Background(), wh, w.dir, 0, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := rows(t, db, "select table_name from information_schema.tables where table_name = 'int_leftover'"); len(n) != 0 {
+		t.Errorf("int_leftover, no longer a model, is still in the warehouse")
+	}
+	if len(res.Failed()) != 0 {
+		t.Errorf("data tests failed after the extra test was removed: %v", res.Failed())
 	}
 }

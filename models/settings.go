@@ -322,7 +322,7 @@ func WriteSettings(ctx context.Context, db *sql.DB, s Settings) error {
 
 func writeSettings(ctx context.Context, db *sql.DB, tables []settingsTable) error {
 	for _, t := range tables {
-		if _, err := db.ExecContext(ctx, fmt.Sprintf("create table %s (%s)", t.name, t.columns)); err != nil {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("create or replace table %s (%s)", t.name, t.columns)); err != nil {
 			return fmt.Errorf("write %s: %w", t.name, err)
 		}
 		for _, r := range t.rows {

@@ -33,13 +33,16 @@ warehouse.duckdb and exported to lake/marts/*.parquet. Then it runs the data
 tests of sql/tests; a failed test is printed with its first offending rows and
 the command exits 3 (the marts are still rebuilt).
 
-A table whose inputs did not change since the previous build (the same SQL
-over the same lake files, with the same settings and postlive binary) is
-copied from the previous warehouse instead of computed again: after a night
-that brought only orders, the click classification is reused. New click
-files extend the duplicate clicks: they are found again only for the
-visitors and links the new rows touch. With nothing changed since the last
-build, build says so and changes nothing. --full computes everything.`,
+Build works in a copy of the previous warehouse: a table whose inputs did
+not change since the previous build (the same SQL over the same lake files,
+with the same settings and postlive binary) stays as it is instead of being
+computed again; after a night that brought only orders, the click
+classification is reused. New click files (or streams, links) change the
+click tables in place: duplicates and classification are found again only
+for the clicks, visitors and links the night touches. A data test runs again
+only when what it reads changed, and a mart is exported again only when it
+changed. With nothing changed since the last build, build says so and
+changes nothing. --full computes everything in a new file.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := e.openWorkspace(true, o.wait)
@@ -166,7 +169,11 @@ func buildOnce(ctx context.Context, out io.Writer, ws *session, full bool) (*mod
 		return nil, err
 	}
 	for _, t := range failed {
-		fmt.Fprintf(out, "FAIL %s (%s): %d offending rows; first %d:\n", t.Name, t.Path, t.Failures, len(t.Sample))
+		kept := ""
+		if t.Kept {
+			kept = " (nothing it reads changed since it last ran)"
+		}
+		fmt.Fprintf(out, "FAIL %s (%s): %d offending rows%s; first %d:\n", t.Name, t.Path, t.Failures, kept, len(t.Sample))
 		fmt.Fprintf(out, "    %s\n", strings.Join(t.Columns, " | "))
 		for _, r := range t.Sample {
 			fmt.Fprintf(out, "    %s\n", escape.Terminal(strings.Join(r, " | ")))

@@ -8,6 +8,10 @@
 -- (e.g. Bitly buckets) carry no visitor and are neither bots nor duplicates.
 -- The duplicates are found in int_click_duplicates.
 --
+-- Every stg_clicks column the classification reads is kept (utm_stream_id
+-- among them): a nightly build re-classifies an earlier click from its row
+-- here when a stream or link it names arrives (models/incremental.go).
+--
 -- materialized: table (read by several marts; computed once per build)
 with
 
@@ -41,6 +45,7 @@ classified as (
         resolved.click_id,
         resolved.ts,
         resolved.stream_id,
+        resolved.utm_stream_id,
         resolved.link_id,
         resolved.url,
         resolved.visitor_key,
