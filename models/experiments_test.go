@@ -491,7 +491,16 @@ func TestComparisonsAnsweredFromThePreviousBuild(t *testing.T) {
 	}
 	first := res.Memo.Calls
 
+	// a build that keeps experiment_results (only the payout close
+	// changed) keeps the memo for the next build that computes it
 	s := withDefaults(models.Settings{})
+	s.PayoutCloseAfter += 24 * time.Hour
+	res, db = w.build(s)
+	db.Close()
+	if !slices.Contains(res.Reused, "experiment_results") || res.Memo.Calls != 0 {
+		t.Fatalf("a new payout close: reused %v, memo %+v; want experiment_results kept, no comparison", res.Reused, res.Memo)
+	}
+
 	s.PriorSD = 0.5
 	res, db = w.build(s)
 	if slices.Contains(res.Reused, "experiment_results") {

@@ -23,8 +23,9 @@ import (
 // the next build answers a call with the same arguments from there. A night
 // that brings one experiment's streams analyses that experiment again and
 // reads the others' results; a new postlive (other statistics) or any
-// changed stream of an experiment is a new key. A build keeps only the
-// entries it used, so the table holds one build's calls.
+// changed stream of an experiment is a new key. A build that computes
+// experiment_results keeps only the entries it used, so the table holds one
+// build's calls; a build that keeps experiment_results keeps the memo.
 
 const memoTable = "build_memo"
 
@@ -254,7 +255,8 @@ func (m *memo) load(ctx context.Context, db *sql.DB, table string) {
 	}
 }
 
-// save writes the entries this build used into build_memo.
+// save writes into build_memo the entries this build used, or, when it
+// asked for none, those it read.
 func (m *memo) save(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, "create or replace table "+memoTable+" (key varchar primary key, value blob not null)"); err != nil {
 		return fmt.Errorf("write %s: %w", memoTable, err)
@@ -263,8 +265,14 @@ func (m *memo) save(ctx context.Context, db *sql.DB) error {
 		return nil
 	}
 	m.mu.Lock()
-	keys := make([]string, 0, len(m.used))
-	for k := range m.used {
+	keep := m.used
+	if len(keep) == 0 {
+		// nothing asked: experiment_results was kept from the previous
+		// build, whose entries stay for the next build that computes it
+		keep = m.loaded
+	}
+	keys := make([]string, 0, len(keep))
+	for k := range keep {
 		keys = append(keys, k)
 	}
 	m.mu.Unlock()
