@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -37,9 +38,6 @@ type colBuf struct {
 	bits  []byte           // Bool values, a bitmap
 	offs  []int32          // String: len n+1, offsets into data
 	data  []byte           // String bytes
-	hint  int              // String: bytes the last batch held, to size the next buffer
-	// shared is set when data went to the Parquet writer as it is (column)
-	shared bool
 }
 
 const (
@@ -62,6 +60,12 @@ type layout struct {
 	line, format                     int    // source_line and source_format, -1 when the table has none
 	dict                             []bool // text columns whose values repeat: written through a dictionary
 	part                             int    // the partition column, -1 when not partitioned
+	// textHint is, per text column, how many bytes a full batch would have
+	// held at the rate of the last batch written (a batch written early, with
+	// fewer rows, counts at its rate per row): a new batch reserves that much
+	// (and an eighth) instead of growing its buffer from nothing by doubling,
+	// copying as it goes
+	textHint []atomic.Int64
 }
 
 var layouts sync.Map // *Table → *layout
@@ -85,6 +89,7 @@ func layoutOf(t *Table) *layout {
 		l.part = t.Col(t.Partition)
 	}
 	l.dict = make([]bool, len(t.Columns))
+	l.textHint = make([]atomic.Int64, len(t.Columns))
 	for i, c := range t.Columns {
 		l.dict[i] = c.Kind == String && !c.Unique
 		if i == l.sha || i == l.seq {
@@ -107,6 +112,12 @@ func layoutOf(t *Table) *layout {
 	return got.(*layout)
 }
 
+// textCap is how many bytes a new buffer of text column i reserves.
+func (l *layout) textCap(i int) int {
+	h := int(l.textHint[i].Load())
+	return h + h/8
+}
+
 func newBatch(l *layout) *batch {
 	b := &batch{lay: l, cols: make([]colBuf, len(l.table.Columns))}
 	for i := range b.cols {
@@ -118,6 +129,7 @@ func newBatch(l *layout) *batch {
 		switch l.table.Columns[i].Kind {
 		case String:
 			c.offs = make([]int32, 1, batchRows+1)
+			c.data = make([]byte, 0, l.textCap(i))
 		case Int, Time, Float:
 			c.i64 = make([]int64, batchRows)
 		case Date:
@@ -131,19 +143,17 @@ func newBatch(l *layout) *batch {
 	return b
 }
 
-// dropText lets go of the text bytes of a written batch that were given to
-// the Parquet writer as they are (dense text columns): it may still refer to
-// them (the statistics of the last column chunk stay open until the next row
-// group starts), so they are never reused, only left to the garbage
-// collector. Every other buffer, including text read only to build a
-// dictionary, is copied by the writer and reused.
-func (b *batch) dropText() {
+// written records, once the batch is written, how many text bytes its
+// columns held (for the next new batch's buffers). Nothing the Parquet
+// writer keeps refers to the batch afterwards (partWriter.write closes the
+// row group, and with it the statistics that pointed at the batch's text),
+// so every buffer is reused.
+func (b *batch) written() {
+	if b.n == 0 {
+		return
+	}
 	for _, i := range b.lay.strs {
-		c := &b.cols[i]
-		c.hint = len(c.data)
-		if c.shared {
-			c.data, c.shared = nil, false
-		}
+		b.lay.textHint[i].Store(min(int64(len(b.cols[i].data))*batchRows/int64(b.n), batchBytes))
 	}
 }
 
@@ -153,9 +163,6 @@ func (b *batch) reset() {
 	for _, i := range b.lay.strs {
 		c := &b.cols[i]
 		c.offs = c.offs[:1]
-		if c.data == nil {
-			c.data = make([]byte, 0, c.hint+c.hint/8)
-		}
 		c.data = c.data[:0]
 	}
 	for i := range b.cols {
@@ -249,7 +256,6 @@ func (b *batch) column(i int) arrow.Array {
 	switch l.table.Columns[i].Kind {
 	case String:
 		bufs = []*memory.Buffer{valid, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(c.offs[:n+1])), memory.NewBufferBytes(c.data)}
-		c.shared = true
 	case Int, Time, Float:
 		bufs = []*memory.Buffer{valid, memory.NewBufferBytes(arrow.Int64Traits.CastToBytes(c.i64[:n]))}
 	case Date:
@@ -279,11 +285,17 @@ func (b *batch) dictColumn(i int, m map[string]int32) arrow.Array {
 	doffs := make([]int32, 1, 64)
 	var ddata []byte
 	limit := max(n/2, 1024) // more distinct values than this: not worth a dictionary
+	var prev []byte         // the value of the last row looked up, its index prevJ: values repeat row after row
+	prevJ := int32(-1)
 	for r := 0; r < n; r++ {
 		if c.nulls > 0 && c.valid[r>>3]&(1<<(r&7)) == 0 {
 			continue // a NULL: index 0, never read
 		}
 		v := c.data[c.offs[r]:c.offs[r+1]]
+		if prevJ >= 0 && string(v) == string(prev) {
+			idx[r] = prevJ
+			continue
+		}
 		j, ok := m[string(v)]
 		if !ok {
 			if len(m) == limit {
@@ -295,6 +307,7 @@ func (b *batch) dictColumn(i int, m map[string]int32) arrow.Array {
 			m[string(v)] = j
 		}
 		idx[r] = j
+		prev, prevJ = v, j
 	}
 	var valid *memory.Buffer
 	if c.nulls > 0 {

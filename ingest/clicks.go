@@ -66,6 +66,23 @@ type utm struct {
 	stream                                  string // value of the configured stream parameter
 }
 
+// utmCache remembers the tracking parameters of the last URL parsed: click
+// URLs repeat row after row (a stream's product links), and parseUTM
+// depends on the URL and the stream parameter alone.
+type utmCache struct {
+	url, param string
+	m          utm
+	ok         bool
+}
+
+func (c *utmCache) parse(rawURL, streamParam string) utm {
+	if c.ok && rawURL == c.url && streamParam == c.param {
+		return c.m
+	}
+	c.url, c.param, c.m, c.ok = rawURL, streamParam, parseUTM(rawURL, streamParam), true
+	return c.m
+}
+
 // parseUTM reads the utm_* parameters (values lower-cased, as GA4 treats
 // them case-sensitively and users mix cases) and the stream parameter (kept
 // as written: it is an id). It scans the raw query without building a map.

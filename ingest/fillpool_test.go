@@ -213,3 +213,52 @@ func FuzzParallelFill(f *testing.F) {
 		}
 	})
 }
+
+// TestLastURLCachesChangeNothing: the URL scrubber and the UTM parser of a
+// fill worker remember the last URL's result. Over random URLs that repeat
+// row after row, now and then with personal parameters, other stream
+// parameters or an empty URL between, the cached results must be what a
+// scrubber and parser without memory return.
+func TestLastURLCachesChangeNothing(t *testing.T) {
+	params := DefaultURLParams
+	cached := newURLScrubber(params, newHasher("s"))
+	var utms utmCache
+	r := rand.New(rand.NewPCG(3, 9))
+	urls := []string{
+		"https://shop.example/p?utm_source=TikTok&utm_content=s-1&sid=a",
+		"https://shop.example/p?utm_source=tiktok&utm_content=s-2&email=x%40y.z",
+		"https://shop.example/p?Email=x&utm_campaign=C",
+		"https://shop.example/p?utm_source=ig#utm_source=frag",
+		"https://shop.example/p",
+		"https://shop.example/p?email=v1", // three of one length: two scrubbed apart, one kept
+		"https://shop.example/p?email=v2",
+		"https://shop.example/p?other=v2",
+		"",
+	}
+	changed, hits := 0, 0
+	prev := ""
+	for n := 0; n < 5000; n++ {
+		u := urls[r.IntN(len(urls))]
+		if r.IntN(3) > 0 {
+			u = prev // repeat the row before
+		}
+		if u == prev {
+			hits++
+		}
+		prev = u
+		param := []string{"sid", "stream"}[r.IntN(2)]
+		want := newURLScrubber(params, newHasher("s")).scrub(u)
+		if got := cached.scrub(u); got != want {
+			t.Fatalf("scrub(%q) = %q after %q; want %q", u, got, cached.lastIn, want)
+		}
+		if want != u {
+			changed++
+		}
+		if got, want := utms.parse(u, param), parseUTM(u, param); got != want {
+			t.Fatalf("UTM of %q (stream parameter %s) = %+v; want %+v", u, param, got, want)
+		}
+	}
+	if changed < 500 || hits < 2000 {
+		t.Errorf("%d URLs scrubbed, %d repeated: the test would not see a stale result", changed, hits)
+	}
+}

@@ -129,6 +129,7 @@ type reader struct {
 	hash     *hasher
 	bots     *botMatcher
 	hosts    hostCache
+	utms     utmCache
 	loc      *time.Location // time zone for local times, nil when not configured
 	tzKey    string
 	out      rowSink

@@ -434,7 +434,7 @@ func (p *genericPlan) finish(rd *reader, rec *Record, where func(int) (int, int)
 			}
 		}
 		if u := v[c.url]; u.Valid {
-			m := parseUTM(u.S, rd.opt.StreamParam)
+			m := rd.utms.parse(u.S, rd.opt.StreamParam)
 			for i, s := range [...]string{m.source, m.medium, m.campaign, m.content, m.term} {
 				if s != "" {
 					v[c.utm[i]] = Value{Valid: true, S: s}

@@ -236,7 +236,7 @@ func BenchmarkPartWriter(b *testing.B) {
 				if err := w.write(bt, k); err != nil {
 					b.Fatal(err)
 				}
-				bt.dropText()
+				bt.written()
 				bt.reset()
 			}
 			n++
@@ -244,7 +244,7 @@ func BenchmarkPartWriter(b *testing.B) {
 		if err := w.write(bt, k); err != nil {
 			b.Fatal(err)
 		}
-		bt.dropText()
+		bt.written()
 		bt.reset()
 		if err := w.close(); err != nil {
 			b.Fatal(err)

@@ -2,14 +2,18 @@ package ingest
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"math"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/flight"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/metadata"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/postlive/postlive/lake"
@@ -105,16 +109,34 @@ func writerProps(t *Table) *parquet.WriterProperties {
 }
 
 // partWriter writes one Parquet file of one table, a row group per batch.
+//
+// It drives Parquet's column writers itself rather than through
+// pqarrow.FileWriter, with what pqarrow would do for these flat columns:
+// the same schema, key-value metadata and column writes (the file's bytes
+// are the same, TestPartWriterBytesAsPqarrow), less two costs of the
+// general path. The definition levels (every column is nullable, none
+// nested: 1 for a value, 0 for a NULL) come from the batch's validity
+// bitmap into a reused buffer, and a dictionary column's statistics are
+// taken from its dictionary as it is: pqarrow first looks for the entries
+// the indices use (a hash of every index), but dictColumn puts only values
+// of the batch's rows in a dictionary, so every entry is used.
 type partWriter struct {
-	table *Table
-	lay   *layout
-	final string
-	f     *lake.File
-	fw    *pqarrow.FileWriter
-	rows  int
-	own   *batch             // rows given one by one (add)
-	dicts []map[string]int32 // per column, reused to build dictionaries
+	table  *Table
+	lay    *layout
+	final  string
+	f      *lake.File
+	fw     *file.Writer
+	rgw    file.SerialRowGroupWriter
+	wctx   context.Context // pqarrow's write context (its buffers), for dense columns
+	rows   int
+	own    *batch             // rows given one by one (add)
+	dicts  []map[string]int32 // per column, reused to build dictionaries
+	levels []int16            // definition levels of the column being written, reused
 }
+
+// arrowWriterProps are pqarrow's settings of every lake file: the Arrow
+// schema stored in the file's metadata.
+var arrowWriterProps = pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
 
 // newPartWriter starts the file final (see lake.File: a full disk makes
 // close fail naming final, and leaves nothing behind).
@@ -124,12 +146,22 @@ func newPartWriter(t *Table, final string) (*partWriter, error) {
 		return nil, err
 	}
 	lay := layoutOf(t)
-	fw, err := pqarrow.NewFileWriter(lay.schema, f, writerProps(t), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	props := writerProps(t)
+	// as pqarrow.NewFileWriter makes its file.Writer
+	pqschema, err := pqarrow.ToParquet(lay.schema, props, arrowWriterProps)
 	if err != nil {
 		f.Abort()
 		return nil, fmt.Errorf("create parquet %s: %w", final, err)
 	}
-	return &partWriter{table: t, lay: lay, final: final, f: f, fw: fw, dicts: make([]map[string]int32, len(t.Columns))}, nil
+	meta := make(metadata.KeyValueMetadata, 0)
+	for i := 0; i < lay.schema.Metadata().Len(); i++ {
+		meta.Append(lay.schema.Metadata().Keys()[i], lay.schema.Metadata().Values()[i])
+	}
+	meta.Append("ARROW:schema", base64.StdEncoding.EncodeToString(flight.SerializeSchema(lay.schema, props.Allocator())))
+	fw := file.NewParquetWriter(f, pqschema.Root(), file.WithWriterProps(props), file.WithWriteMetadata(meta))
+	aprops := arrowWriterProps // the write context keeps a pointer: its own copy
+	return &partWriter{table: t, lay: lay, final: final, f: f, fw: fw, wctx: pqarrow.NewArrowWriteContext(context.TODO(), &aprops),
+		dicts: make([]map[string]int32, len(t.Columns))}, nil
 }
 
 // add appends one row of a table without lineage columns (the manifest, the
@@ -157,7 +189,7 @@ func (w *partWriter) write(b *batch, k *consts) error {
 		return nil
 	}
 	w.rows += b.n
-	w.fw.NewRowGroup()
+	w.rgw = w.fw.AppendRowGroup()
 	l := b.lay
 	for i := range b.cols {
 		var arr arrow.Array
@@ -175,13 +207,103 @@ func (w *partWriter) write(b *batch, k *consts) error {
 		if arr == nil {
 			arr = b.column(i)
 		}
-		err := w.fw.WriteColumnData(arr)
+		err := w.writeColumn(arr)
 		arr.Release()
 		if err != nil {
 			return fmt.Errorf("write parquet %s: %w", w.final, err)
 		}
 	}
+	// closed now, not when the next row group starts: the last column's
+	// statistics point at the batch's text until its column closes, and
+	// the batch is reused once write returns
+	err := w.rgw.Close()
+	w.rgw = nil
+	if err != nil {
+		return fmt.Errorf("write parquet %s: %w", w.final, err)
+	}
 	return nil
+}
+
+// writeColumn writes arr as the row group's next column.
+func (w *partWriter) writeColumn(arr arrow.Array) error {
+	cw, err := w.rgw.NextColumn()
+	if err != nil {
+		return err
+	}
+	defLevels := w.defLevels(arr)
+	if d, ok := arr.(*array.Dictionary); ok {
+		if done, err := writeDictColumn(cw, d, defLevels); done || err != nil {
+			return err
+		}
+	}
+	return pqarrow.WriteArrowToColumn(w.wctx, cw, arr, defLevels, nil, true)
+}
+
+// defLevels returns the definition levels of a flat nullable column: 1
+// where arr has a value, 0 where it is NULL.
+func (w *partWriter) defLevels(arr arrow.Array) []int16 {
+	n := arr.Len()
+	if cap(w.levels) < n {
+		w.levels = make([]int16, n)
+	}
+	lv := w.levels[:n]
+	if arr.NullN() == 0 {
+		for i := range lv {
+			lv[i] = 1
+		}
+		return lv
+	}
+	for i := range lv {
+		if arr.IsValid(i) {
+			lv[i] = 1
+		} else {
+			lv[i] = 0
+		}
+	}
+	return lv
+}
+
+// dictWriter is what a dictionary column's Parquet encoder offers to take
+// an Arrow dictionary as it is (pqarrow's path does the same).
+type dictWriter interface {
+	Encoding() parquet.Encoding
+	PutDictionary(arrow.Array) error
+	NumEntries() int
+	PreservedDictionary() arrow.Array
+}
+
+// writeDictColumn writes a dictionary array whose every entry is used by
+// its indices (dictColumn) as pqarrow's writeDictionaryArrow writes it on
+// a new column chunk: the dictionary into the encoder, the statistics from
+// the dictionary, then the indices. done is false when the column writer
+// is not in that state (no dictionary encoding, a dictionary already set,
+// or entries that Parquet's dictionary merged): the caller then writes the
+// column through pqarrow.
+func writeDictColumn(cw file.ColumnChunkWriter, d *array.Dictionary, defLevels []int16) (done bool, err error) {
+	enc, ok := cw.CurrentEncoder().(dictWriter)
+	if !ok || enc.Encoding() != parquet.Encodings.PlainDict || enc.PreservedDictionary() != nil {
+		return false, nil
+	}
+	dict, indices := d.Dictionary(), d.Indices()
+	stats := cw.PageStatistics()
+	if err := enc.PutDictionary(dict); err != nil {
+		return true, err
+	}
+	if enc.NumEntries() != dict.Len() {
+		// duplicates in the dictionary: pqarrow falls back to plain
+		// encoding and writes the values (as the caller does next)
+		cw.FallbackToPlain()
+		return false, nil
+	}
+	if stats != nil {
+		nonNull := indices.Len() - indices.NullN()
+		stats.IncNulls(int64(len(defLevels) - nonNull))
+		stats.IncNumValues(int64(nonNull))
+		if err := stats.UpdateFromArrow(dict, false); err != nil {
+			return true, err
+		}
+	}
+	return true, cw.WriteDictIndices(indices, defLevels, nil)
 }
 
 // flush writes the rows given by add.
@@ -190,7 +312,7 @@ func (w *partWriter) flush() error {
 		return nil
 	}
 	err := w.write(w.own, nil)
-	w.own.dropText()
+	w.own.written()
 	w.own.reset()
 	return err
 }

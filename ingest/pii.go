@@ -54,6 +54,9 @@ var DefaultURLParams = []string{"email", "e-mail", "mail", "name", "first_name",
 type urlScrubber struct {
 	params map[string]bool
 	hash   *hasher
+	// the last URL scrubbed and its result: click URLs repeat row after
+	// row (a stream's product links), and scrub depends on the URL alone
+	lastIn, lastOut string
 }
 
 func newURLScrubber(params []string, h *hasher) *urlScrubber {
@@ -71,11 +74,16 @@ func newURLScrubber(params []string, h *hasher) *urlScrubber {
 // any e-mail address left in it) replaced by its key; u itself when it
 // holds none.
 func (s *urlScrubber) scrub(u string) string {
-	q := strings.IndexByte(u, '?')
-	if q < 0 || strings.IndexByte(u[q:], '=') < 0 || !s.mayHold(u[q+1:]) {
-		return u
+	if u == s.lastIn && u != "" {
+		return s.lastOut
 	}
-	return s.scrubQuery(u, q)
+	out := u
+	q := strings.IndexByte(u, '?')
+	if q >= 0 && strings.IndexByte(u[q:], '=') >= 0 && s.mayHold(u[q+1:]) {
+		out = s.scrubQuery(u, q)
+	}
+	s.lastIn, s.lastOut = u, out
+	return out
 }
 
 // scrubQuery is scrub of a URL whose query starts after u[q].

@@ -21,7 +21,9 @@ import (
 //
 // The writer creates no file before resolve has told it the file's sha256
 // and import sequence (the file is hashed while it is parsed, see Import);
-// until then the reader runs ahead by the batches in flight. When resolve
+// until then the reader runs ahead by the batches in flight, hashAhead more
+// than later: hashing competes for the cores with the parse, so the hash
+// of a large file may come well after the first batch. When resolve
 // finds the file already imported, the writer stops and add returns
 // errSkipped. Files are written under temporary names; commit calls claim
 // (which forgets an earlier import of the same file) just before it renames
@@ -35,6 +37,7 @@ type tableWriter struct {
 	month   monthCache
 	tick    int64
 	ch      chan *batch
+	slots   chan struct{} // a token per batch that may be on its way to the writer
 	free    chan *batch
 	done    chan struct{}
 	failed  atomic.Bool // set by the writer goroutine after it set err
@@ -44,6 +47,7 @@ type tableWriter struct {
 	// writer side
 	k        consts
 	resolved bool
+	retired  int // slots taken out of use since resolve (up to hashAhead)
 	parts    map[partKey]*partWriter
 }
 
@@ -56,6 +60,10 @@ type partKey struct {
 const (
 	maxOpen  = 4 // partitions holding a partial batch at once
 	inFlight = 2 // batches queued for the writer
+	// hashAhead more batches may queue before the writer knows the file's
+	// sha256 (it writes nothing until then): a few batches of text beside
+	// the import's other buffers, under its soft memory limit
+	hashAhead = 4
 )
 
 // errSkipped stops the import of a file that the manifest already holds.
@@ -64,8 +72,12 @@ var errSkipped = errors.New("ingest: file already imported")
 func newTableWriter(l *lake.Lake, resolve func() (consts, error), claim func() error) *tableWriter {
 	tw := &tableWriter{
 		lake: l, resolve: resolve, claim: claim, open: map[partKey]*batch{},
-		ch: make(chan *batch, inFlight), free: make(chan *batch, inFlight+maxOpen+1), done: make(chan struct{}),
+		ch: make(chan *batch, inFlight+hashAhead), slots: make(chan struct{}, inFlight+1+hashAhead),
+		free: make(chan *batch, inFlight+hashAhead+maxOpen+1), done: make(chan struct{}),
 		parts: map[partKey]*partWriter{},
+	}
+	for i := 0; i < cap(tw.slots); i++ { // inFlight queued and one being written, hashAhead more until resolve
+		tw.slots <- struct{}{}
 	}
 	go tw.writeLoop()
 	return tw
@@ -164,6 +176,7 @@ func (tw *tableWriter) send(b *batch) {
 	if tw.last == b {
 		tw.last = nil
 	}
+	<-tw.slots
 	tw.ch <- b
 }
 
@@ -182,17 +195,21 @@ func (tw *tableWriter) sendOldest() {
 func (tw *tableWriter) writeLoop() {
 	defer close(tw.done)
 	for b := range tw.ch {
-		if tw.err != nil {
-			continue // drain after a failure
+		if tw.err == nil { // else drain after a failure
+			if err := tw.write(b); err != nil {
+				tw.err = err
+				tw.failed.Store(true)
+			}
+			b.written()
+			select {
+			case tw.free <- b:
+			default:
+			}
 		}
-		if err := tw.write(b); err != nil {
-			tw.err = err
-			tw.failed.Store(true)
-		}
-		b.dropText()
-		select {
-		case tw.free <- b:
-		default:
+		if tw.resolved && tw.err == nil && tw.retired < hashAhead {
+			tw.retired++ // back to inFlight once the hash is known
+		} else {
+			tw.slots <- struct{}{}
 		}
 	}
 }
@@ -233,6 +250,7 @@ func (tw *tableWriter) finish() error {
 		}
 		sort.Slice(rest, func(i, j int) bool { return rest[i].used < rest[j].used })
 		for _, b := range rest {
+			<-tw.slots
 			tw.ch <- b
 		}
 		tw.open, tw.last = nil, nil

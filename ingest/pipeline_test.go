@@ -98,8 +98,8 @@ func TestImportRetryFailureKeepsEarlierImport(t *testing.T) {
 // Parquet row group: its row count, and the statistics of a text column
 // whose values change from batch to batch, written both plainly (click_id)
 // and through a dictionary (device). The statistics of a row group refer to
-// the batch's text until the next row group starts, so a batch reused too
-// early would show here as another group's values.
+// the batch's text until the row group closes, so a batch reused before
+// then would show here as another group's values.
 func TestImportRowGroups(t *testing.T) {
 	const n = 2*batchRows + 1000
 	p := filepath.Join(t.TempDir(), "clicks.csv")
@@ -196,9 +196,9 @@ func TestCSVRowsClose(t *testing.T) {
 
 // TestPartWriterKeepsTextOfOpenRowGroup: the last column chunk of a row
 // group stays open, its statistics referring to the batch's text, until the
-// next row group starts. A table whose last column is plain text shows
-// whether a batch's text is reused too early: each row group's statistics
-// must still name its own rows.
+// row group closes (partWriter.write closes it before the batch is reused).
+// A table whose last column is plain text shows whether a batch's text is
+// reused too early: each row group's statistics must still name its own rows.
 func TestPartWriterKeepsTextOfOpenRowGroup(t *testing.T) {
 	tbl := newBareTable("t", []string{"id"}, "", req("n", Int), unique(req("id", String)))
 	p := filepath.Join(t.TempDir(), "t.parquet")

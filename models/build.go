@@ -60,6 +60,15 @@ type Result struct {
 	// the new rows only (models/incremental.go), not over all history.
 	Extended []string
 	Took     map[string]time.Duration // per model: how long creating it took
+	// Memo counts the experiment comparisons (models/memo.go).
+	Memo MemoStats
+}
+
+// MemoStats counts a build's distinct experiment comparisons and how many
+// of them the previous build's results answered.
+type MemoStats struct {
+	Calls    int // distinct comparisons the build asked for
+	Answered int // answered from the previous build's build_memo
 }
 
 // Failed returns the failed data tests.
@@ -77,6 +86,11 @@ func (r *Result) Failed() []TestResult {
 // the base of relative file paths and postlive's SQL functions registered.
 // The returned DB uses a single connection.
 func Open(ctx context.Context, path, workspace string, threads int, memoryLimit string, readOnly bool) (*sql.DB, error) {
+	return open(ctx, path, workspace, threads, memoryLimit, readOnly, nil)
+}
+
+// open is Open with experiment_compare answering from m (a build's memo).
+func open(ctx context.Context, path, workspace string, threads int, memoryLimit string, readOnly bool, m *memo) (*sql.DB, error) {
 	dsn := path
 	if readOnly {
 		dsn += "?access_mode=read_only"
@@ -112,7 +126,7 @@ func Open(ctx context.Context, path, workspace string, threads int, memoryLimit 
 		return nil, fmt.Errorf("open duckdb %s: %w", path, err)
 	}
 	defer conn.Close()
-	if err := RegisterFunctions(conn); err != nil {
+	if err := registerFunctions(conn, m); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -145,7 +159,11 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	tmp := fmt.Sprintf("%s.tmp-%d", opt.Warehouse, os.Getpid())
-	db, err := Open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false)
+	memo, err := newMemo()
+	if err != nil {
+		return nil, err
+	}
+	db, err := open(ctx, tmp, opt.Workspace, opt.Threads, opt.MemoryLimit, false, memo)
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +181,9 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	var prev map[string]string
 	if !opt.NoReuse {
 		prev = previousBuild(ctx, db, opt.Warehouse)
+		if prev != nil {
+			memo.load(ctx, db, "prev."+memoTable)
+		}
 	}
 
 	log := opt.Log
@@ -231,6 +252,12 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err := writeFingerprints(ctx, db, fps); err != nil {
 		return nil, err
 	}
+	if err := memo.save(ctx, db); err != nil {
+		return nil, err
+	}
+	hits, used := memo.stats()
+	res.Memo = MemoStats{Answered: hits, Calls: used}
+	log.Debug("experiment comparisons", "answered_from_previous_build", hits, "distinct", used)
 	if err := clicks.write(ctx, db); err != nil {
 		return nil, err
 	}

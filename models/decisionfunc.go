@@ -3,7 +3,6 @@ package models
 import (
 	"database/sql"
 	"database/sql/driver"
-	"fmt"
 	"math"
 
 	"github.com/marcboeker/go-duckdb"
@@ -55,27 +54,7 @@ var estimateFields = []comparisonField{
 // experiment_compare because the prior needs the other experiments' results,
 // which experiment_compare computes.
 func registerDecisionFunction(conn *sql.Conn) error {
-	in, err := structInfo(estimateFields)
-	if err != nil {
-		return fmt.Errorf("register experiment_decide: %w", err)
-	}
-	list, err := duckdb.NewListInfo(in)
-	if err != nil {
-		return fmt.Errorf("register experiment_decide: %w", err)
-	}
-	out, err := structInfo(decisionFields)
-	if err != nil {
-		return fmt.Errorf("register experiment_decide: %w", err)
-	}
-	double, err := duckdb.NewTypeInfo(duckdb.TYPE_DOUBLE)
-	if err != nil {
-		return fmt.Errorf("register experiment_decide: %w", err)
-	}
-	f := &scalarFunc{in: []duckdb.TypeInfo{double, double, double, list, double, double, double}, out: out, fn: experimentDecide}
-	if err := duckdb.RegisterScalarUDF(conn, "experiment_decide", f); err != nil {
-		return fmt.Errorf("register sql function experiment_decide: %w", err)
-	}
-	return nil
+	return registerListFunction(conn, "experiment_decide", estimateFields, decisionFields, 3, 3, experimentDecide)
 }
 
 // experimentDecide is experiment_decide.

@@ -93,26 +93,48 @@ func structInfo(fields []comparisonField) (duckdb.TypeInfo, error) {
 // (experiments.Ratio: welch_*, lift_abs*, fieller_*) and the plan
 // (experiments.PlanLog: power, mde_rel, streams_needed*). A field is NULL
 // when its statistic is undefined; reason says why there is no result.
-func registerExperimentFunctions(conn *sql.Conn) error {
-	in, err := structInfo(unitFields)
-	if err != nil {
-		return fmt.Errorf("register experiment_compare: %w", err)
+//
+// With a memo, a call whose arguments were analysed before is answered from
+// it (models/memo.go).
+func registerExperimentFunctions(conn *sql.Conn, m *memo) error {
+	compare := func(vs []driver.Value) (any, error) {
+		return m.call("experiment_compare", comparisonFields, vs, experimentCompare)
 	}
-	list, err := duckdb.NewListInfo(in)
+	return registerListFunction(conn, "experiment_compare", unitFields, comparisonFields, 0, 3, compare)
+}
+
+// registerListFunction registers the scalar SQL function name whose
+// arguments are doublesBefore DOUBLEs, a LIST of STRUCTs with the fields
+// in, then doublesAfter DOUBLEs, and whose result is a STRUCT with the
+// fields out.
+func registerListFunction(conn *sql.Conn, name string, in, out []comparisonField, doublesBefore, doublesAfter int, fn func([]driver.Value) (any, error)) error {
+	elem, err := structInfo(in)
 	if err != nil {
-		return fmt.Errorf("register experiment_compare: %w", err)
+		return fmt.Errorf("register %s: %w", name, err)
 	}
-	out, err := structInfo(comparisonFields)
+	list, err := duckdb.NewListInfo(elem)
 	if err != nil {
-		return fmt.Errorf("register experiment_compare: %w", err)
+		return fmt.Errorf("register %s: %w", name, err)
+	}
+	result, err := structInfo(out)
+	if err != nil {
+		return fmt.Errorf("register %s: %w", name, err)
 	}
 	double, err := duckdb.NewTypeInfo(duckdb.TYPE_DOUBLE)
 	if err != nil {
-		return fmt.Errorf("register experiment_compare: %w", err)
+		return fmt.Errorf("register %s: %w", name, err)
 	}
-	f := &scalarFunc{in: []duckdb.TypeInfo{list, double, double, double}, out: out, fn: experimentCompare}
-	if err := duckdb.RegisterScalarUDF(conn, "experiment_compare", f); err != nil {
-		return fmt.Errorf("register sql function experiment_compare: %w", err)
+	args := make([]duckdb.TypeInfo, 0, doublesBefore+1+doublesAfter)
+	for range doublesBefore {
+		args = append(args, double)
+	}
+	args = append(args, list)
+	for range doublesAfter {
+		args = append(args, double)
+	}
+	f := &scalarFunc{in: args, out: result, fn: fn}
+	if err := duckdb.RegisterScalarUDF(conn, name, f); err != nil {
+		return fmt.Errorf("register sql function %s: %w", name, err)
 	}
 	return nil
 }

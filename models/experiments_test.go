@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/postlive/postlive/models"
+	sqlfiles "github.com/postlive/postlive/sql"
 )
 
 // stream is one experiment stream of a test workspace: one attributed order
@@ -469,5 +471,63 @@ func TestLocalTimeFunctions(t *testing.T) {
 	}
 	if got := rows(t, db, "select local_hour(null::timestamp, 'UTC') as h")[0]["h"]; got != "NULL" {
 		t.Errorf("local_hour(NULL) = %s; want NULL", got)
+	}
+}
+
+// TestComparisonsAnsweredFromThePreviousBuild: a build whose
+// experiment_results must be computed again (here: a new decision prior)
+// but whose comparisons have the same streams answers every
+// experiment_compare call from the previous build's build_memo, and its
+// results equal those of a build that computes every call; a stream that
+// changes is analysed again.
+func TestComparisonsAnsweredFromThePreviousBuild(t *testing.T) {
+	c := loadSectionC(t)
+	w := newTestWorkspace(t)
+	w.importFiles(writeExperimentFiles(t, sectionCStreams(c, "a", "b"))...)
+	res, db := w.build(models.Settings{})
+	db.Close()
+	if res.Memo.Calls == 0 || res.Memo.Answered != 0 {
+		t.Fatalf("first build: %+v; want calls and none answered (no previous build)", res.Memo)
+	}
+	first := res.Memo.Calls
+
+	s := withDefaults(models.Settings{})
+	s.PriorSD = 0.5
+	res, db = w.build(s)
+	if slices.Contains(res.Reused, "experiment_results") {
+		t.Fatal("experiment_results was reused; the new prior must compute it again")
+	}
+	if res.Memo.Answered != first || res.Memo.Calls != first {
+		t.Errorf("same streams, new prior: %+v; want all %d comparisons answered", res.Memo, first)
+	}
+	got := martContents(t, db, res)["experiment_results"]
+	db.Close()
+
+	fresh := filepath.Join(w.dir, "fresh.duckdb")
+	full, err := models.Build(context.Background(), models.Options{Workspace: w.dir, Warehouse: fresh, SQL: sqlfiles.FS, Settings: s, NoReuse: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Memo.Answered != 0 {
+		t.Errorf("a build without reuse answered %d comparisons from a memo", full.Memo.Answered)
+	}
+	fdb, err := models.Open(context.Background(), fresh, w.dir, 0, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fdb.Close()
+	if want := martContents(t, fdb, full)["experiment_results"]; got != want {
+		t.Errorf("experiment_results answered from the memo differ from computed:\n%s\nwant\n%s", got, want)
+	}
+
+	// one stream's viewers change: the comparisons reading it are analysed
+	// again (every metric divides by viewers or reads the stream)
+	ss := sectionCStreams(c, "a", "b")
+	ss[0].viewers++
+	w.importFiles(writeExperimentFiles(t, ss)...)
+	res, db = w.build(s)
+	defer db.Close()
+	if res.Memo.Answered >= res.Memo.Calls {
+		t.Errorf("after a changed stream: %+v; want some comparisons analysed again", res.Memo)
 	}
 }

@@ -72,7 +72,11 @@ const listOfDouble = duckdb.TYPE_LIST
 //
 // The p_adjust functions are meant for a window, e.g.
 // p_adjust_holm(p_value, list(p_value) over (partition by experiment_id)).
-func RegisterFunctions(conn *sql.Conn) error {
+func RegisterFunctions(conn *sql.Conn) error { return registerFunctions(conn, nil) }
+
+// registerFunctions registers the functions; experiment_compare answers
+// from m where it can (nil: it computes every call).
+func registerFunctions(conn *sql.Conn, m *memo) error {
 	double, err := duckdb.NewTypeInfo(duckdb.TYPE_DOUBLE)
 	if err != nil {
 		return fmt.Errorf("register sql functions: %w", err)
@@ -104,7 +108,7 @@ func RegisterFunctions(conn *sql.Conn) error {
 			return fmt.Errorf("register sql function %s: %w", f.name, err)
 		}
 	}
-	if err := registerExperimentFunctions(conn); err != nil {
+	if err := registerExperimentFunctions(conn, m); err != nil {
 		return err
 	}
 	if err := registerDecisionFunction(conn); err != nil {
