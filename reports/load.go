@@ -43,6 +43,9 @@ type warehouse struct {
 	// hasCommission: commission_totals and commission_reconciliation exist;
 	// hasLeaks: coupon_leaks; hasHistory: order_status_history.
 	hasCommission, hasLeaks, hasHistory bool
+	// partCols caches the columns of the streamParts' tables (nil: an
+	// optional table the warehouse does not have).
+	partCols map[string]map[string]bool
 }
 
 func experimentQuery(has map[string]bool) string {
@@ -116,8 +119,8 @@ func tableExists(ctx context.Context, db *sql.DB, name string) (bool, error) {
 	return n > 0, nil
 }
 
-func queryEach(ctx context.Context, db *sql.DB, what, q string, scan func(*sql.Rows) error) error {
-	rows, err := db.QueryContext(ctx, q)
+func queryEach(ctx context.Context, db *sql.DB, what, q string, scan func(*sql.Rows) error, args ...any) error {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", what, err)
 	}
@@ -133,7 +136,10 @@ func queryEach(ctx context.Context, db *sql.DB, what, q string, scan func(*sql.R
 	return nil
 }
 
-func load(ctx context.Context, db *sql.DB) (*warehouse, error) {
+// load reads the marts; with parts, also every stream's streamParts
+// (without, only their digests: loadParts reads them for the streams a
+// caller renders).
+func load(ctx context.Context, db *sql.DB, parts bool) (*warehouse, error) {
 	for _, t := range []string{"stream_kpis", "stream_baselines", "stream_minute", "drop_performance", "coupon_reconciliation"} {
 		ok, err := tableExists(ctx, db, t)
 		if err != nil {
@@ -156,6 +162,11 @@ func load(ctx context.Context, db *sql.DB) (*warehouse, error) {
 	}
 	if err := w.loadPlans(ctx, db); err != nil {
 		return nil, err
+	}
+	if parts {
+		if err := w.loadParts(ctx, db, nil); err != nil {
+			return nil, err
+		}
 	}
 	return w, nil
 }

@@ -27,10 +27,15 @@ type stream struct {
 	Tier      string
 	Followers sql.NullFloat64
 
-	Baselines  map[string]baseline
-	Minutes    []minute
+	// Baselines, Minutes and Compliance are the stream's rows of the
+	// streamParts: loaded for the streams whose pages are rendered (all,
+	// but in a night). Digests holds, by part, DuckDB's hash of those rows
+	// for every stream; it stands for them in the page's inputs.
+	Baselines  map[string]baseline `hash:"-"`
+	Minutes    []minute            `hash:"-"`
+	Compliance []complianceCheck   `hash:"-"`
+	Digests    map[string]string
 	Drops      []drop
-	Compliance []complianceCheck
 }
 
 // complianceCheck is one row of stream_compliance.
@@ -98,41 +103,6 @@ order by started_at, stream_id`
 const tierQuery = `
 select cast(stream_id as varchar), coalesce(cast(follower_tier as varchar), ''), cast(followers as double)
 from stream_kpis`
-
-const complianceQuery = `
-select cast(stream_id as varchar), cast(check_name as varchar), coalesce(cast(status as varchar), ''),
-    coalesce(cast(detail as varchar), '')
-from stream_compliance
-order by stream_id, check_order, check_name`
-
-func baselinesQuery(has map[string]bool) string {
-	minStreams := "cast(null as bigint)"
-	if has["min_streams"] {
-		minStreams = "cast(min_streams as bigint)"
-	}
-	return `
-select cast(stream_id as varchar), cast(kpi as varchar), cast(value as double), cast(baseline as double),
-    coalesce(cast(baseline_streams as bigint), 0), cast(change_abs as double), cast(change_rel as double),
-    coalesce(cast(comparison as varchar), ''), cast(usual_low as double), cast(usual_high as double), cast(flag as varchar),
-    ` + minStreams + `
-from stream_baselines
-order by stream_id, kpi`
-}
-
-// minutesQuery selects stream_minute; duration_s where the mart has it.
-func minutesQuery(has map[string]bool) string {
-	duration := "cast(null as double)"
-	if has["duration_s"] {
-		duration = "cast(duration_s as double)"
-	}
-	return `
-select cast(stream_id as varchar), cast(minute as bigint), cast(minute_at as timestamp),
-    cast(viewers as double), cast(likes as double), cast(comments as double), cast(shares as double),
-    cast(engagement_rate as double), cast(clicks as double), cast(orders as double), cast(revenue as double),
-    coalesce(cast(in_drop as boolean), false), coalesce(cast(is_peak as boolean), false), ` + duration + `
-from stream_minute
-order by stream_id, minute`
-}
 
 const dropsQuery = `
 select cast(drop_id as varchar), cast(stream_id as varchar), coalesce(cast(coupon_code as varchar), ''),
@@ -214,57 +184,7 @@ func (w *warehouse) loadStreams(ctx context.Context, db *sql.DB) ([]drop, error)
 	if w.hasCompliance, err = tableExists(ctx, db, "stream_compliance"); err != nil {
 		return nil, err
 	}
-	if w.hasCompliance {
-		err = queryEach(ctx, db, "stream_compliance", complianceQuery, func(r *sql.Rows) error {
-			var id string
-			var c complianceCheck
-			if err := r.Scan(&id, &c.Check, &c.Status, &c.Detail); err != nil {
-				return err
-			}
-			if s := w.byID[id]; s != nil {
-				s.Compliance = append(s.Compliance, c)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	hasBaselines, err := tableColumns(ctx, db, "stream_baselines")
-	if err != nil {
-		return nil, err
-	}
-	err = queryEach(ctx, db, "stream_baselines", baselinesQuery(hasBaselines), func(r *sql.Rows) error {
-		var id, kpi string
-		var b baseline
-		if err := r.Scan(&id, &kpi, &b.Value, &b.Baseline, &b.Streams, &b.ChangeAbs, &b.ChangeRel, &b.Comparison, &b.UsualLow, &b.UsualHigh, &b.Flag, &b.MinStreams); err != nil {
-			return err
-		}
-		if s := w.byID[id]; s != nil {
-			s.Baselines[kpi] = b
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	minuteCols, err := tableColumns(ctx, db, "stream_minute")
-	if err != nil {
-		return nil, err
-	}
-	err = queryEach(ctx, db, "stream_minute", minutesQuery(minuteCols), func(r *sql.Rows) error {
-		var id string
-		var m minute
-		if err := r.Scan(&id, &m.Minute, &m.At, &m.Viewers, &m.Likes, &m.Comments, &m.Shares,
-			&m.Engagement, &m.Clicks, &m.Orders, &m.Revenue, &m.InDrop, &m.IsPeak, &m.DurationS); err != nil {
-			return err
-		}
-		if s := w.byID[id]; s != nil {
-			s.Minutes = append(s.Minutes, m)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := w.digestParts(ctx, db); err != nil {
 		return nil, err
 	}
 	var drops []drop

@@ -50,6 +50,9 @@ type renderer struct {
 	static bool
 	// creators are the statements of r.statements, for the index.
 	creators []*creatorStatement
+	// dir and verdicts are built once for the page inputs (inputs.go).
+	dir      *streamDirectory
+	verdicts map[string]*experiment
 }
 
 func newRenderer(opt Options, w *warehouse, bundle template.JS) *renderer {

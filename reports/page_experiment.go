@@ -223,8 +223,10 @@ func decision(e *experiment, cur string) *decisionView {
 	return v
 }
 
-func (r *renderer) verdict(e *experiment, cur string) *verdictView {
-	v := &verdictView{ID: e.ID, Link: r.files.experiment(e.ID), Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Headline: headline(e)}
+// verdict is e's result as a stream page shows it, linking to the
+// experiment's report file.
+func (r *renderer) verdict(e *experiment, file, cur string) *verdictView {
+	v := &verdictView{ID: e.ID, Link: file, Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Headline: headline(e)}
 	seen := map[string]bool{}
 	for _, x := range e.Rows {
 		v.Lines = append(v.Lines, sentence(x))
@@ -283,7 +285,9 @@ type experimentView struct {
 	Streams                        streamTable
 }
 
-func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
+// experimentPage renders an experiment's report from in alone (r.page()).
+func (r *renderer) experimentPage(in experimentInput) ([]byte, error) {
+	e := in.Experiment
 	cur := r.opt.Currency
 	for _, s := range e.Streams {
 		if s.Currency != "" {
@@ -291,7 +295,7 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 			break
 		}
 	}
-	v := &experimentView{ID: e.ID, Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Verdict: r.verdict(e, cur),
+	v := &experimentView{ID: e.ID, Variable: orDash(e.TestedVariable), Control: orDash(e.Control), Verdict: r.verdict(e, in.File, cur),
 		Decision: decision(e, cur)}
 	v.Plan = newPlanView(e)
 	for _, x := range e.Rows {
@@ -339,8 +343,8 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 	}
 	p.Charts = append(p.Charts, c)
 	v.Lift = &p.Charts[0]
-	for _, s := range e.Streams {
-		v.Streams.Rows = append(v.Streams.Rows, r.armStream(s))
+	for i, s := range e.Streams {
+		v.Streams.Rows = append(v.Streams.Rows, r.armStream(s, in.StreamFiles[i]))
 	}
 	sort.SliceStable(v.Streams.Rows, func(i, j int) bool { return v.Streams.Rows[i].Variant < v.Streams.Rows[j].Variant })
 	p.Title = "Experiment " + e.ID
@@ -349,10 +353,11 @@ func (r *renderer) experimentPage(e *experiment) ([]byte, error) {
 	return r.render(&p)
 }
 
-func (r *renderer) armStream(s *stream) armStream {
+// armStream is a stream's row in a table of streams, linking to file.
+func (r *renderer) armStream(s *stream, file string) armStream {
 	cur := r.currency(s.Currency)
 	loc := r.loc(s.Timezone)
-	return armStream{Link: r.files.stream(s.ID), Title: orDefault(s.Title, s.ID), Variant: orDash(s.Variant),
+	return armStream{Link: file, Title: orDefault(s.Title, s.ID), Variant: orDash(s.Variant),
 		Date: fmtDate(s.StartedAt, loc), DateKey: sortTime(s.StartedAt), Host: orDash(orDefault(s.Host, s.Affiliate)),
 		Platform: platformWords(s.Platform),
 		Viewers:  fmtCount(s.Viewers), Orders: fmtCount(s.Orders), Revenue: fmtMoney(s.Revenue, cur), RPV: fmtMoney(s.RPV, cur),

@@ -26,7 +26,7 @@ func (r *renderer) indexPage() ([]byte, error) {
 	v := &indexView{HasExp: r.w.hasExp}
 	// Newest first; stream_kpis came sorted by started_at, stream_id.
 	for i := len(r.w.streams) - 1; i >= 0; i-- {
-		v.Streams.Rows = append(v.Streams.Rows, r.armStream(r.w.streams[i]))
+		v.Streams.Rows = append(v.Streams.Rows, r.armStream(r.w.streams[i], r.files.stream(r.w.streams[i].ID)))
 	}
 	for _, t := range r.w.streamTotals {
 		cur := r.currency(t.Currency)

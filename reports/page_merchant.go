@@ -67,10 +67,12 @@ type merchantView struct {
 	Reversals        []reversalRow
 }
 
-func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
+// merchantPage renders a merchant's report from in alone (r.page()).
+func (r *renderer) merchantPage(in merchantInput) ([]byte, error) {
+	m := in.Merchant
 	cur := r.currency(m.Currency)
 	loc := r.loc(m.Timezone)
-	v := &merchantView{ID: orDefault(m.ID, "(no merchant id)"), CSV: r.files.merchantCSV(m.ID), Currency: cur, Zone: zoneWords(m.Timezone)}
+	v := &merchantView{ID: orDefault(m.ID, "(no merchant id)"), CSV: in.CSV, Currency: cur, Zone: zoneWords(m.Timezone)}
 	byDrop := map[string][]redemption{}
 	for _, x := range m.Rows {
 		if x.DropID != "" {
@@ -92,9 +94,7 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 		default:
 			row.Bonus = "no"
 		}
-		if _, ok := r.w.byID[x.StreamID]; ok {
-			row.StreamLink = r.files.stream(x.StreamID)
-		}
+		row.StreamLink = in.Streams.link(x.StreamID)
 		v.Rows = append(v.Rows, row)
 	}
 	for _, t := range m.Totals {
@@ -107,7 +107,7 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 		}
 		v.Totals = append(v.Totals, tr)
 	}
-	r.commissionSections(m, v, cur, loc)
+	r.commissionSections(in, v, cur, loc)
 	var p page
 	var far []int
 	for i, d := range m.Drops {
@@ -124,8 +124,8 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 		if far[i] > 0 {
 			t.Summary += " " + plural(far[i], "redemption more than six hours from the window is not drawn; it is", "redemptions more than six hours from the window are not drawn; they are") + " in the table below."
 		}
-		if s, ok := r.w.byID[d.StreamID]; ok {
-			t.StreamLink = r.files.stream(d.StreamID)
+		if s, ok := in.Streams.get(d.StreamID); ok {
+			t.StreamLink = s.File
 			t.StreamTitle = orDefault(s.Title, s.ID)
 		}
 		v.Drops = append(v.Drops, t)
@@ -136,7 +136,7 @@ func (r *renderer) merchantPage(m *merchant) ([]byte, error) {
 		var labels []string
 		for _, x := range m.ByStream {
 			label := x.Key
-			if s, ok := r.w.byID[x.Key]; ok {
+			if s, ok := in.Streams.get(x.Key); ok {
 				label = orDefault(s.Title, s.ID) + ", " + fmtDate(s.StartedAt, loc)
 			}
 			labels = append(labels, label)
@@ -180,14 +180,9 @@ const reversalWindow = 7 * 24 * time.Hour
 
 // commissionSections fills the commission, reversal and leaked-code sections
 // of a merchant page from the marts that hold them.
-func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string, loc *time.Location) {
-	link := func(id string) string {
-		if _, ok := r.w.byID[id]; ok {
-			return r.files.stream(id)
-		}
-		return ""
-	}
-	v.HasCommission = r.w.hasCommission
+func (r *renderer) commissionSections(in merchantInput, v *merchantView, cur string, loc *time.Location) {
+	m, link := in.Merchant, in.Streams.link
+	v.HasCommission = in.HasCommission
 	for _, t := range m.CommissionTotals {
 		c := r.currency(t.Currency)
 		v.CommissionTotals = append(v.CommissionTotals, commTotalRow{Affiliate: orDefault(t.Affiliate, "(no stream credited)"),
@@ -228,7 +223,7 @@ func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string, 
 		}
 	}
 
-	v.HasLeaks = r.w.hasLeaks
+	v.HasLeaks = in.HasLeaks
 	flagged := 0
 	for _, l := range m.Leaks {
 		row := leakRow{Code: l.CouponCode, DropID: l.DropID, StreamLink: link(l.StreamID),
@@ -249,8 +244,8 @@ func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string, 
 			plural(flagged, "is", "are") + " flagged as leaked."
 	}
 
-	v.HasHistory = r.w.hasHistory
-	since := r.opt.Now.Add(-reversalWindow)
+	v.HasHistory = in.HasHistory
+	since := in.Now.Add(-reversalWindow)
 	recent := 0
 	for _, x := range m.Reversals {
 		if x.FirstSeenAt.Valid && !x.FirstSeenAt.Time.Before(since) {
@@ -264,7 +259,7 @@ func (r *renderer) commissionSections(m *merchant, v *merchantView, cur string, 
 	case len(m.Reversals) == 0:
 		v.ReversalNote = "No order of this merchant has been reversed."
 	default:
-		v.ReversalNote = plural(recent, "order", "orders") + " reversed in the 7 days up to " + r.opt.Now.UTC().Format("2 Jan 2006 15:04 UTC") +
+		v.ReversalNote = plural(recent, "order", "orders") + " reversed in the 7 days up to " + in.Now.UTC().Format("2 Jan 2006 15:04 UTC") +
 			" (by the import that first carried the reversal); " + plural(len(m.Reversals), "order", "orders") + " reversed in all."
 	}
 }

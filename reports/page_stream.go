@@ -249,7 +249,9 @@ func listWords(xs []string) string {
 	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }
 
-func (r *renderer) streamPage(s *stream) ([]byte, error) {
+// streamPage renders a stream's report from in alone (r.page()).
+func (r *renderer) streamPage(in streamInput) ([]byte, error) {
+	s := in.Stream
 	cur := r.currency(s.Currency)
 	loc := r.loc(s.Timezone)
 	v := &streamView{
@@ -261,9 +263,7 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 		v.Host = s.Affiliate
 	}
 	v.DayGrainedNote = dayGrainedNote(s, cur)
-	if s.Merchant != "" {
-		v.MerchantLink = r.files.merchant(s.Merchant)
-	}
+	v.MerchantLink = in.MerchantFile
 	v.When = fmtWhen(s.StartedAt, loc)
 	if s.EndedAt.Valid {
 		v.When += " – " + s.EndedAt.Time.In(loc).Format("15:04 MST")
@@ -304,8 +304,8 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 	}
 	v.Moments, v.MomentsNote, v.PartialNote = moments(s), momentsNote(s), partialNote(s)
 	v.Drops = dropRows(s, cur, loc)
-	if e := r.w.experiment(s.ExperimentID); e != nil {
-		v.Experiment = r.verdict(e, cur)
+	if in.Experiment != nil {
+		v.Experiment = r.verdict(in.Experiment, in.ExperimentFile, cur)
 	}
 	if s.Tier != "" {
 		v.Tier = s.Tier + " creator"
@@ -313,11 +313,11 @@ func (r *renderer) streamPage(s *stream) ([]byte, error) {
 			v.Tier += ", " + fmtCount(s.Followers) + " followers"
 		}
 	}
-	v.HasCompliance = r.w.hasCompliance
+	v.HasCompliance = in.HasCompliance
 	for _, c := range s.Compliance {
 		v.Compliance = append(v.Compliance, complianceView(c))
 	}
-	p.File = r.files.stream(s.ID)
+	p.File = in.File
 	p.Title = v.Title + " — stream report"
 	p.Kind = "stream"
 	p.Stream = v

@@ -33,6 +33,14 @@ type Options struct {
 	// it is (the caller knows it holds that content), so a night rewrites
 	// only the reports whose content changed. Nil writes every file.
 	Keep func(name, sum string) bool
+	// Unchanged, when set, is asked before a report other than index.html
+	// is rendered, with its file name and its Inputs (a hash of everything
+	// the report is rendered from: the mart rows and settings it shows, the
+	// names of the files it links to, the program that renders it). ok true
+	// says the file in Out was written from those inputs and has content
+	// sum: it is neither rendered nor written, so a night renders only the
+	// reports whose inputs changed. Nil renders every report.
+	Unchanged func(name, inputs string) (sum string, ok bool)
 }
 
 // Result lists what Write wrote.
@@ -44,6 +52,12 @@ type Result struct {
 	Kept []string
 	// Sums holds the Sum of every report file, written or kept, by name.
 	Sums map[string]string
+	// Inputs holds the Inputs (see Options.Unchanged) of every report
+	// file but index.html, written or kept, by name.
+	Inputs map[string]string
+	// Rendered counts the reports rendered (the index included); the others
+	// were kept unrendered by Options.Unchanged.
+	Rendered int
 }
 
 // Sum names a report file's content apart from the time it was generated
@@ -77,7 +91,8 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	w, err := load(ctx, db)
+	// without Unchanged every page is rendered: every part is read now
+	w, err := load(ctx, db, opt.Unchanged == nil)
 	if err != nil {
 		return Result{}, err
 	}
@@ -88,12 +103,93 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		return Result{}, err
 	}
 	r := newRenderer(opt, w, bundle)
-	creators, statements, err := r.statements(ctx, db)
+	creators, err := r.loadCreators(ctx, db)
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Sums: map[string]string{}}
-	total := len(w.streams) + len(w.experiments) + 2*len(w.merchants) + len(creators) + 1
+	// every report but the index, with what it is rendered from
+	type job struct {
+		name   string
+		input  any
+		render func() ([]byte, error)
+		stream *stream // a stream page: rendered, it needs the stream's parts
+	}
+	var jobs []job
+	for _, s := range w.streams {
+		in := r.streamIn(s)
+		jobs = append(jobs, job{r.files.stream(s.ID), in, func() ([]byte, error) {
+			b, err := r.page().streamPage(in)
+			if err != nil {
+				return nil, fmt.Errorf("stream report %s: %w", s.ID, err)
+			}
+			return b, nil
+		}, s})
+	}
+	for _, e := range w.experiments {
+		in := r.experimentIn(e)
+		jobs = append(jobs, job{r.files.experiment(e.ID), in, func() ([]byte, error) {
+			b, err := r.page().experimentPage(in)
+			if err != nil {
+				return nil, fmt.Errorf("experiment report %s: %w", e.ID, err)
+			}
+			return b, nil
+		}, nil})
+	}
+	for _, m := range w.merchants {
+		in := r.merchantIn(m)
+		jobs = append(jobs, job{r.files.merchant(m.ID), in, func() ([]byte, error) {
+			b, err := r.page().merchantPage(in)
+			if err != nil {
+				return nil, fmt.Errorf("merchant report %s: %w", m.ID, err)
+			}
+			return b, nil
+		}, nil})
+		csv := csvInput{Rows: m.Rows}
+		jobs = append(jobs, job{r.files.merchantCSV(m.ID), csv, func() ([]byte, error) {
+			b, err := reconciliationCSV(csv.Rows)
+			if err != nil {
+				return nil, fmt.Errorf("merchant reconciliation %s: %w", m.ID, err)
+			}
+			return b, nil
+		}, nil})
+	}
+	for _, c := range creators {
+		in := r.statementIn(c)
+		jobs = append(jobs, job{r.files.statement(c.Affiliate), in, func() ([]byte, error) {
+			b, err := r.page().statementPage(in)
+			if err != nil {
+				return nil, fmt.Errorf("statement of %s: %w", c.Affiliate, err)
+			}
+			return b, nil
+		}, nil})
+	}
+	// every input hashed before any page is rendered
+	identity := renderIdentity(opt)
+	h := newInputHasher()
+	inputs := make([]string, len(jobs))
+	for i, j := range jobs {
+		inputs[i] = h.sum(identity, j.input)
+	}
+
+	// which pages are kept unrendered; the stream parts of the others
+	var keep []bool
+	var sums []string
+	if opt.Unchanged != nil {
+		keep, sums = make([]bool, len(jobs)), make([]string, len(jobs))
+		ids := []string{}
+		for i, j := range jobs {
+			sums[i], keep[i] = opt.Unchanged(j.name, inputs[i])
+			if s := j.stream; s != nil && !keep[i] {
+				ids = append(ids, s.ID)
+			}
+		}
+		if err := w.loadParts(ctx, db, ids); err != nil {
+			return Result{}, err
+		}
+	}
+
+	res := Result{Sums: map[string]string{}, Inputs: map[string]string{}}
+	total := len(jobs) + 1
 	progress := opt.Progress
 	if progress == nil {
 		progress = func(int, int) {}
@@ -116,54 +212,31 @@ func Write(ctx context.Context, db *sql.DB, opt Options) (Result, error) {
 		progress(len(res.Files)+len(res.Kept), total)
 		return nil
 	}
-
-	for _, s := range w.streams {
+	for i, j := range jobs {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		b, err := r.streamPage(s)
+		if keep != nil && keep[i] {
+			res.Sums[j.name], res.Inputs[j.name] = sums[i], inputs[i]
+			res.Kept = append(res.Kept, filepath.Join(opt.Out, j.name))
+			progress(len(res.Files)+len(res.Kept), total)
+			continue
+		}
+		b, err := j.render()
 		if err != nil {
-			return res, fmt.Errorf("stream report %s: %w", s.ID, err)
-		}
-		if err := emit(r.files.stream(s.ID), b); err != nil {
 			return res, err
 		}
-	}
-	for _, e := range w.experiments {
-		b, err := r.experimentPage(e)
-		if err != nil {
-			return res, fmt.Errorf("experiment report %s: %w", e.ID, err)
-		}
-		if err := emit(r.files.experiment(e.ID), b); err != nil {
+		res.Rendered++
+		if err := emit(j.name, b); err != nil {
 			return res, err
 		}
-	}
-	for _, m := range w.merchants {
-		b, err := r.merchantPage(m)
-		if err != nil {
-			return res, fmt.Errorf("merchant report %s: %w", m.ID, err)
-		}
-		if err := emit(r.files.merchant(m.ID), b); err != nil {
-			return res, err
-		}
-		c, err := reconciliationCSV(m.Rows)
-		if err != nil {
-			return res, fmt.Errorf("merchant reconciliation %s: %w", m.ID, err)
-		}
-		if err := emit(r.files.merchantCSV(m.ID), c); err != nil {
-			return res, err
-		}
-	}
-	for _, c := range creators {
-		st := statements.Statement(c.Affiliate)
-		if err := emit(st.File, st.Page); err != nil {
-			return res, err
-		}
+		res.Inputs[j.name] = inputs[i]
 	}
 	b, err := r.indexPage()
 	if err != nil {
 		return res, fmt.Errorf("index report: %w", err)
 	}
+	res.Rendered++
 	if err := emit("index.html", b); err != nil {
 		return res, err
 	}

@@ -315,13 +315,16 @@ func (r *renderer) money(b creatorBalance) Money {
 	return m
 }
 
-func (r *renderer) statementPage(s *creatorStatement) ([]byte, error) {
-	v := r.statementView(s)
+// statementPage renders a creator's statement from in alone (r.page()).
+func (r *renderer) statementPage(in statementInput) ([]byte, error) {
+	s := in.Statement
+	v := r.statementView(in)
 	p := page{Title: "Statement — " + s.Affiliate, Kind: "statement", Statement: v}
 	return r.render(&p)
 }
 
-func (r *renderer) statementView(s *creatorStatement) *statementView {
+func (r *renderer) statementView(in statementInput) *statementView {
+	s := in.Statement
 	utc := r.loc("")
 	v := &statementView{Affiliate: s.Affiliate, AsOf: fmtWhen(s.AsOf, utc)}
 	var curs []string
@@ -357,9 +360,9 @@ func (r *renderer) statementView(s *creatorStatement) *statementView {
 			Pending: fmtMoney(st.Pending, cur)}
 		if st.StreamID != "" {
 			row.Title = st.StreamID
-			if k, ok := r.w.byID[st.StreamID]; ok {
+			if k, ok := in.Streams.get(st.StreamID); ok {
 				row.Title = orDefault(k.Title, k.ID)
-				row.Link = r.files.stream(k.ID)
+				row.Link = k.File
 				row.Date = fmtDate(k.StartedAt, r.loc(k.Timezone))
 				row.Platform = orDash(k.Platform)
 			}
@@ -437,21 +440,30 @@ func (s *Statements) Statement(affiliate string) *Statement {
 	return s.byID[affiliate]
 }
 
-// statements renders every creator's statement page and its summary.
-func (r *renderer) statements(ctx context.Context, db *sql.DB) ([]*creatorStatement, *Statements, error) {
+// loadCreators reads every creator's statement and names their files.
+func (r *renderer) loadCreators(ctx context.Context, db *sql.DB) ([]*creatorStatement, error) {
 	list, err := loadStatements(ctx, db)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	out := &Statements{byID: map[string]*Statement{}}
 	var ids []string
 	for _, s := range list {
 		ids = append(ids, s.Affiliate)
 	}
 	r.files.statements = newFileNames(ids)
 	r.creators = list
+	return list, nil
+}
+
+// statements renders every creator's statement page and its summary.
+func (r *renderer) statements(ctx context.Context, db *sql.DB) ([]*creatorStatement, *Statements, error) {
+	list, err := r.loadCreators(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := &Statements{byID: map[string]*Statement{}}
 	for _, s := range list {
-		page, err := r.statementPage(s)
+		page, err := r.page().statementPage(r.statementIn(s))
 		if err != nil {
 			return nil, nil, fmt.Errorf("statement of %s: %w", s.Affiliate, err)
 		}

@@ -115,7 +115,7 @@ func LoadStreams(ctx context.Context, db *sql.DB, opt Options) (*Streams, error)
 	if err != nil {
 		return nil, err
 	}
-	w, err := load(ctx, db)
+	w, err := load(ctx, db, true)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (s *Streams) Page(id string) ([]byte, error) {
 	if st == nil {
 		return nil, errors.New("reports: no stream " + id + " in stream_kpis")
 	}
-	b, err := s.r.streamPage(st)
+	b, err := s.r.page().streamPage(s.r.streamIn(st))
 	if err != nil {
 		return nil, fmt.Errorf("stream report %s: %w", id, err)
 	}
@@ -160,9 +160,9 @@ func (s *Streams) Attachment(id string) ([]byte, error) {
 	if st == nil {
 		return nil, errors.New("reports: no stream " + id + " in stream_kpis")
 	}
-	r := *s.r
+	r := s.r.page()
 	r.static = true
-	b, err := r.streamPage(st)
+	b, err := r.streamPage(s.r.streamIn(st))
 	if err != nil {
 		return nil, fmt.Errorf("stream report %s: %w", id, err)
 	}

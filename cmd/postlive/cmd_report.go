@@ -79,20 +79,21 @@ func writeReports(ctx context.Context, out io.Writer, ws *session, dir string, o
 		}}
 	if onlyChanged && inWorkspace {
 		opt.Keep = func(name, sum string) bool { return state.holds(dir, name, sum) }
+		opt.Unchanged = func(name, inputs string) (string, bool) { return state.madeFrom(dir, name, inputs) }
 	}
 	res, err := reports.Write(ctx, db, opt)
 	bar.done()
 	if inWorkspace {
 		// also after a failure: what was written is recorded, so the next
 		// night does not write it again (and a file not recorded is)
-		if serr := state.record(ws, dir, res.Sums); serr != nil && err == nil {
+		if serr := state.record(ws, dir, res.Sums, res.Inputs); serr != nil && err == nil {
 			err = serr
 		}
 	}
 	if err != nil {
 		return res, err
 	}
-	ws.log.Info("reports written", "dir", dir, "files", len(res.Files), "unchanged", len(res.Kept), "took", time.Since(start))
+	ws.log.Info("reports written", "dir", dir, "files", len(res.Files), "unchanged", len(res.Kept), "rendered", res.Rendered, "took", time.Since(start))
 	if len(res.Kept) > 0 {
 		fmt.Fprintf(out, "wrote %d report files to %s (%d unchanged, kept)\n", len(res.Files), dir, len(res.Kept))
 	} else {
@@ -103,15 +104,16 @@ func writeReports(ctx context.Context, out io.Writer, ws *session, dir string, o
 }
 
 // reportState is what the last write left in the workspace's reports
-// folder: per file, the content's reports.Sum and the file's size and
-// modification time (a file changed or removed by hand since is written
-// again).
+// folder: per file, the content's reports.Sum, what it was rendered from
+// (reports.Result.Inputs) and the file's size and modification time (a
+// file changed or removed by hand since is written again).
 type reportState struct {
 	Files map[string]reportFile `json:"files"`
 }
 
 type reportFile struct {
 	Sum      string `json:"sum"`
+	Inputs   string `json:"inputs,omitempty"`
 	Size     int64  `json:"size"`
 	ModNanos int64  `json:"mod_nanos"`
 }
@@ -139,16 +141,30 @@ func (st *reportState) holds(dir, name, sum string) bool {
 	return err == nil && fi.Size() == f.Size && fi.ModTime().UnixNano() == f.ModNanos
 }
 
-// record keeps the sums of the files in dir now (a file that is missing is
-// left out, so it is written next time).
-func (st *reportState) record(ws *session, dir string, sums map[string]string) error {
+// madeFrom says whether dir/name is the file last written from inputs,
+// untouched since, and returns its sum.
+func (st *reportState) madeFrom(dir, name, inputs string) (string, bool) {
+	f, ok := st.Files[name]
+	if !ok || f.Inputs == "" || f.Inputs != inputs {
+		return "", false
+	}
+	fi, err := os.Stat(filepath.Join(dir, name))
+	if err != nil || fi.Size() != f.Size || fi.ModTime().UnixNano() != f.ModNanos {
+		return "", false
+	}
+	return f.Sum, true
+}
+
+// record keeps the sums and inputs of the files in dir now (a file that is
+// missing is left out, so it is written next time).
+func (st *reportState) record(ws *session, dir string, sums, inputs map[string]string) error {
 	next := &reportState{Files: map[string]reportFile{}}
 	for name, sum := range sums {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			continue
 		}
-		next.Files[name] = reportFile{Sum: sum, Size: fi.Size(), ModNanos: fi.ModTime().UnixNano()}
+		next.Files[name] = reportFile{Sum: sum, Inputs: inputs[name], Size: fi.Size(), ModNanos: fi.ModTime().UnixNano()}
 	}
 	b, err := json.Marshal(next)
 	if err != nil {
