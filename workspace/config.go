@@ -39,7 +39,7 @@ type Config struct {
 	PriorSD             float64 // decision.prior_sd
 	PriorMinExperiments int     // decision.prior_min_experiments
 	Threads             int
-	MemoryLimit         string
+	MemoryLimit         int64 // duckdb.memory_limit in bytes, 0 = none; Memory shares it
 	PayoutCloseAfter    time.Duration
 	Campaigns           []models.CampaignSetting
 	DisclosurePhrases   []string

@@ -178,7 +178,7 @@ func (w *Workspace) BuildOptions(full bool) (models.Options, error) {
 	s, err := w.ModelSettings()
 	return models.Options{
 		Workspace: w.Dir, Warehouse: w.WarehousePath(), SQL: sqlfiles.FS, Settings: s,
-		Threads: w.Config.Threads, MemoryLimit: w.Config.MemoryLimit, NoReuse: full,
+		Threads: w.Config.Threads, MemoryLimit: w.Config.Memory().DuckDBSetting(), NoReuse: full,
 	}, err
 }
 
@@ -208,15 +208,31 @@ func (w *Workspace) OpenWarehouse(ctx context.Context) (*sql.DB, error) {
 	if _, err := os.Stat(w.WarehousePath()); err != nil {
 		return nil, &ErrNoWarehouse{Path: w.WarehousePath()}
 	}
-	return models.Open(ctx, w.WarehousePath(), w.Dir, w.Config.Threads, w.Config.MemoryLimit, true)
+	db, err := models.Open(ctx, w.WarehousePath(), w.Dir, w.Config.Threads, w.Config.Memory().DuckDBSetting(), true)
+	if err != nil {
+		return nil, err
+	}
+	// DuckDB's default would be warehouse.duckdb.tmp, one folder for every
+	// reader; each spills into its own (SpillDir), so the sweep can tell a
+	// dead reader's from a live one's.
+	if _, err := db.ExecContext(ctx, "set temp_directory = '"+strings.ReplaceAll(w.SpillDir(), "'", "''")+"'"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: set temp_directory: %w", w.WarehousePath(), err)
+	}
+	return db, nil
 }
 
 // RemoveInterrupted removes what a killed command left outside the lake:
-// the new warehouse of an interrupted build, and temporary files in
-// .postlive/ (run state, salt: written under temporary names and renamed
-// when complete). The caller holds the workspace lock.
+// the new warehouse of an interrupted build (with the folder it spilled to,
+// warehouse.duckdb.tmp-<pid>.tmp), the spill folders of readers that no
+// longer run (.postlive/spill-<pid>), and temporary files in .postlive/
+// (run state, salt: written under temporary names and renamed when
+// complete). The caller holds the workspace lock.
 func (w *Workspace) RemoveInterrupted() error {
 	if err := models.RemoveInterrupted(w.WarehousePath()); err != nil {
+		return err
+	}
+	if err := w.removeSpill(); err != nil {
 		return err
 	}
 	entries, err := os.ReadDir(w.StateDir())

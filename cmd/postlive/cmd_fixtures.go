@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +16,7 @@ type fixturesOptions struct {
 	clicksPerStream int
 	ordersPerStream int
 	seed            uint64
+	span            string
 	out             string
 }
 
@@ -31,7 +34,11 @@ for benchmarks: scale 100 with --clicks-per-stream 6700 --orders-per-stream 640
 is about 1,500 streams, 10M clicks and 1M orders. The replicas follow one
 another from November 2026 (scale 100 reaches 2030): an import rejects times
 more than import.latest_ahead (730 days) ahead as implausible, so a workspace
-importing a large scale raises it (bench/run.sh sets 7300d).`,
+importing a large scale raises it (bench/run.sh sets 7300d). --span 365d packs
+the replicas into a year instead: 26 two-week slots, each with up to
+⌈N/26⌉ replicas side by side, streamed by their own hosts (ana-h2, …) with
+their own codes (GLOW20H2): the same streams, clicks and orders per stream,
+more of them at once (bench/year.sh: a year of an agency).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.clicksPerStream < 0 || o.ordersPerStream < 0 {
@@ -43,8 +50,16 @@ importing a large scale raises it (bench/run.sh sets 7300d).`,
 			if o.out == "" {
 				return usagef("--out DIR is required")
 			}
+			spanDays := 0
+			if o.span != "" {
+				n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(o.span), "d"))
+				if err != nil || !strings.HasSuffix(strings.TrimSpace(o.span), "d") || n < fixtures.ReplicaDays {
+					return usagef("--span %q is not a number of days of at least %d; write it like 365d", o.span, fixtures.ReplicaDays)
+				}
+				spanDays = n
+			}
 			start := time.Now()
-			sum, err := fixtures.WriteOptions(o.out, fixtures.Options{Scale: o.scale, ClicksPerStream: o.clicksPerStream, OrdersPerStream: o.ordersPerStream, Seed: o.seed})
+			sum, err := fixtures.WriteOptions(o.out, fixtures.Options{Scale: o.scale, ClicksPerStream: o.clicksPerStream, OrdersPerStream: o.ordersPerStream, Seed: o.seed, SpanDays: spanDays})
 			if err != nil {
 				return err
 			}
@@ -60,6 +75,7 @@ importing a large scale raises it (bench/run.sh sets 7300d).`,
 	c.Flags().IntVar(&o.clicksPerStream, "clicks-per-stream", 0, "average clicks per stream (default the sample's)")
 	c.Flags().IntVar(&o.ordersPerStream, "orders-per-stream", 0, "extra orders without a code per stream (default none)")
 	c.Flags().Uint64Var(&o.seed, "seed", 0, "random seed (default the sample's)")
+	c.Flags().StringVar(&o.span, "span", "", "pack the replicas into this many days, e.g. 365d, with more hosts streaming side by side (default: one replica after another, scale × 14 days)")
 	c.Flags().StringVar(&o.out, "out", "", "folder to write into")
 	return c
 }

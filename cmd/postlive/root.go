@@ -74,9 +74,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// Importers hold a bounded amount of live data (staged batches, a few
 		// partial row groups); a soft limit keeps the garbage around it from
-		// growing with the file, so peak memory stays flat. DuckDB's memory is
-		// its own (duckdb.memory_limit).
-		debug.SetMemoryLimit(defaultMemoryLimit)
+		// growing with the file, so peak memory stays flat. With
+		// duckdb.memory_limit set, opening the workspace lowers it to the Go
+		// heap's share of that limit (workspace.Config.Memory).
+		debug.SetMemoryLimit(workspace.DefaultGoMemoryLimit)
 	}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: clock(), tty: isTerminal(stderr)}
 	e.log, _ = newLogger(stderr, logOptions{}, e.tty)
@@ -225,9 +226,6 @@ func versionString() string {
 	}
 	return out
 }
-
-// defaultMemoryLimit is the Go heap's soft limit unless GOMEMLIMIT is set.
-const defaultMemoryLimit = 200 << 20
 
 // clock is the time postlive stamps on imports (and so on reports): the
 // wall clock, or SOURCE_DATE_EPOCH (seconds since 1970) when set, the

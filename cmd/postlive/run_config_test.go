@@ -54,7 +54,7 @@ var configChanges = []configChange{
 	{key: "reconciliation.leak_min_redemptions", env: [2]string{"POSTLIVE_RECONCILIATION_LEAK_MIN_REDEMPTIONS", "2"}, reads: []string{"reconciliation_settings"}},
 	{key: "reconciliation.leak_share", env: [2]string{"POSTLIVE_RECONCILIATION_LEAK_SHARE", "0.2"}, reads: []string{"reconciliation_settings"}},
 	{key: "duckdb.threads", env: [2]string{"POSTLIVE_DUCKDB_THREADS", "1"}, why: "how DuckDB runs, not what it computes"},
-	{key: "duckdb.memory_limit", env: [2]string{"POSTLIVE_DUCKDB_MEMORY_LIMIT", "1GB"}, why: "how DuckDB runs, not what it computes"},
+	{key: "duckdb.memory_limit", env: [2]string{"POSTLIVE_DUCKDB_MEMORY_LIMIT", "3GB"}, why: "how DuckDB runs, not what it computes"},
 	{key: "experiments.<id>.control", old: "control: 20off", new: "control: 30off", reads: []string{"experiment_settings"}},
 	{key: "experiments.<id>.primary_metric", old: "primary_metric: rpv", new: "primary_metric: aov", reads: []string{"experiment_settings"}},
 	{key: "experiments.<id>.planned_streams", old: "planned_streams: 12", new: "planned_streams: 20", reads: []string{"experiment_settings"}},

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -71,6 +72,11 @@ func (e *env) openWorkspace(lock bool, wait time.Duration) (*session, error) {
 		return nil, err
 	}
 	ws.Workspace, ws.cfg = w, w.Config
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// duckdb.memory_limit bounds the whole process: the Go heap gets its
+		// share of it (workspace.Config.Memory)
+		debug.SetMemoryLimit(w.Config.Memory().Go)
+	}
 	// Only where the settings come from, never their values: the config
 	// holds secrets (pii.salt, e-mail credentials).
 	log.Debug("workspace opened", "dir", dir, "config", ws.cfg.Source, "salt_from", ws.cfg.SaltSource, "locked", lock)

@@ -1,6 +1,9 @@
 -- the gap is reported − expected (nothing reported counts as 0.00 for an
 -- order missing in the report), empty only where nothing can be compared;
 -- a void order expects 0.00; every order credited to a stream is reconciled
+-- (the credited orders are int_orders_attributed's with a matched stream:
+-- the rows of int_order_commissions, read from the table instead of running
+-- that view again)
 with
 
 reconciliation as (
@@ -8,7 +11,7 @@ reconciliation as (
 ),
 
 credited as (
-    select * from int_order_commissions
+    select merchant_id, order_id, commission from int_orders_attributed where matched_stream_id is not null
 ),
 
 bad_gaps as (
@@ -23,7 +26,8 @@ bad_gaps as (
 
 missing as (
     select credited.merchant_id, credited.order_id, 'not reconciled' as reason,
-        credited.commission_expected, credited.commission_reported, null::decimal(18, 2) as commission_gap
+        null::decimal(18, 2) as commission_expected, cast(credited.commission as decimal(18, 2)) as commission_reported,
+        null::decimal(18, 2) as commission_gap
     from credited
     left join reconciliation
         on reconciliation.merchant_id = credited.merchant_id

@@ -1,5 +1,7 @@
 -- every obligation's payout lines, across periods, add up to what it is worth
--- today: an order's expected commission (int_order_commissions), a stream's
+-- today: an order's expected commission (int_order_commissions' figure, read
+-- from commission_reconciliation, the table that carries it for every credited
+-- order, instead of running the view again), a stream's
 -- performance bonus on its stream_kpis revenue, a redemption's first-N bonus
 -- when coupon_reconciliation marks it bonus_eligible
 with
@@ -17,8 +19,8 @@ commission_paid as (
 
 commission_owed as (
     select merchant_id, order_id, commission_expected as owed
-    from int_order_commissions
-    where commission_rate is not null and commission_expected <> 0
+    from commission_reconciliation
+    where stream_id is not null and commission_expected <> 0
 ),
 
 commission_diff as (

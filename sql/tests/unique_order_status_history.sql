@@ -1,6 +1,7 @@
 -- order_status_history has one row per order and status with the canonical
 -- statuses only, and every order has exactly one current status: the one
--- stg_orders keeps
+-- stg_orders keeps (read from int_orders_attributed, the table with one row
+-- per order of stg_orders, rather than from Parquet again)
 with
 
 history as (
@@ -8,7 +9,7 @@ history as (
 ),
 
 orders as (
-    select * from stg_orders
+    select merchant_id, order_id, status from int_orders_attributed
 ),
 
 duplicates as (
