@@ -20,6 +20,9 @@
 -- reports (NULL when it reports nothing); source_reports_commission says
 -- whether the export file of the order's newest version reports a commission
 -- for any of its orders (network reports do, a shop's own export does not).
+--
+-- materialized: table (read by four marts, int_order_codes and
+-- int_order_import_states; computed once per build)
 with
 
 orders as (
