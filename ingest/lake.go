@@ -190,23 +190,8 @@ func (w *partWriter) write(b *batch, k *consts) error {
 	}
 	w.rows += b.n
 	w.rgw = w.fw.AppendRowGroup()
-	l := b.lay
 	for i := range b.cols {
-		var arr arrow.Array
-		switch {
-		case i == l.sha:
-			arr = constDict(k.sha, b.n)
-		case i == l.seq:
-			arr = constInt64(k.seq, b.n)
-		case l.dict[i] && l.sha >= 0:
-			if w.dicts[i] == nil {
-				w.dicts[i] = make(map[string]int32, 64)
-			}
-			arr = b.dictColumn(i, w.dicts[i])
-		}
-		if arr == nil {
-			arr = b.column(i)
-		}
+		arr := b.arrowColumn(i, k, w.dicts)
 		err := w.writeColumn(arr)
 		arr.Release()
 		if err != nil {
@@ -222,6 +207,28 @@ func (w *partWriter) write(b *batch, k *consts) error {
 		return fmt.Errorf("write parquet %s: %w", w.final, err)
 	}
 	return nil
+}
+
+// arrowColumn is column i of the batch as the lake file holds it: the
+// import's lineage values (sha256, import_seq) filled in, text that repeats
+// as a dictionary array (dicts keeps each column's dictionary across the
+// file's batches), the rest as the batch's own buffers.
+func (b *batch) arrowColumn(i int, k *consts, dicts []map[string]int32) arrow.Array {
+	l := b.lay
+	switch {
+	case i == l.sha:
+		return constDict(k.sha, b.n)
+	case i == l.seq:
+		return constInt64(k.seq, b.n)
+	case l.dict[i] && l.sha >= 0:
+		if dicts[i] == nil {
+			dicts[i] = make(map[string]int32, 64)
+		}
+		if arr := b.dictColumn(i, dicts[i]); arr != nil {
+			return arr
+		}
+	}
+	return b.column(i)
 }
 
 // writeColumn writes arr as the row group's next column.

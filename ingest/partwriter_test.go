@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 )
 
@@ -74,21 +73,7 @@ func writeThroughPqarrow(t *testing.T, tbl *Table, batches []*batch, k *consts) 
 	for _, b := range batches {
 		fw.NewRowGroup()
 		for i := range b.cols {
-			var arr arrow.Array
-			switch {
-			case i == lay.sha:
-				arr = constDict(k.sha, b.n)
-			case i == lay.seq:
-				arr = constInt64(k.seq, b.n)
-			case lay.dict[i] && lay.sha >= 0:
-				if dicts[i] == nil {
-					dicts[i] = map[string]int32{}
-				}
-				arr = b.dictColumn(i, dicts[i])
-			}
-			if arr == nil {
-				arr = b.column(i)
-			}
+			arr := b.arrowColumn(i, k, dicts)
 			if err := fw.WriteColumnData(arr); err != nil {
 				t.Fatal(err)
 			}
