@@ -263,6 +263,17 @@ inner join click_delta_pairs as pairs
 	return nil
 }
 
+// changedKeys is a query of the keys whose rows differ between the
+// relation now and its snapshot from the previous build, in any column,
+// either way.
+func changedKeys(key, now, snapshot string) string {
+	return `select ` + key + ` from (
+    (select * from ` + now + ` except select * from ` + snapshot + `)
+    union all
+    (select * from ` + snapshot + ` except select * from ` + now + `)
+)`
+}
+
 // prefixed qualifies each column of a comma-separated list with table.
 func prefixed(table, columns string) string {
 	cols := strings.Split(columns, ", ")
@@ -330,18 +341,8 @@ select column_name from (describe click_delta_new)`)
 		stmts := []string{
 			// streams and links that differ from the previous build's, in
 			// any column, either way
-			`create or replace temp table click_class_streams as
-select stream_id from (
-    (select * from stg_streams except select * from ` + clickStreamsTable + `)
-    union all
-    (select * from ` + clickStreamsTable + ` except select * from stg_streams)
-)`,
-			`create or replace temp table click_class_links as
-select link_id from (
-    (select * from stg_links except select * from ` + clickLinksTable + `)
-    union all
-    (select * from ` + clickLinksTable + ` except select * from stg_links)
-)`,
+			"create or replace temp table click_class_streams as\n" + changedKeys("stream_id", "stg_streams", clickStreamsTable),
+			"create or replace temp table click_class_links as\n" + changedKeys("link_id", "stg_links", clickLinksTable),
 			`create or replace temp table click_class_redo as
 select click_id from click_delta_new
 union
