@@ -50,6 +50,21 @@ func demoWorkspace(t *testing.T) string {
 	return demoDir
 }
 
+// demoInbox is a new workspace holding the demo's inbox, not yet run, and
+// its postlive.yaml with extraYAML appended.
+func demoInbox(t *testing.T, extraYAML string) string {
+	t.Helper()
+	demo := demoWorkspace(t)
+	ws := t.TempDir()
+	copyTree(t, filepath.Join(demo, "inbox"), filepath.Join(ws, "inbox"))
+	yaml, err := os.ReadFile(filepath.Join(demo, "postlive.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(ws, "postlive.yaml"), string(yaml)+extraYAML)
+	return ws
+}
+
 func writeFile(t *testing.T, path, content string) string {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -48,11 +48,7 @@ func readReports(t *testing.T, dir string) map[string][]byte {
 }
 
 func TestRunImportsInboxOnceAndIsIdempotent(t *testing.T) {
-	demo := demoWorkspace(t)
-	ws := t.TempDir()
-	copyTree(t, filepath.Join(demo, "inbox"), filepath.Join(ws, "inbox"))
-	b, _ := os.ReadFile(filepath.Join(demo, "postlive.yaml"))
-	writeFile(t, filepath.Join(ws, "postlive.yaml"), string(b))
+	ws := demoInbox(t, "")
 
 	code, out, errOut := postlive(t, "-w", ws, "run")
 	if code != 0 {

@@ -23,11 +23,7 @@ import (
 // exits 3 — and no planted personal value is anywhere in the workspace
 // (lake, rejects, warehouse, reports) or the output.
 func TestRunHostileInbox(t *testing.T) {
-	demo := demoWorkspace(t)
-	ws := t.TempDir()
-	copyTree(t, filepath.Join(demo, "inbox"), filepath.Join(ws, "inbox"))
-	yaml, _ := os.ReadFile(filepath.Join(demo, "postlive.yaml"))
-	writeFile(t, filepath.Join(ws, "postlive.yaml"), string(yaml)+"\nimport:\n  max_record_bytes: 64KiB\n")
+	ws := demoInbox(t, "\nimport:\n  max_record_bytes: 64KiB\n")
 
 	// a click log cut short in its gzip stream
 	var plain strings.Builder
@@ -168,11 +164,7 @@ func grepWorkspace(t *testing.T, ws, output string, planted []string) {
 // TestMartsReproducible: two builds of the same lake write every mart with
 // the same bytes (stream_baselines came out in another row order).
 func TestMartsReproducible(t *testing.T) {
-	demo := demoWorkspace(t)
-	ws := t.TempDir()
-	copyTree(t, filepath.Join(demo, "inbox"), filepath.Join(ws, "inbox"))
-	yaml, _ := os.ReadFile(filepath.Join(demo, "postlive.yaml"))
-	writeFile(t, filepath.Join(ws, "postlive.yaml"), string(yaml))
+	ws := demoInbox(t, "")
 	marts := func() map[string][]byte {
 		files, _ := filepath.Glob(filepath.Join(ws, "lake", "marts", "*.parquet"))
 		out := map[string][]byte{}

@@ -21,11 +21,7 @@ var generatedAt = regexp.MustCompile(`\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} UT
 // (but for the generation stamp). A report removed by hand is written
 // again; postlive report writes every file.
 func TestRunWritesOnlyChangedReports(t *testing.T) {
-	demo := demoWorkspace(t)
-	ws := t.TempDir()
-	copyTree(t, filepath.Join(demo, "inbox"), filepath.Join(ws, "inbox"))
-	b, _ := os.ReadFile(filepath.Join(demo, "postlive.yaml"))
-	writeFile(t, filepath.Join(ws, "postlive.yaml"), string(b))
+	ws := demoInbox(t, "")
 	if code, out, errOut := postlive(t, "-w", ws, "run"); code != 0 {
 		t.Fatalf("first run = %d %q %q", code, out, errOut)
 	}
@@ -104,11 +100,7 @@ func TestRunWritesOnlyChangedReports(t *testing.T) {
 // what writing every report from the same warehouse gives. The run state
 // records what each file was rendered from.
 func TestRunWritesExactlyTheChangedReports(t *testing.T) {
-	demo := demoWorkspace(t)
-	ws := t.TempDir()
-	copyTree(t, filepath.Join(demo, "inbox"), filepath.Join(ws, "inbox"))
-	b, _ := os.ReadFile(filepath.Join(demo, "postlive.yaml"))
-	writeFile(t, filepath.Join(ws, "postlive.yaml"), string(b))
+	ws := demoInbox(t, "")
 	if code, out, errOut := postlive(t, "-w", ws, "run"); code != 0 {
 		t.Fatalf("first run = %d %q %q", code, out, errOut)
 	}
@@ -120,7 +112,7 @@ func TestRunWritesExactlyTheChangedReports(t *testing.T) {
 		}
 		return out
 	}
-	orders, err := os.ReadFile(filepath.Join(demo, "inbox", "orders", "glowlab", "orders-shopify-glowlab.csv"))
+	orders, err := os.ReadFile(filepath.Join(demoWorkspace(t), "inbox", "orders", "glowlab", "orders-shopify-glowlab.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +166,7 @@ func TestRunWritesExactlyTheChangedReports(t *testing.T) {
 		t.Logf("%s: wrote %d of %d report files", n.name, len(wrote), len(fresh))
 	}
 	// every file is recorded with what it was rendered from
-	b, err = os.ReadFile(filepath.Join(ws, ".postlive", "report-state.json"))
+	b, err := os.ReadFile(filepath.Join(ws, ".postlive", "report-state.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
