@@ -25,7 +25,8 @@ import (
 // reads the others' results; a new postlive (other statistics) or any
 // changed stream of an experiment is a new key. A build that computes
 // experiment_results keeps only the entries it used, so the table holds one
-// build's calls; a build that keeps experiment_results keeps the memo.
+// build's calls; a build that keeps experiment_results (it works in a copy
+// of the previous warehouse) leaves the table as it was.
 
 const memoTable = "build_memo"
 
@@ -255,27 +256,27 @@ func (m *memo) load(ctx context.Context, db *sql.DB, table string) {
 	}
 }
 
-// save writes into build_memo the entries this build used, or, when it
-// asked for none, those it read.
+// save writes into build_memo the entries this build used. A build that
+// asked for none kept experiment_results, and the build_memo it was copied
+// with stays as it is for the next build that computes it.
 func (m *memo) save(ctx context.Context, db *sql.DB) error {
+	if m != nil {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+	}
+	if m == nil || len(m.used) == 0 {
+		if _, err := db.ExecContext(ctx, "create table if not exists "+memoTable+" (key varchar primary key, value blob not null)"); err != nil {
+			return fmt.Errorf("write %s: %w", memoTable, err)
+		}
+		return nil
+	}
 	if _, err := db.ExecContext(ctx, "create or replace table "+memoTable+" (key varchar primary key, value blob not null)"); err != nil {
 		return fmt.Errorf("write %s: %w", memoTable, err)
 	}
-	if m == nil {
-		return nil
-	}
-	m.mu.Lock()
-	keep := m.used
-	if len(keep) == 0 {
-		// nothing asked: experiment_results was kept from the previous
-		// build, whose entries stay for the next build that computes it
-		keep = m.loaded
-	}
-	keys := make([]string, 0, len(keep))
-	for k := range keep {
+	keys := make([]string, 0, len(m.used))
+	for k := range m.used {
 		keys = append(keys, k)
 	}
-	m.mu.Unlock()
 	sort.Strings(keys)
 	for len(keys) > 0 {
 		n := min(len(keys), 500)
@@ -287,9 +288,7 @@ func (m *memo) save(ctx context.Context, db *sql.DB) error {
 				b.WriteString(", ")
 			}
 			b.WriteString("(?, ?)")
-			m.mu.Lock()
 			args = append(args, k, m.entries[k])
-			m.mu.Unlock()
 		}
 		if _, err := db.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("write %s: %w", memoTable, err)
