@@ -19,11 +19,12 @@ type Model struct {
 }
 
 // Materialized reports whether the model becomes a table rather than a
-// view: every mart, and an intermediate model whose header comments say
-// `-- materialized: table` (one that several models read and that is costly
-// to compute again for each of them, such as the click classification).
+// view: every mart, and a staging or intermediate model whose header
+// comments say `-- materialized: table` (one that several models read and
+// that is costly to compute again for each of them, such as the click
+// classification or the newest version of each order).
 func (m *Model) Materialized() bool {
-	return m.Layer == "marts" || (m.Layer == "intermediate" && headerSays(m.SQL, "materialized: table"))
+	return m.Layer == "marts" || headerSays(m.SQL, "materialized: table")
 }
 
 // headerSays reports whether the comment lines at the top of a model

@@ -40,6 +40,12 @@ import (
 //     are deleted and inserted again, every other row stays. The earlier
 //     clicks are re-classified from their previous rows, which keep every
 //     stg_clicks column the model reads (utm_stream_id among them).
+//   - int_stream_clicks: a stream's rows (its counted clicks per minute)
+//     depend only on its own clicks, its stream row and the attribution
+//     window, so the streams computed again, with the model's own SQL over
+//     their clicks, are the streams of the rows re-classified, before and
+//     after (a changed stream's clicks are all among them); every other
+//     stream's rows stay.
 //
 // The previous build can be extended only when it read a subset of today's
 // click files, unchanged (name, size, modification time, and the manifest
@@ -59,7 +65,17 @@ const clickDeltaTable = "build_click_delta"
 const clicksTable = "clicks"
 
 // clickDeltaModels are the models extended from the previous build.
-var clickDeltaModels = map[string]bool{"int_click_duplicates": true, "int_clicks_classified": true}
+var clickDeltaModels = map[string]bool{"int_click_duplicates": true, "int_clicks_classified": true, streamClicksModel: true}
+
+// streamClicksModel is the per-stream sum of the classified clicks; a
+// stream's rows depend only on its own clicks and stream row, so a night
+// computes again the streams whose clicks it re-classified or whose row
+// changed.
+const streamClicksModel = "int_stream_clicks"
+
+// streamClicksReads are the models int_stream_clicks may read to be
+// extended by stream.
+var streamClicksReads = map[string]bool{"int_clicks_classified": true, "stg_streams": true}
 
 // The streams and links the classification was computed with, for the
 // next build to find what changed.
@@ -76,7 +92,10 @@ var classifiedReads = map[string]bool{"stg_clicks": true, "stg_streams": true, "
 // all of which int_clicks_classified keeps.
 const clickDeltaColumns = "click_id, ts, link_id, url, visitor_key, is_bot, is_aggregated"
 
-var stgClicksName = regexp.MustCompile(`\bstg_clicks\b`)
+var (
+	stgClicksName  = regexp.MustCompile(`\bstg_clicks\b`)
+	classifiedName = regexp.MustCompile(`\bint_clicks_classified\b`)
+)
 
 // clickDelta is what a build knows about extending the click models.
 type clickDelta struct {
@@ -89,9 +108,14 @@ type clickDelta struct {
 	planned  bool
 	stg      *Model
 	// dupsExtended: int_click_duplicates was extended by this build (not
-	// computed in full)
-	dupsExtended bool
-	snapshots    bool // stg_streams and stg_links are models: write their snapshots
+	// computed in full); classExtended the same of int_clicks_classified
+	dupsExtended  bool
+	classExtended bool
+	// streamKey: the SQL, settings and binary of int_stream_clicks;
+	// streamOK: the previous table was computed under the same
+	streamKey string
+	streamOK  bool
+	snapshots bool // stg_streams and stg_links are models: write their snapshots
 }
 
 // clickState lists what the next build will compare.
@@ -104,6 +128,10 @@ func clickState(models []*Model, l *lake.Lake, settings []settingsTable) (*click
 	h := sha256.New()
 	fmt.Fprintf(h, "binary %s\n", binary)
 	for _, m := range models {
+		if m.Name == streamClicksModel {
+			cd.streamKey = ownKey(binary, m, settings)
+			continue
+		}
 		if m.Name == "stg_clicks" || m.Name == manifestModel || m.Name == "int_clicks_classified" || clickDeltaModels[m.Name] {
 			fmt.Fprintf(h, "model %s\n%s\n", m.Name, m.SQL)
 		}
@@ -158,7 +186,7 @@ func clickState(models []*Model, l *lake.Lake, settings []settingsTable) (*click
 // plan compares with the previous build (the copy being built in) and decides
 // whether the click models can be extended, and by which files.
 func (cd *clickDelta) plan(ctx context.Context, db *sql.DB) {
-	cd.ok, cd.newFiles, cd.planned = false, nil, true
+	cd.ok, cd.streamOK, cd.newFiles, cd.planned = false, false, nil, true
 	if cd.stg == nil || !strings.Contains(cd.stg.SQL, "'"+lake.Glob(clicksTable)+"'") {
 		return
 	}
@@ -174,6 +202,8 @@ func (cd *clickDelta) plan(ctx context.Context, db *sql.DB) {
 			if value != cd.key {
 				return
 			}
+		case "stream_key":
+			cd.streamOK = cd.streamKey != "" && value == cd.streamKey
 		case "file":
 			prevFiles[value] = true
 		}
@@ -366,15 +396,43 @@ where old.click_id in (select click_id from click_class_redo)
     and old.click_id not in (select click_id from click_delta_new)`,
 			"create or replace temp table click_class_rows as\nselect * from (\n" +
 				stgClicksName.ReplaceAllString(body, "click_class_source") + "\n)",
+			// the streams whose clicks change: the streams of the rows
+			// re-classified, before and after (a changed stream's clicks
+			// are all among them)
+			`create or replace temp table click_class_touched as
+select stream_id from int_clicks_classified
+where click_id in (select click_id from click_class_redo) and stream_id is not null
+union
+select stream_id from click_class_rows where stream_id is not null`,
 		}
 		for _, s := range stmts {
 			if _, err := db.ExecContext(ctx, s); err != nil {
 				return err
 			}
 		}
-		return inTransaction(ctx, db,
+		err = inTransaction(ctx, db,
 			"delete from int_clicks_classified where click_id in (select click_id from click_class_redo)",
 			"insert into int_clicks_classified by name select * from click_class_rows")
+		cd.classExtended = err == nil
+		return err
+	case streamClicksModel:
+		if !cd.classExtended {
+			return fmt.Errorf("int_clicks_classified was not extended")
+		}
+		if !cd.streamOK {
+			return fmt.Errorf("the previous table was computed under other SQL, settings or binary")
+		}
+		for _, d := range m.Deps {
+			if !streamClicksReads[d] {
+				return fmt.Errorf("it reads %s, which the rule of what a night changes does not cover", d)
+			}
+		}
+		// the model's own SQL over the touched streams' clicks only
+		sel := "select * from (\n" + classifiedName.ReplaceAllString(body,
+			"(select * from int_clicks_classified where stream_id in (select stream_id from click_class_touched))") + "\n)"
+		return inTransaction(ctx, db,
+			"delete from "+streamClicksModel+" where stream_id in (select stream_id from click_class_touched)",
+			"insert into "+streamClicksModel+" by name "+sel)
 	}
 	return fmt.Errorf("%s is not extended from the previous build", m.Name)
 }
@@ -399,7 +457,8 @@ func (cd *clickDelta) cleanup(ctx context.Context, db *sql.DB) {
 	for _, s := range []string{"drop view if exists click_delta_pair_clicks",
 		"drop table if exists click_delta_pairs", "drop table if exists click_delta_new", "drop table if exists click_delta_dups",
 		"drop table if exists click_class_streams", "drop table if exists click_class_links", "drop table if exists click_class_redo",
-		"drop table if exists click_class_source", "drop table if exists click_class_rows"} {
+		"drop table if exists click_class_source", "drop table if exists click_class_rows",
+		"drop table if exists click_class_touched"} {
 		db.ExecContext(ctx, s)
 	}
 }
@@ -410,6 +469,9 @@ func (cd *clickDelta) write(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("write %s: %w", clickDeltaTable, err)
 	}
 	values := []string{"('key', " + sqlList([]string{cd.key}) + ")"}
+	if cd.streamKey != "" {
+		values = append(values, "('stream_key', "+sqlList([]string{cd.streamKey})+")")
+	}
 	for _, f := range cd.files {
 		values = append(values, "('file', "+sqlList([]string{f})+")")
 	}

@@ -20,7 +20,7 @@ import (
 // one workspace: each night imports new files and builds from the previous
 // warehouse (the duplicate clicks extended, models/incremental.go; the rest
 // reused or computed again), then the same lake is built from scratch, and
-// every mart and both click tables must be equal row for row (EXCEPT ALL
+// every mart and the three click tables must be equal row for row (EXCEPT ALL
 // both ways). The nights are made to hit the boundaries: clicks of a pair
 // less than the duplicate window after an earlier night's click (bursts
 // straddling the night), clicks at a stream's first and last second and
@@ -173,10 +173,11 @@ func nightsEqualFull(t *testing.T, seed uint64, nights int) {
 
 		w.importAt(importAt, specs...)
 		res, wdb := w.build(models.Settings{})
-		if slices.Contains(res.Extended, "int_click_duplicates") && slices.Contains(res.Extended, "int_clicks_classified") {
+		if slices.Contains(res.Extended, "int_click_duplicates") && slices.Contains(res.Extended, "int_clicks_classified") &&
+			slices.Contains(res.Extended, "int_stream_clicks") {
 			extended = true
 		} else if night > 0 {
-			t.Errorf("night %d: extended %v, reused %v; want int_click_duplicates and int_clicks_classified extended", night, res.Extended, res.Reused)
+			t.Errorf("night %d: extended %v, reused %v; want int_click_duplicates, int_clicks_classified and int_stream_clicks extended", night, res.Extended, res.Reused)
 		}
 		wdb.Close()
 		compareWithFull(t, w, res, fmt.Sprintf("night %d", night))
@@ -186,19 +187,23 @@ func nightsEqualFull(t *testing.T, seed uint64, nights int) {
 	}
 
 	// a last night with no clicks: the stream the previous night's clicks
-	// named arrives, with a link of an earlier stream moved to it; the
-	// duplicates stay, the classification is changed in place
+	// named arrives, with a link of an earlier stream moved to it, and the
+	// first stream is re-exported ten minutes shorter (its last clicks move
+	// after its end, though no click is classified again); the duplicates
+	// stay, the classification and the streams' clicks change in place
 	day := day0.Add(time.Duration(nights) * 24 * time.Hour)
 	late := day.Add(-5 * time.Hour)
 	moved := streams[rng.IntN(len(streams))]
 	w.importAt(day.Add(27*time.Hour),
-		importSpec{writeTestFile(t, "streams-late.csv", fmt.Sprintf("stream_id,affiliate_id,started_at,ended_at,merchant_id,platform,title,currency\nS%d_0,a0,%s,%s,m1,tiktok,late,USD\n",
-			nights, late.Format(time.RFC3339), late.Add(time.Hour).Format(time.RFC3339))), "streams", ""},
+		importSpec{writeTestFile(t, "streams-late.csv", fmt.Sprintf("stream_id,affiliate_id,started_at,ended_at,merchant_id,platform,title,currency\nS%d_0,a0,%s,%s,m1,tiktok,late,USD\n%s,a0,%s,%s,m1,tiktok,night 0,USD\n",
+			nights, late.Format(time.RFC3339), late.Add(time.Hour).Format(time.RFC3339),
+			streams[0].id, streams[0].start.Format(time.RFC3339), streams[0].end.Add(-10*time.Minute).Format(time.RFC3339))), "streams", ""},
 		importSpec{writeTestFile(t, "links-late.csv", fmt.Sprintf("link_id,stream_id,tracking_id,target_url\n%s,S%d_0,TRK-late,https://shop.example/p\n", moved.link, nights)), "links", ""})
 	res, wdb := w.build(models.Settings{})
 	wdb.Close()
-	if !slices.Contains(res.Reused, "int_click_duplicates") || !slices.Contains(res.Extended, "int_clicks_classified") {
-		t.Errorf("streams and links only: extended %v, reused %v; want int_click_duplicates reused and int_clicks_classified extended", res.Extended, res.Reused)
+	if !slices.Contains(res.Reused, "int_click_duplicates") || !slices.Contains(res.Extended, "int_clicks_classified") ||
+		!slices.Contains(res.Extended, "int_stream_clicks") {
+		t.Errorf("streams and links only: extended %v, reused %v; want int_click_duplicates reused, int_clicks_classified and int_stream_clicks extended", res.Extended, res.Reused)
 	}
 	compareWithFull(t, w, res, "streams and links only")
 }
@@ -230,7 +235,7 @@ func compareWithFull(t *testing.T, w *testWorkspace, res *models.Result, what st
 			t.Fatal(err)
 		}
 	}
-	tables := []string{"int_click_duplicates", "int_clicks_classified"}
+	tables := []string{"int_click_duplicates", "int_clicks_classified", "int_stream_clicks"}
 	for m := range full.Marts {
 		tables = append(tables, m)
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -69,10 +70,7 @@ func fingerprints(models, tests []*Model, l *lake.Lake, settings []settingsTable
 	if err != nil {
 		return nil, err
 	}
-	settingHash := map[string]string{}
-	for _, t := range settings {
-		settingHash[t.name] = t.hash()
-	}
+	settingHash := settingHashes(settings)
 	// the lake files each model reads (a staging model reads a lake folder
 	// by its path, lake.Glob), each folder listed once
 	tables, err := l.Tables()
@@ -103,14 +101,7 @@ func fingerprints(models, tests []*Model, l *lake.Lake, settings []settingsTable
 	out := map[string]string{}
 	for _, m := range models {
 		h := sha256.New()
-		fmt.Fprintf(h, "binary %s\nmodel %s\n%s\n", binary, m.Name, m.SQL)
-		read := map[string]bool{}
-		for _, id := range identifiers(m.SQL) {
-			if sh, ok := settingHash[id]; ok && !read[id] {
-				read[id] = true
-				fmt.Fprintf(h, "settings %s %s\n", id, sh)
-			}
-		}
+		writeOwn(h, binary, "model", m, settingHash)
 		names := map[string]bool{}
 		for _, f := range reads[m.Name] {
 			fmt.Fprintf(h, "file %s\n", f)
@@ -134,14 +125,7 @@ func fingerprints(models, tests []*Model, l *lake.Lake, settings []settingsTable
 	}
 	for _, t := range tests {
 		h := sha256.New()
-		fmt.Fprintf(h, "binary %s\ntest %s\n%s\n", binary, t.Name, t.SQL)
-		read := map[string]bool{}
-		for _, id := range identifiers(t.SQL) {
-			if sh, ok := settingHash[id]; ok && !read[id] {
-				read[id] = true
-				fmt.Fprintf(h, "settings %s %s\n", id, sh)
-			}
-		}
+		writeOwn(h, binary, "test", t, settingHash)
 		for _, d := range t.Deps { // sorted by Load
 			fmt.Fprintf(h, "dep %s %s\n", d, out[d])
 		}
@@ -151,6 +135,36 @@ func fingerprints(models, tests []*Model, l *lake.Lake, settings []settingsTable
 }
 
 // binaryIdentity names the running executable by path, size and time: the
+// writeOwn writes to h what a model or test (kind) is by itself: the
+// binary, its SQL and the rows of the settings tables it names — its
+// fingerprint without its inputs.
+func writeOwn(h io.Writer, binary, kind string, m *Model, settingHash map[string]string) {
+	fmt.Fprintf(h, "binary %s\n%s %s\n%s\n", binary, kind, m.Name, m.SQL)
+	read := map[string]bool{}
+	for _, id := range identifiers(m.SQL) {
+		if sh, ok := settingHash[id]; ok && !read[id] {
+			read[id] = true
+			fmt.Fprintf(h, "settings %s %s\n", id, sh)
+		}
+	}
+}
+
+// ownKey is writeOwn of model m as a hex key.
+func ownKey(binary string, m *Model, settings []settingsTable) string {
+	h := sha256.New()
+	writeOwn(h, binary, "model", m, settingHashes(settings))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// settingHashes maps each settings table to the hash of its rows.
+func settingHashes(settings []settingsTable) map[string]string {
+	out := map[string]string{}
+	for _, t := range settings {
+		out[t.name] = t.hash()
+	}
+	return out
+}
+
 // SQL functions registered by Open are part of what a model computes.
 func binaryIdentity() (string, error) {
 	exe, err := os.Executable()

@@ -39,10 +39,6 @@ chat as (
     select * from stg_chat
 ),
 
-clicks as (
-    select * from int_clicks_classified where is_counted and stream_id is not null
-),
-
 orders as (
     select * from int_orders_attributed where is_attributable and stream_id is not null
 ),
@@ -124,13 +120,9 @@ chat_per_minute as (
 ),
 
 clicks_per_minute as (
-    select
-        clicks.stream_id,
-        cast(floor(date_diff('microsecond', streams.started_at, clicks.ts) / 60000000) as integer) as minute,
-        sum(clicks.click_count) as clicks
-    from clicks
-    inner join streams on streams.stream_id = clicks.stream_id
-    where clicks.ts >= streams.started_at and clicks.ts < streams.ended_at
+    select stream_id, minute, sum(clicks) as clicks
+    from int_stream_clicks
+    where is_during_stream
     group by all
 ),
 

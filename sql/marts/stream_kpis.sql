@@ -55,16 +55,11 @@ samples as (
 
 clicks as (
     select
-        clicks.stream_id,
-        sum(clicks.click_count) as clicks,
-        sum(case when clicks.ts < streams.ended_at then clicks.click_count else 0 end) as clicks_during
-    from int_clicks_classified as clicks
-    inner join streams on streams.stream_id = clicks.stream_id
-    cross join config
-    where clicks.is_counted
-        and clicks.ts >= streams.started_at
-        and clicks.ts < streams.ended_at + config.attribution_window
-    group by clicks.stream_id
+        stream_id,
+        sum(clicks) as clicks,
+        sum(case when is_during_stream then clicks else 0 end) as clicks_during
+    from int_stream_clicks
+    group by stream_id
 ),
 
 orders as (

@@ -2,6 +2,8 @@
 -- that carried (merchant_id, order_id), with the file's import time from the
 -- manifest. stg_orders keeps only the newest version of each order; the order
 -- status history (int_order_status_history) reads them all.
+--
+-- materialized: table (five models read it; computed once per build)
 with source as (
     select * from read_parquet('lake/orders/**/*.parquet', union_by_name = true)
 ),

@@ -1,5 +1,7 @@
 -- one row per merchant order; the newest import of an order wins, so a
 -- status change (pending → approved → reversed) replaces the old version
+--
+-- materialized: table (nine models read it; its window runs once per build)
 with source as (
     select * from read_parquet('lake/orders/**/*.parquet', union_by_name = true)
     where source_sha256 in (select sha256 from stg_manifest)

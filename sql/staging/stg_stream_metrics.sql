@@ -4,6 +4,9 @@
 -- docs/formats.md § live-events) is the exception: several events may share
 -- an instant, so every event row of the newest import that has that instant
 -- is kept.
+--
+-- materialized: table (stream_kpis reads it, and int_stream_metrics_deltas,
+-- a view, for stream_kpis and the minutes; its windows run once per build)
 with source as (
     select * from read_parquet('lake/stream_metrics/**/*.parquet', union_by_name = true)
     where source_sha256 in (select sha256 from stg_manifest)
